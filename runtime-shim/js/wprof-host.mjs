@@ -1,0 +1,338 @@
+// wprof-host.mjs — the reference JavaScript host for the wprof probe ABI,
+// version 1 (docs/probe-abi.md). Dependency-free ES module for Node 20 (any
+// engine with WebAssembly SIMD, BigInt integration and customSections works).
+//
+// A module rewritten by wasm-instrument imports its probes from "wprof"; this
+// file provides them and keeps, per instance, a shadow stack of function ids
+// that builds a calling-context tree (exact call counts per function and per
+// call path) plus a map of live heap blocks fed by the allocation probes.
+//
+//   const module = await WebAssembly.compile(bytes);
+//   const host = createWprofHost(module);            // one host per instance
+//   const instance = await WebAssembly.instantiate(module,
+//       { ...host.imports, wasi_snapshot_preview1: wasi.wasiImport });
+//   try { wasi.start(instance); } finally { host.unwindAll(); }
+//   console.log(host.dump());
+//
+// The exit_T probes must hand their value back bit for bit. A JavaScript
+// function cannot: V8 quiets a signalling f32 NaN on its way into JS, and
+// v128 values cannot enter JS at all. So the exit_T probes are served by a
+// tiny generated wasm module (see trampolineModule) whose functions call the
+// JS `exit` probe with the id and return their value without it leaving wasm.
+
+export const WPROF_ABI_VERSION = 1;
+
+// Flag bits and allocator kinds of the wprof.functions section.
+export const FLAG_ENTER_EXIT = 1 << 0;
+export const FLAG_CATCH = 1 << 1;
+export const ALLOCATOR_KINDS = ['none', 'malloc', 'calloc', 'realloc', 'free',
+  'aligned_alloc', 'posix_memalign', 'rust_realloc'];
+
+// Value types of the exit_T probes and their binary-format type codes.
+const EXIT_VALUE_TYPES = {
+  i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b,
+  funcref: 0x70, externref: 0x6f,
+};
+
+const PROBE_NAMES = ['enter', 'exit', 'frame', 'catch', 'alloc', 'realloc', 'free',
+  ...Object.keys(EXIT_VALUE_TYPES).map((type) => `exit_${type}`)];
+
+// ---------------------------------------------------------------------------
+// The wprof.functions custom section.
+
+// Reads unsigned LEB128 integers and strings from a byte array.
+class ByteReader {
+  constructor(bytes) { this.bytes = bytes; this.pos = 0; }
+
+  u32() {
+    let value = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      if (this.pos >= this.bytes.length) throw new Error('wprof.functions: truncated');
+      const byte = this.bytes[this.pos++];
+      value += (byte & 0x7f) * 2 ** shift;
+      if ((byte & 0x80) === 0) {
+        if (value > 0xffffffff) throw new Error('wprof.functions: integer too large');
+        return value;
+      }
+    }
+    throw new Error('wprof.functions: integer too long');
+  }
+
+  string() {
+    const length = this.u32();
+    if (this.pos + length > this.bytes.length) throw new Error('wprof.functions: truncated');
+    const text = new TextDecoder('utf-8', { fatal: true })
+      .decode(this.bytes.subarray(this.pos, this.pos + length));
+    this.pos += length;
+    return text;
+  }
+}
+
+// Returns { importedFuncs, functions: [{ fid, funcIndex, codeOffset, flags,
+// allocator, name }] } from a compiled module's wprof.functions section, or
+// null when the module has none (then functions are named "fid N").
+export function readFunctionTable(module) {
+  const sections = WebAssembly.Module.customSections(module, 'wprof.functions');
+  if (sections.length === 0) return null;
+  if (sections.length > 1) throw new Error('wprof.functions: more than one section');
+  const reader = new ByteReader(new Uint8Array(sections[0]));
+  const abiVersion = reader.u32();
+  if (abiVersion !== WPROF_ABI_VERSION) {
+    throw new Error(`wprof.functions: ABI version ${abiVersion} is not supported (this host speaks ${WPROF_ABI_VERSION})`);
+  }
+  const importedFuncs = reader.u32();
+  const count = reader.u32();
+  const functions = [];
+  for (let i = 0; i < count; i++) {
+    const fid = reader.u32();
+    if (fid !== i) throw new Error(`wprof.functions: entry ${i} has fid ${fid}`);
+    const funcIndex = reader.u32();
+    const codeOffset = reader.u32();
+    const flags = reader.u32();
+    const name = reader.string();
+    const allocator = ALLOCATOR_KINDS[(flags >> 8) & 0xff] ?? `kind ${(flags >> 8) & 0xff}`;
+    functions.push({ fid, funcIndex, codeOffset, flags, allocator, name });
+  }
+  if (reader.pos !== reader.bytes.length) throw new Error('wprof.functions: trailing bytes');
+  return { importedFuncs, functions };
+}
+
+// ---------------------------------------------------------------------------
+// The exit_T trampolines: a wasm module importing wprof.exit and exporting,
+// for every value type T, exit_T(fid, v) = { exit(fid); return v; }.
+
+function uleb(value) {
+  const bytes = [];
+  do {
+    let byte = value & 0x7f;
+    value >>>= 7;
+    if (value !== 0) byte |= 0x80;
+    bytes.push(byte);
+  } while (value !== 0);
+  return bytes;
+}
+
+const vector = (items) => [...uleb(items.length), ...items.flat()];
+const name = (text) => vector([...new TextEncoder().encode(text)]);
+const section = (id, items) => { const body = vector(items); return [id, ...uleb(body.length), ...body]; };
+
+let trampolineModuleCache = null;
+
+function trampolineModule() {
+  if (trampolineModuleCache) return trampolineModuleCache;
+  const I32 = EXIT_VALUE_TYPES.i32;
+  const FUNC = 0x60, IMPORT_FUNC = 0x00, EXPORT_FUNC = 0x00;
+  const LOCAL_GET = 0x20, CALL = 0x10, END = 0x0b;
+  const types = Object.values(EXIT_VALUE_TYPES);
+  const body = [0 /* no locals */, LOCAL_GET, 0, CALL, 0, LOCAL_GET, 1, END];
+  const bytes = [
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    // type 0 is exit's (i32) -> (); type k+1 is (i32, T) -> T.
+    ...section(1, [[FUNC, 1, I32, 0], ...types.map((t) => [FUNC, 2, I32, t, 1, t])]),
+    ...section(2, [[...name('wprof'), ...name('exit'), IMPORT_FUNC, 0]]),
+    ...section(3, types.map((_, k) => uleb(k + 1))),
+    ...section(7, Object.keys(EXIT_VALUE_TYPES).map((type, k) =>
+      [...name(`exit_${type}`), EXPORT_FUNC, ...uleb(k + 1)])),
+    ...section(10, types.map(() => [...uleb(body.length), ...body])),
+  ];
+  trampolineModuleCache = new WebAssembly.Module(new Uint8Array(bytes));
+  return trampolineModuleCache;
+}
+
+// ---------------------------------------------------------------------------
+// The host.
+
+// A calling-context tree node: one per distinct call path.
+function newPathNode(fid, parent) {
+  return { fid, parent, calls: 0, children: new Map(), alloc: null };
+}
+
+function newAllocSite() {
+  return { allocs: 0, bytes: 0, frees: 0, freedBytes: 0 };
+}
+
+// Creates the probes for one instance of `module` (a WebAssembly.Module).
+// Throws if the module imports a "wprof" name that ABI version 1 lacks or if
+// its wprof.functions section is malformed.
+export function createWprofHost(module) {
+  for (const imp of WebAssembly.Module.imports(module)) {
+    if (imp.module === 'wprof' && !PROBE_NAMES.includes(imp.name)) {
+      throw new Error(`wprof: the module imports unknown probe wprof.${imp.name} (this host speaks probe ABI ${WPROF_ABI_VERSION})`);
+    }
+  }
+  const table = readFunctionTable(module);
+  const functions = table ? table.functions : [];
+
+  const root = newPathNode(-1, null);
+  const stack = []; // path nodes of the open frames, outermost first
+  const calls = functions.map(() => 0);
+  const events = { enters: 0, exits: 0, unwound: 0, maxDepth: 0, protocolErrors: 0 };
+
+  const liveBlocks = new Map(); // ptr -> { size, site } (site: a path node)
+  const freedPointers = new Set(); // freed and not handed out again: double-free detection
+  const heap = {
+    allocs: 0, reallocs: 0, frees: 0, failed: 0,
+    allocatedBytes: 0, freedBytes: 0, liveBytes: 0, peakBytes: 0,
+    unknownFrees: 0, doubleFrees: 0, allocsOverLive: 0,
+  };
+
+  const top = () => (stack.length > 0 ? stack[stack.length - 1] : root);
+
+  function enter(fid) {
+    const parent = top();
+    let node = parent.children.get(fid);
+    if (!node) {
+      node = newPathNode(fid, parent);
+      parent.children.set(fid, node);
+    }
+    node.calls++;
+    calls[fid] = (calls[fid] ?? 0) + 1;
+    stack.push(node);
+    events.enters++;
+    if (stack.length > events.maxDepth) events.maxDepth = stack.length;
+  }
+
+  function exit(fid) {
+    if (stack.length === 0 || top().fid !== fid) {
+      events.protocolErrors++;
+      return;
+    }
+    stack.pop();
+    events.exits++;
+  }
+
+  // Closes every frame deeper than `depth` without an exit.
+  function unwindTo(depth) {
+    events.unwound += stack.length - depth;
+    stack.length = depth;
+  }
+
+  function recordAlloc(ptr, size) {
+    if (ptr === 0) {
+      heap.failed++;
+      return;
+    }
+    if (liveBlocks.has(ptr)) {
+      heap.allocsOverLive++;
+      releaseBlock(ptr);
+    }
+    const site = top();
+    site.alloc ??= newAllocSite();
+    site.alloc.allocs++;
+    site.alloc.bytes += size;
+    liveBlocks.set(ptr, { size, site });
+    freedPointers.delete(ptr);
+    heap.allocs++;
+    heap.allocatedBytes += size;
+    heap.liveBytes += size;
+    if (heap.liveBytes > heap.peakBytes) heap.peakBytes = heap.liveBytes;
+  }
+
+  // Frees a live block; returns false (and counts why) if `ptr` is not live.
+  function recordFree(ptr) {
+    if (!liveBlocks.has(ptr)) {
+      if (freedPointers.has(ptr)) heap.doubleFrees++;
+      else heap.unknownFrees++;
+      return false;
+    }
+    releaseBlock(ptr);
+    freedPointers.add(ptr);
+    heap.frees++;
+    return true;
+  }
+
+  function releaseBlock(ptr) {
+    const block = liveBlocks.get(ptr);
+    liveBlocks.delete(ptr);
+    block.site.alloc.frees++;
+    block.site.alloc.freedBytes += block.size;
+    heap.freedBytes += block.size;
+    heap.liveBytes -= block.size;
+  }
+
+  const jsProbes = {
+    enter,
+    exit,
+    frame: () => stack.length,
+    catch(fid, depth) {
+      if (depth < 1 || depth > stack.length) {
+        events.protocolErrors++;
+        return;
+      }
+      unwindTo(depth);
+      if (top().fid !== fid) events.protocolErrors++;
+    },
+    alloc: (ptr, size) => recordAlloc(ptr >>> 0, size >>> 0),
+    realloc(old, ptr, size) {
+      [old, ptr, size] = [old >>> 0, ptr >>> 0, size >>> 0];
+      if (old === 0) {
+        recordAlloc(ptr, size);
+      } else if (ptr !== 0) {
+        heap.reallocs++;
+        recordFree(old);
+        recordAlloc(ptr, size);
+      } else if (size === 0) {
+        recordFree(old);
+      } else {
+        heap.failed++; // the reallocation failed; `old` stays live
+      }
+    },
+    free(ptr) {
+      if (ptr !== 0) recordFree(ptr >>> 0);
+    },
+  };
+
+  const trampolines = new WebAssembly.Instance(trampolineModule(), { wprof: { exit } }).exports;
+  const probes = { ...jsProbes };
+  for (const type of Object.keys(EXIT_VALUE_TYPES)) probes[`exit_${type}`] = trampolines[`exit_${type}`];
+
+  const functionName = (fid) => functions[fid]?.name ?? `fid ${fid}`;
+
+  function pathOf(node) {
+    const path = [];
+    for (let n = node; n !== root; n = n.parent) path.push(n.fid);
+    return path.reverse();
+  }
+
+  // Every path node, parents before children, children in first-call order.
+  function* walkPaths(node) {
+    for (const child of node.children.values()) {
+      yield child;
+      yield* walkPaths(child);
+    }
+  }
+
+  function results() {
+    const paths = [];
+    const allocSites = [];
+    for (const node of walkPaths(root)) {
+      const path = pathOf(node);
+      const stackText = path.map(functionName).join(';');
+      paths.push({ path, stack: stackText, calls: node.calls });
+      if (node.alloc) allocSites.push({ path, stack: stackText, ...node.alloc });
+    }
+    if (root.alloc) allocSites.unshift({ path: [], stack: '', ...root.alloc });
+    return {
+      abiVersion: WPROF_ABI_VERSION,
+      functions: functions.map(({ fid, funcIndex, flags, allocator, name }) =>
+        ({ fid, funcIndex, name, flags, allocator })),
+      calls: [...calls].map((n) => n ?? 0),
+      paths,
+      ...events,
+      openFrames: stack.length,
+      alloc: { ...heap, liveBlocks: liveBlocks.size, sites: allocSites },
+    };
+  }
+
+  return {
+    // Pass to WebAssembly.instantiate (merged with the other import modules).
+    imports: { wprof: probes },
+    // Call when the engine reports a trap, an uncaught exception or WASI
+    // proc_exit: closes every open frame without an exit.
+    unwindAll: () => unwindTo(0),
+    // The current shadow-stack depth (0 between top-level calls).
+    depth: () => stack.length,
+    results,
+    dump: () => JSON.stringify(results(), null, 2),
+  };
+}
