@@ -1,0 +1,160 @@
+/*
+** isolate: the forked binaryen child and the reading of its results.
+** See isolate.h.
+*/
+#include "isolate.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <binaryen-c.h>
+
+/* Exit codes of the child, beyond binaryen's own. */
+enum { CHILD_OK = 0, CHILD_REFUSED = 10, CHILD_INTERNAL = 11 };
+
+/* binaryen's recursive writer and our walk recurse once per nesting level. */
+#define CHILD_STACK_SIZE ((size_t)1 << 30)
+
+struct child_job {
+  const uint8_t *input;
+  size_t len;
+  uint32_t features;
+  const struct func_plan *plan;
+  uint32_t num_funcs;
+  FILE *out, *msg;
+  int status;
+};
+
+static void *child_main(void *arg) {
+  struct child_job *job = arg;
+  char err[512];
+  BinaryenModuleRef module = BinaryenModuleRead((char *)job->input, job->len);
+  BinaryenModuleSetFeatures(module, job->features);
+  if (!BinaryenModuleValidate(module)) {
+    fprintf(job->msg, "binaryen 108 does not read this module back as valid\n");
+    job->status = CHILD_REFUSED;
+    return NULL;
+  }
+  if (instrument_module(module, job->plan, job->num_funcs, err, sizeof err) != 0) {
+    fprintf(job->msg, "%s\n", err);
+    job->status = CHILD_REFUSED;
+    return NULL;
+  }
+  if (!BinaryenModuleValidate(module)) {
+    fprintf(job->msg, "internal error: the instrumented module does not validate\n");
+    job->status = CHILD_INTERNAL;
+    return NULL;
+  }
+  BinaryenSetDebugInfo(true); /* keep the name section */
+  BinaryenModuleAllocateAndWriteResult written = BinaryenModuleAllocateAndWrite(module, NULL);
+  if (fwrite(written.binary, 1, written.binaryBytes, job->out) != written.binaryBytes ||
+      fflush(job->out) != 0) {
+    fprintf(job->msg, "internal error: cannot write a temporary file: %s\n", strerror(errno));
+    job->status = CHILD_INTERNAL;
+    return NULL;
+  }
+  job->status = CHILD_OK;
+  return NULL;
+}
+
+static int run_child(struct child_job *job) {
+  pthread_attr_t attr;
+  pthread_t thread;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, CHILD_STACK_SIZE);
+  if (pthread_create(&thread, &attr, child_main, job) != 0) {
+    child_main(job);
+  } else {
+    pthread_join(thread, NULL);
+  }
+  pthread_attr_destroy(&attr);
+  return job->status;
+}
+
+/* First line of f (from the start), without its newline. */
+static void first_line(FILE *f, char *buf, size_t size) {
+  buf[0] = '\0';
+  rewind(f);
+  while (fgets(buf, (int)size, f)) {
+    buf[strcspn(buf, "\r\n")] = '\0';
+    if (buf[0]) return;
+  }
+  buf[0] = '\0';
+}
+
+static int read_all(FILE *f, struct bytes *out) {
+  if (fseek(f, 0, SEEK_END) != 0) return -1;
+  long size = ftell(f);
+  if (size < 0) return -1;
+  rewind(f);
+  out->data = malloc(size ? (size_t)size : 1);
+  if (!out->data) return -1;
+  out->len = out->cap = (size_t)size;
+  return fread(out->data, 1, (size_t)size, f) == (size_t)size ? 0 : -1;
+}
+
+enum isolate_result isolate_rewrite(const uint8_t *input, size_t len, uint32_t features,
+                                    const struct func_plan *plan, uint32_t num_funcs,
+                                    struct bytes *out, char *err, size_t errlen) {
+  FILE *result = tmpfile(), *messages = tmpfile(), *binaryen_log = tmpfile();
+  enum isolate_result status = ISOLATE_INTERNAL;
+  if (!result || !messages || !binaryen_log) {
+    snprintf(err, errlen, "cannot create a temporary file: %s", strerror(errno));
+    goto done;
+  }
+  fflush(stdout);
+  fflush(stderr);
+  pid_t pid = fork();
+  if (pid < 0) {
+    snprintf(err, errlen, "cannot fork: %s", strerror(errno));
+    goto done;
+  }
+  if (pid == 0) {
+    /* binaryen's own messages (Fatal: ..., validator dumps) */
+    dup2(fileno(binaryen_log), STDERR_FILENO);
+    dup2(fileno(binaryen_log), STDOUT_FILENO);
+    struct child_job job = {input, len, features, plan, num_funcs, result, messages, CHILD_INTERNAL};
+    int code = run_child(&job);
+    fflush(messages);
+    _exit(code);
+  }
+  int wstatus;
+  while (waitpid(pid, &wstatus, 0) < 0) {
+    if (errno != EINTR) {
+      snprintf(err, errlen, "cannot wait for the rewriting process: %s", strerror(errno));
+      goto done;
+    }
+  }
+  char line[400];
+  first_line(messages, line, sizeof line);
+  if (!line[0]) first_line(binaryen_log, line, sizeof line);
+  if (WIFSIGNALED(wstatus)) {
+    snprintf(err, errlen, "binaryen 108 crashed on this module (signal %d%s%s)",
+             WTERMSIG(wstatus), line[0] ? ": " : "", line);
+    status = ISOLATE_REFUSED;
+  } else if (WEXITSTATUS(wstatus) == CHILD_OK) {
+    if (read_all(result, out) == 0) {
+      status = ISOLATE_OK;
+    } else {
+      snprintf(err, errlen, "cannot read back the rewritten module");
+      bytes_free(out);
+    }
+  } else if (WEXITSTATUS(wstatus) == CHILD_REFUSED || WEXITSTATUS(wstatus) == CHILD_INTERNAL) {
+    snprintf(err, errlen, "%s", line[0] ? line : "rewriting failed");
+    status = WEXITSTATUS(wstatus) == CHILD_REFUSED ? ISOLATE_REFUSED : ISOLATE_INTERNAL;
+  } else {
+    snprintf(err, errlen, "binaryen 108 cannot read this module%s%s", line[0] ? ": " : "", line);
+    status = ISOLATE_REFUSED;
+  }
+done:
+  if (result) fclose(result);
+  if (messages) fclose(messages);
+  if (binaryen_log) fclose(binaryen_log);
+  return status;
+}

@@ -1,0 +1,523 @@
+/*
+** wasm-instrument: the command line of the rewriter.
+**
+** Reads a module, checks it (wasm-scan here, wabt's wasm-validate in a
+** parallel process), decides per function what to probe, lets binaryen do
+** the rewriting in an isolated child (isolate.c, instrument.c), finishes the
+** binary (sections.c) and writes it atomically. Every failure is one line on
+** stderr and a documented exit code; no partial output is ever left.
+*/
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <binaryen-c.h>
+
+#include "allocators.h"
+#include "instrument.h"
+#include "isolate.h"
+#include "sections.h"
+#include "wasm-scan.h"
+
+extern char **environ;
+
+enum exit_code {
+  EXIT_WRITTEN = 0,
+  EXIT_REFUSED = 1,
+  EXIT_USAGE = 2,
+  EXIT_IO = 3,
+  EXIT_INTERNAL = 4,
+};
+
+static const char usage_text[] =
+    "Usage: wasm-instrument [options] in.wasm out.wasm\n"
+    "       wasm-instrument --list in.wasm\n"
+    "\n"
+    "Rewrites a WebAssembly module so that every function reports its calls, and\n"
+    "every allocator its allocations, to probes imported from module \"wprof\"\n"
+    "(probe ABI version 1, docs/probe-abi.md). The output behaves exactly like\n"
+    "the input; run it with `wprof run` or any host implementing the ABI.\n"
+    "\n"
+    "Options:\n"
+    "  --include GLOB     probe only functions whose name matches GLOB (repeatable)\n"
+    "  --exclude GLOB     do not probe functions whose name matches GLOB (repeatable)\n"
+    "  --no-alloc         no allocation probes\n"
+    "  --alloc NAME=KIND  also treat function NAME as an allocator of KIND:\n"
+    "                     malloc|calloc|realloc|free|aligned_alloc|posix_memalign|rust_realloc\n"
+    "  --list             list the functions and the allocators found; write nothing\n"
+    "  -q, --quiet        no warnings\n"
+    "  -h, --help         this help\n"
+    "      --version      the version and probe ABI version\n"
+    "\n"
+    "Exit status:\n"
+    "  0  the output was written (or the list printed)\n"
+    "  1  the input was refused: not wasm, malformed, invalid, already instrumented,\n"
+    "     or using a construct binaryen 108 cannot rewrite safely\n"
+    "  2  usage error\n"
+    "  3  I/O error: the input cannot be read or the output cannot be written\n"
+    "  4  internal error: the rewritten module did not validate (a bug)\n";
+
+struct options {
+  const char *input, *output;
+  const char **include, **exclude;
+  size_t num_include, num_exclude;
+  struct custom_alloc {
+    const char *name;
+    enum alloc_kind kind;
+  } *custom;
+  size_t num_custom;
+  bool no_alloc, list, quiet;
+};
+
+static const char *input_name = "wasm-instrument";
+
+static void error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "wasm-instrument: %s: ", input_name);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}
+
+static void warning(const struct options *opt, const char *fmt, ...) {
+  if (opt->quiet) return;
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "wasm-instrument: warning: %s: ", input_name);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}
+
+static int usage_error(const char *fmt, const char *arg) {
+  fprintf(stderr, "wasm-instrument: ");
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, " (see wasm-instrument --help)\n");
+  return EXIT_USAGE;
+}
+
+static void push(const char ***list, size_t *n, const char *item) {
+  *list = realloc(*list, (*n + 1) * sizeof **list);
+  if (!*list) abort();
+  (*list)[(*n)++] = item;
+}
+
+static int parse_options(int argc, char **argv, struct options *opt) {
+  enum { OPT_INCLUDE = 256, OPT_EXCLUDE, OPT_NO_ALLOC, OPT_ALLOC, OPT_LIST, OPT_VERSION };
+  static const struct option longopts[] = {
+      {"include", required_argument, NULL, OPT_INCLUDE},
+      {"exclude", required_argument, NULL, OPT_EXCLUDE},
+      {"no-alloc", no_argument, NULL, OPT_NO_ALLOC},
+      {"alloc", required_argument, NULL, OPT_ALLOC},
+      {"list", no_argument, NULL, OPT_LIST},
+      {"quiet", no_argument, NULL, 'q'},
+      {"help", no_argument, NULL, 'h'},
+      {"version", no_argument, NULL, OPT_VERSION},
+      {NULL, 0, NULL, 0},
+  };
+  int c;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, "+qh", longopts, NULL)) != -1) {
+    switch (c) {
+      case OPT_INCLUDE: push(&opt->include, &opt->num_include, optarg); break;
+      case OPT_EXCLUDE: push(&opt->exclude, &opt->num_exclude, optarg); break;
+      case OPT_NO_ALLOC: opt->no_alloc = true; break;
+      case OPT_LIST: opt->list = true; break;
+      case 'q': opt->quiet = true; break;
+      case 'h': fputs(usage_text, stdout); exit(EXIT_WRITTEN);
+      case OPT_VERSION:
+        printf("wasm-instrument %s (probe ABI %d, binaryen %d)\n", WPROF_VERSION, WPROF_ABI_VERSION,
+               108);
+        exit(EXIT_WRITTEN);
+      case OPT_ALLOC: {
+        char *eq = strchr(optarg, '=');
+        if (!eq || eq == optarg) return usage_error("--alloc wants NAME=KIND, not '%s'", optarg);
+        *eq = '\0';
+        enum alloc_kind kind = alloc_kind_parse(eq + 1);
+        if (kind == ALLOC_NONE) return usage_error("--alloc: unknown allocator kind '%s'", eq + 1);
+        opt->custom = realloc(opt->custom, (opt->num_custom + 1) * sizeof *opt->custom);
+        if (!opt->custom) abort();
+        opt->custom[opt->num_custom++] = (struct custom_alloc){optarg, kind};
+        break;
+      }
+      default: {
+        const char *bad = argv[optind - 1];
+        return usage_error("unknown or incomplete option '%s'", bad);
+      }
+    }
+  }
+  int rest = argc - optind;
+  if (opt->list ? rest != 1 : rest != 2)
+    return usage_error(opt->list ? "--list takes one input file%s" : "expected in.wasm and out.wasm%s", "");
+  opt->input = argv[optind];
+  opt->output = opt->list ? NULL : argv[optind + 1];
+  return EXIT_WRITTEN;
+}
+
+static int read_file(const char *path, struct bytes *out) {
+  struct stat st;
+  FILE *f = fopen(path, "rb");
+  if (!f) return -1;
+  if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+    fclose(f);
+    errno = EINVAL;
+    return -1;
+  }
+  out->data = malloc(st.st_size ? (size_t)st.st_size : 1);
+  if (!out->data) abort();
+  out->len = out->cap = (size_t)st.st_size;
+  size_t got = fread(out->data, 1, out->len, f);
+  fclose(f);
+  if (got != out->len) {
+    errno = EIO;
+    return -1;
+  }
+  return 0;
+}
+
+/* ---- validation of the input by wabt, in parallel with the rewrite ---- */
+
+struct validator {
+  pid_t pid;
+  FILE *log;
+};
+
+static int start_validator(struct validator *v, const char *path) {
+  v->log = tmpfile();
+  if (!v->log) return -1;
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fileno(v->log), STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, fileno(v->log), STDERR_FILENO);
+  char *argv[] = {"wasm-validate",        "--enable-exceptions",     "--enable-tail-call",
+                  "--enable-threads",     "--enable-extended-const", "--",
+                  (char *)path,           NULL};
+  int rc = posix_spawnp(&v->pid, "wasm-validate", &actions, NULL, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    errno = rc;
+    return -1;
+  }
+  return 0;
+}
+
+/* 0 if valid; else 1 with the validator's first message in msg, or -1 if it
+** could not be run. */
+static int finish_validator(struct validator *v, char *msg, size_t size) {
+  int wstatus;
+  while (waitpid(v->pid, &wstatus, 0) < 0)
+    if (errno != EINTR) return -1;
+  msg[0] = '\0';
+  int result = WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0 ? 0 : 1;
+  if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 127) result = -1;
+  rewind(v->log);
+  while (result == 1 && fgets(msg, (int)size, v->log)) {
+    msg[strcspn(msg, "\r\n")] = '\0';
+    if (msg[0]) break;
+  }
+  fclose(v->log);
+  return result;
+}
+
+/* ---- what to probe ---- */
+
+static bool matches_any(const char *name, const char **globs, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (fnmatch(globs[i], name, 0) == 0) return true;
+  return false;
+}
+
+/* True if function k is called `name` by the name section or an export. */
+static bool function_has_name(const struct wscan_module *scan, uint32_t k, const char *name) {
+  const struct wscan_func *f = &scan->funcs[k];
+  if (f->name && strcmp(f->name, name) == 0) return true;
+  for (uint32_t e = 0; e < scan->num_exports; e++)
+    if (scan->exports[e].kind == WSCAN_FUNC && scan->exports[e].index == f->func_index &&
+        strcmp(scan->exports[e].name, name) == 0)
+      return true;
+  return false;
+}
+
+static enum alloc_kind known_allocator(const struct wscan_module *scan, uint32_t k) {
+  const struct wscan_func *f = &scan->funcs[k];
+  enum alloc_kind kind = alloc_kind_of_name(f->name);
+  for (uint32_t e = 0; kind == ALLOC_NONE && e < scan->num_exports; e++)
+    if (scan->exports[e].kind == WSCAN_FUNC && scan->exports[e].index == f->func_index)
+      kind = alloc_kind_of_name(scan->exports[e].name);
+  return kind;
+}
+
+/* Can function k carry probes of this kind? Explains why not in a warning. */
+static bool allocator_fits(const struct options *opt, const struct wscan_module *scan, uint32_t k,
+                           enum alloc_kind kind) {
+  const struct wscan_func *f = &scan->funcs[k];
+  const struct wscan_type *t = &scan->types[f->type_index];
+  const char *name = f->name ? f->name : "?";
+  bool ok = t->num_params >= alloc_kind_min_params(kind);
+  for (uint32_t i = 0; ok && i < alloc_kind_min_params(kind); i++) ok = t->params[i] == 0x7f;
+  if (alloc_kind_has_result(kind)) ok = ok && t->num_results == 1 && t->results[0] == 0x7f;
+  if (!ok) {
+    warning(opt, "%s does not have the signature of a %s allocator; no allocation probes in it",
+            name, alloc_kind_name(kind));
+    return false;
+  }
+  if (f->has_tail_call && kind != ALLOC_FREE) {
+    warning(opt, "%s leaves by a tail call, so its result cannot be seen; no allocation probes in it",
+            name);
+    return false;
+  }
+  return true;
+}
+
+static int make_plan(const struct options *opt, const struct wscan_module *scan,
+                     struct func_plan *plan) {
+  for (size_t c = 0; c < opt->num_custom; c++) {
+    bool found = false;
+    for (uint32_t k = 0; k < scan->num_funcs; k++) found |= function_has_name(scan, k, opt->custom[c].name);
+    if (!found) {
+      error("--alloc: no function named '%s'", opt->custom[c].name);
+      return EXIT_USAGE;
+    }
+  }
+  for (uint32_t k = 0; k < scan->num_funcs; k++) {
+    const char *name = scan->funcs[k].name ? scan->funcs[k].name : "";
+    plan[k].probe_calls = (opt->num_include == 0 || matches_any(name, opt->include, opt->num_include)) &&
+                          !matches_any(name, opt->exclude, opt->num_exclude);
+    enum alloc_kind kind = known_allocator(scan, k);
+    for (size_t c = 0; c < opt->num_custom; c++)
+      if (function_has_name(scan, k, opt->custom[c].name)) kind = opt->custom[c].kind;
+    plan[k].alloc = ALLOC_NONE;
+    if (!opt->no_alloc && kind != ALLOC_NONE && allocator_fits(opt, scan, k, kind)) plan[k].alloc = kind;
+  }
+  return EXIT_WRITTEN;
+}
+
+static uint32_t binaryen_features(uint32_t used) {
+  static const struct {
+    uint32_t scan;
+    BinaryenFeatures (*binaryen)(void);
+  } map[] = {
+      {WSCAN_FEAT_SIGN_EXT, BinaryenFeatureSignExt},
+      {WSCAN_FEAT_SAT_FLOAT_TO_INT, BinaryenFeatureNontrappingFPToInt},
+      {WSCAN_FEAT_BULK_MEMORY, BinaryenFeatureBulkMemory},
+      {WSCAN_FEAT_REFERENCE_TYPES, BinaryenFeatureReferenceTypes},
+      {WSCAN_FEAT_MULTI_VALUE, BinaryenFeatureMultivalue},
+      {WSCAN_FEAT_SIMD, BinaryenFeatureSIMD128},
+      {WSCAN_FEAT_EXCEPTIONS, BinaryenFeatureExceptionHandling},
+      {WSCAN_FEAT_TAIL_CALL, BinaryenFeatureTailCall},
+      {WSCAN_FEAT_THREADS, BinaryenFeatureAtomics},
+      {WSCAN_FEAT_MUTABLE_GLOBALS, BinaryenFeatureMutableGlobals},
+      {WSCAN_FEAT_MEMORY64, BinaryenFeatureMemory64},
+      {WSCAN_FEAT_EXTENDED_CONST, BinaryenFeatureExtendedConst},
+  };
+  uint32_t features = BinaryenFeatureMVP();
+  for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+    if (used & map[i].scan) features |= map[i].binaryen();
+  return features;
+}
+
+static void list_functions(const struct wscan_module *scan, const struct func_plan *plan) {
+  uint32_t probed = 0, allocators = 0;
+  printf("%6s %6s %10s %8s  %-16s %s\n", "fid", "index", "offset", "size", "probes", "name");
+  for (uint32_t k = 0; k < scan->num_funcs; k++) {
+    const struct wscan_func *f = &scan->funcs[k];
+    char probes[40];
+    snprintf(probes, sizeof probes, "%s%s%s", plan[k].probe_calls ? "calls" : "-",
+             plan[k].alloc ? " alloc:" : "", plan[k].alloc ? alloc_kind_name(plan[k].alloc) : "");
+    printf("%6u %6u %10u %8u  %-16s %s\n", k, f->func_index, f->code_offset, f->body_size, probes,
+           f->name ? f->name : "-");
+    probed += plan[k].probe_calls;
+    allocators += plan[k].alloc != ALLOC_NONE;
+  }
+  printf("%u functions (%u imported), %u with call probes, %u allocators\n", scan->num_funcs,
+         scan->num_imported_funcs, probed, allocators);
+}
+
+/* ---- atomic output ---- */
+
+static char temp_path[PATH_MAX];
+
+static void remove_temp_and_die(int sig) {
+  if (temp_path[0]) unlink(temp_path);
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+static int write_atomically(const char *path, const struct bytes *data) {
+  char dir_buf[PATH_MAX];
+  if (snprintf(dir_buf, sizeof dir_buf, "%s", path) >= (int)sizeof dir_buf) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  if (snprintf(temp_path, sizeof temp_path, "%s/.wasm-instrument-XXXXXX", dirname(dir_buf)) >=
+      (int)sizeof temp_path) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  int fd = mkstemp(temp_path);
+  if (fd < 0) {
+    temp_path[0] = '\0';
+    return -1;
+  }
+  size_t done = 0;
+  while (done < data->len) {
+    ssize_t n = write(fd, data->data + done, data->len - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) goto fail;
+    done += (size_t)n;
+  }
+  if (fchmod(fd, 0644) != 0 || fsync(fd) != 0) goto fail;
+  if (close(fd) != 0) {
+    fd = -1;
+    goto fail;
+  }
+  fd = -1;
+  if (rename(temp_path, path) != 0) goto fail;
+  temp_path[0] = '\0';
+  return 0;
+fail: {
+  int saved = errno;
+  if (fd >= 0) close(fd);
+  unlink(temp_path);
+  temp_path[0] = '\0';
+  errno = saved;
+  return -1;
+}
+}
+
+static int refuse_scan(enum wscan_status status, const char *err) {
+  switch (status) {
+    case WSCAN_NOT_WASM: error("not a WebAssembly module: %s", err); break;
+    case WSCAN_MALFORMED: error("malformed module: %s", err); break;
+    case WSCAN_UNSUPPORTED: error("unsupported: %s", err); break;
+    case WSCAN_INSTRUMENTED: error("already instrumented: %s", err); break;
+    default: break;
+  }
+  return EXIT_REFUSED;
+}
+
+static void warn_dwarf(const struct options *opt, const struct wscan_module *scan) {
+  if (!scan->has_dwarf) return;
+  warning(opt, "dropping the DWARF sections: their addresses cannot stay correct after rewriting "
+               "(wprof.functions keeps each function's original code offset)");
+}
+
+static int run(const struct options *opt) {
+  struct bytes input = {0}, binaryen_out = {0}, map = {0}, output = {0};
+  struct wscan_module scan = {0};
+  struct func_plan *plan = NULL;
+  struct validator validator = {0};
+  bool validating = false;
+  char err[WSCAN_ERR_MAX + 256];
+  int code;
+
+  if (read_file(opt->input, &input) != 0) {
+    error("cannot read: %s", errno == EINVAL ? "not a regular file" : strerror(errno));
+    code = EXIT_IO;
+    goto out;
+  }
+  enum wscan_status status = wscan_parse(input.data, input.len, &scan, err);
+  if (status != WSCAN_OK) {
+    code = refuse_scan(status, err);
+    goto out;
+  }
+  if (start_validator(&validator, opt->input) != 0) {
+    error("cannot run wasm-validate (from wabt): %s", strerror(errno));
+    code = EXIT_IO;
+    goto out;
+  }
+  validating = true;
+  plan = calloc(scan.num_funcs ? scan.num_funcs : 1, sizeof *plan);
+  if (!plan) abort();
+  code = make_plan(opt, &scan, plan);
+  if (code != EXIT_WRITTEN) goto out;
+
+  if (!opt->list) {
+    enum isolate_result r = isolate_rewrite(input.data, input.len, binaryen_features(scan.features),
+                                            plan, scan.num_funcs, &binaryen_out, err, sizeof err);
+    if (r != ISOLATE_OK) {
+      /* an invalid input explains a binaryen failure better than binaryen does */
+      char msg[512];
+      validating = false;
+      if (finish_validator(&validator, msg, sizeof msg) == 1) {
+        error("invalid module: %s", msg);
+        code = EXIT_REFUSED;
+      } else {
+        error("%s", err);
+        code = r == ISOLATE_REFUSED ? EXIT_REFUSED : EXIT_INTERNAL;
+      }
+      goto out;
+    }
+  }
+  char msg[512];
+  validating = false;
+  int valid = finish_validator(&validator, msg, sizeof msg);
+  if (valid != 0) {
+    if (valid < 0)
+      error("cannot run wasm-validate (from wabt)");
+    else
+      error("invalid module: %s", msg);
+    code = valid < 0 ? EXIT_IO : EXIT_REFUSED;
+    goto out;
+  }
+  if (opt->list) {
+    list_functions(&scan, plan);
+    code = EXIT_WRITTEN;
+    goto out;
+  }
+  function_map_encode(&map, &scan, plan);
+  if (finish_module(&output, binaryen_out.data, binaryen_out.len, WPROF_FUNCTIONS_SECTION, &map) != 0) {
+    error("internal error: binaryen wrote a module that does not parse");
+    code = EXIT_INTERNAL;
+    goto out;
+  }
+  warn_dwarf(opt, &scan);
+  if (write_atomically(opt->output, &output) != 0) {
+    error("cannot write %s: %s", opt->output, strerror(errno));
+    code = EXIT_IO;
+    goto out;
+  }
+  code = EXIT_WRITTEN;
+out:
+  if (validating) {
+    char ignored[8];
+    finish_validator(&validator, ignored, sizeof ignored);
+  }
+  wscan_free(&scan);
+  free(plan);
+  bytes_free(&input);
+  bytes_free(&binaryen_out);
+  bytes_free(&map);
+  bytes_free(&output);
+  return code;
+}
+
+int main(int argc, char **argv) {
+  struct options opt = {0};
+  int code = parse_options(argc, argv, &opt);
+  if (code == EXIT_WRITTEN) {
+    input_name = opt.input;
+    signal(SIGINT, remove_temp_and_die);
+    signal(SIGTERM, remove_temp_and_die);
+    signal(SIGHUP, remove_temp_and_die);
+    code = run(&opt);
+  }
+  free(opt.include);
+  free(opt.exclude);
+  free(opt.custom);
+  return code;
+}

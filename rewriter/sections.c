@@ -1,0 +1,117 @@
+/*
+** sections: DWARF stripping and the wprof.functions section. See sections.h.
+*/
+#include "sections.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+static void reserve(struct bytes *b, size_t more) {
+  if (b->len + more <= b->cap) return;
+  size_t cap = b->cap ? b->cap : 256;
+  while (cap < b->len + more) cap *= 2;
+  b->data = realloc(b->data, cap);
+  if (!b->data) abort();
+  b->cap = cap;
+}
+
+static void put(struct bytes *b, const void *p, size_t n) {
+  if (n == 0) return;
+  reserve(b, n);
+  memcpy(b->data + b->len, p, n);
+  b->len += n;
+}
+
+static void put_u32(struct bytes *b, uint32_t v) {
+  uint8_t buf[5];
+  size_t n = 0;
+  do {
+    uint8_t byte = v & 0x7f;
+    v >>= 7;
+    buf[n++] = byte | (v ? 0x80 : 0);
+  } while (v);
+  put(b, buf, n);
+}
+
+static void put_string(struct bytes *b, const char *s) {
+  size_t n = strlen(s);
+  put_u32(b, (uint32_t)n);
+  put(b, s, n);
+}
+
+void bytes_free(struct bytes *b) {
+  free(b->data);
+  memset(b, 0, sizeof *b);
+}
+
+void function_map_encode(struct bytes *out, const struct wscan_module *scan,
+                         const struct func_plan *plan) {
+  put_u32(out, WPROF_ABI_VERSION);
+  put_u32(out, scan->num_imported_funcs);
+  put_u32(out, scan->num_funcs);
+  for (uint32_t k = 0; k < scan->num_funcs; k++) {
+    const struct wscan_func *f = &scan->funcs[k];
+    uint32_t flags = (plan[k].probe_calls ? 1u : 0u) | (f->has_catch ? 2u : 0u) |
+                     ((uint32_t)plan[k].alloc << 8);
+    put_u32(out, k);
+    put_u32(out, f->func_index);
+    put_u32(out, f->code_offset);
+    put_u32(out, flags);
+    if (f->name) {
+      put_string(out, f->name);
+    } else {
+      char fallback[32];
+      snprintf(fallback, sizeof fallback, "func[%u]", f->func_index);
+      put_string(out, fallback);
+    }
+  }
+}
+
+/* Reads an unsigned LEB128 of at most 5 bytes; false when out of bounds. */
+static bool get_u32(const uint8_t *p, size_t len, size_t *pos, uint32_t *v) {
+  uint32_t result = 0;
+  for (unsigned shift = 0; shift < 35; shift += 7) {
+    if (*pos >= len) return false;
+    uint8_t byte = p[(*pos)++];
+    result |= (uint32_t)(byte & 0x7f) << shift;
+    if (!(byte & 0x80)) {
+      *v = result;
+      return true;
+    }
+  }
+  return false;
+}
+
+int finish_module(struct bytes *out, const uint8_t *module, size_t len, const char *name,
+                  const struct bytes *payload) {
+  if (len < 8) return -1;
+  put(out, module, 8);
+  size_t pos = 8;
+  while (pos < len) {
+    size_t start = pos;
+    uint8_t id = module[pos++];
+    uint32_t size;
+    if (!get_u32(module, len, &pos, &size) || size > len - pos) return -1;
+    size_t end = pos + size;
+    bool drop = false;
+    if (id == 0) {
+      uint32_t name_len;
+      size_t name_pos = pos;
+      if (!get_u32(module, end, &name_pos, &name_len) || name_len > end - name_pos) return -1;
+      drop = name_len >= 7 && memcmp(module + name_pos, ".debug_", 7) == 0;
+    }
+    if (!drop) put(out, module + start, end - start);
+    pos = end;
+  }
+  struct bytes section = {0};
+  put_string(&section, name);
+  put(&section, payload->data, payload->len);
+  uint8_t id = 0;
+  put(out, &id, 1);
+  put_u32(out, (uint32_t)section.len);
+  put(out, section.data, section.len);
+  bytes_free(&section);
+  return 0;
+}

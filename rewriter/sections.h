@@ -1,0 +1,38 @@
+/*
+** sections: the byte-level finishing of a rewritten module.
+**
+** binaryen writes the module; this file then drops the DWARF sections
+** (their addresses no longer match the rewritten code) and appends the
+** `wprof.functions` custom section that lets any host name functions
+** without the input file (docs/probe-abi.md).
+*/
+#ifndef WPROF_SECTIONS_H
+#define WPROF_SECTIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "instrument.h"
+#include "wasm-scan.h"
+
+#define WPROF_ABI_VERSION 1
+#define WPROF_FUNCTIONS_SECTION "wprof.functions"
+
+/* A growable byte buffer; aborts on out-of-memory. */
+struct bytes {
+  uint8_t *data;
+  size_t len, cap;
+};
+void bytes_free(struct bytes *b);
+
+/* The payload of the wprof.functions section for this scan and plan. */
+void function_map_encode(struct bytes *out, const struct wscan_module *scan,
+                         const struct func_plan *plan);
+
+/* Copies module (a binary binaryen just wrote) to out without its ".debug_*"
+** custom sections, then appends a custom section name/payload. Returns 0,
+** or -1 if the module is not well formed (it always is, coming from binaryen). */
+int finish_module(struct bytes *out, const uint8_t *module, size_t len, const char *name,
+                  const struct bytes *payload);
+
+#endif
