@@ -6,8 +6,11 @@
 //    (exit code, or a trap) and its stdout (and stderr, if asked) match the
 //    expected files byte for byte;
 //  - with --audit, the counting-allocator variant audit/<name>.wasm reports
-//    the "total" lines (so libc's own allocations are accounted for).
-//   node check-program.mjs DIR NAME [--audit] [--stdout FILE] [--stderr FILE] [-- ARGS...]
+//    the "total" lines (so libc's own allocations are accounted for);
+//  - with --self-audit (the hand-written wat modules, which import nothing),
+//    the module's own tally globals (audit_{alloc,free}_{objects,bytes}) after
+//    _start match the "total" lines.
+//   node check-program.mjs DIR NAME [--audit|--self-audit] [--stdout FILE] [--stderr FILE] [-- ARGS...]
 // Exit status 0 when all hold, 1 with one line per failure otherwise.
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -124,7 +127,8 @@ try {
 checkArithmetic(facts);
 
 const wasm = join(dir, `${name}.wasm`);
-const names = functionNames(new WebAssembly.Module(readFileSync(wasm)));
+const module = new WebAssembly.Module(readFileSync(wasm));
+const names = functionNames(module);
 for (const key of ['calls', 'allocs'])
   for (const fn of facts[key].keys()) if (!names.has(fn)) fail(`no function named ${fn} in the name section`);
 
@@ -139,18 +143,31 @@ const stdoutFile = option('--stdout') ?? facts.stdout;
 if (stdoutFile) compareFile('stdout', result.stdout, stdoutFile);
 if (option('--stderr')) compareFile('stderr', result.stderr, option('--stderr'));
 
+function compareTotals(reported, source) {
+  for (const kind of ['allocs', 'frees', 'live']) {
+    const want = facts.total.get(kind), got = reported.get(kind);
+    if (!want) fail(`--audit given but no "total ${kind}" line`);
+    else if (!got || got[0] !== want[0] || got[1] !== want[1])
+      fail(`${source} reports total ${kind} ${got ? got.join(' ') : '(nothing)'}, expected ${want.join(' ')}`);
+  }
+}
+
 if (flag('--audit')) {
   const audit = run(join(dir, 'audit', `${name}.wasm`));
   const reported = new Map();
   for (const m of audit.stderr.toString().matchAll(/^audit total (\w+) (\d+) (\d+)$/gm))
     reported.set(m[1], [Number(m[2]), Number(m[3])]);
-  for (const kind of ['allocs', 'frees', 'live']) {
-    const want = facts.total.get(kind), got = reported.get(kind);
-    if (!want) fail(`--audit given but no "total ${kind}" line`);
-    else if (!got || got[0] !== want[0] || got[1] !== want[1])
-      fail(`counting allocator reports total ${kind} ${got ? got.join(' ') : '(nothing)'}, expected ${want.join(' ')}`);
-  }
+  compareTotals(reported, 'counting allocator');
   if (audit.status !== result.status) fail(`audit variant exits ${audit.status}, plain one ${result.status}`);
+}
+
+if (flag('--self-audit')) {
+  const { exports } = new WebAssembly.Instance(module, {});
+  exports._start();
+  const tally = (what) => [exports[`audit_${what}_objects`].value, exports[`audit_${what}_bytes`].value];
+  const [allocs, frees] = [tally('alloc'), tally('free')];
+  compareTotals(new Map([['allocs', allocs], ['frees', frees],
+    ['live', [allocs[0] - frees[0], allocs[1] - frees[1]]]]), 'the module\'s own tally');
 }
 
 for (const f of failures) console.error(f);
