@@ -1,7 +1,9 @@
 // Checks one testdata program against its expected file, without wprof:
 //  - the expected file parses, and its per-function allocation lines add up
 //    (allocs - frees = live per function, their sums = the "total" lines);
-//  - every function it names exists in the module's "name" section;
+//  - every function it names exists in the module's "name" section, and
+//    every function it credits with allocations calls an allocator directly
+//    (read from wasm2wat's disassembly);
 //  - run under Node's WASI (run-wasi.mjs), the program ends as stated
 //    (exit code, or a trap) and its stdout (and stderr, if asked) match the
 //    expected files byte for byte;
@@ -136,6 +138,28 @@ const module = new WebAssembly.Module(readFileSync(wasm));
 const names = functionNames(module);
 for (const key of ['calls', 'allocs'])
   for (const fn of facts[key].keys()) if (!names.has(fn)) fail(`no function named ${fn} in the name section`);
+
+// Functions that call one of the allocators of docs/probe-abi.md directly
+// (names as wasm2wat spells them: "operator new(...)" becomes operator_new_...).
+function directAllocatorCallers(wasmFile) {
+  const allocator = /^(malloc|calloc|realloc|aligned_alloc|posix_memalign|memalign|__rust_alloc|__rust_alloc_zeroed|__rust_realloc|runtime\.alloc|_Zn[wa].*|operator_new.*)$/;
+  const wat = spawnSync('wasm2wat', [wasmFile], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (wat.status !== 0) throw new Error(`wasm2wat failed: ${wat.stderr || wat.error}`);
+  const callers = new Set();
+  let current;
+  for (const line of wat.stdout.split('\n')) {
+    const func = /^  \(func \$(\S+)/.exec(line);
+    if (func) current = func[1];
+    else if (/^  \(/.test(line)) current = undefined;
+    const call = /^\s*call \$(\S+?)\)*$/.exec(line);
+    if (current && call && allocator.test(call[1])) callers.add(current);
+  }
+  return callers;
+}
+
+const callers = directAllocatorCallers(wasm);
+for (const [fn, [objects]] of facts.allocs)
+  if (objects > 0 && !callers.has(fn)) fail(`${fn} is credited with allocations but calls no allocator directly`);
 
 const result = run(wasm);
 if (facts.status === 'trapped') {
