@@ -332,13 +332,13 @@ static uint32_t binaryen_features(uint32_t used) {
 
 static void list_functions(const struct wscan_module *scan, const struct func_plan *plan) {
   uint32_t probed = 0, allocators = 0;
-  printf("%6s %6s %10s %8s  %-16s %s\n", "fid", "index", "offset", "size", "probes", "name");
+  printf("%6s %6s %10s %8s  %-24s %s\n", "fid", "index", "offset", "size", "probes", "name");
   for (uint32_t k = 0; k < scan->num_funcs; k++) {
     const struct wscan_func *f = &scan->funcs[k];
     char probes[40];
     snprintf(probes, sizeof probes, "%s%s%s", plan[k].probe_calls ? "calls" : "-",
              plan[k].alloc ? " alloc:" : "", plan[k].alloc ? alloc_kind_name(plan[k].alloc) : "");
-    printf("%6u %6u %10u %8u  %-16s %s\n", k, f->func_index, f->code_offset, f->body_size, probes,
+    printf("%6u %6u %10u %8u  %-24s %s\n", k, f->func_index, f->code_offset, f->body_size, probes,
            f->name ? f->name : "-");
     probed += plan[k].probe_calls;
     allocators += plan[k].alloc != ALLOC_NONE;
@@ -401,7 +401,7 @@ fail: {
 
 static int refuse_scan(enum wscan_status status, const char *err) {
   switch (status) {
-    case WSCAN_NOT_WASM: error("not a WebAssembly module: %s", err); break;
+    case WSCAN_NOT_WASM: error("%s", err); break;
     case WSCAN_MALFORMED: error("malformed module: %s", err); break;
     case WSCAN_UNSUPPORTED: error("unsupported: %s", err); break;
     case WSCAN_INSTRUMENTED: error("already instrumented: %s", err); break;
@@ -417,7 +417,7 @@ static void warn_dwarf(const struct options *opt, const struct wscan_module *sca
 }
 
 static int run(const struct options *opt) {
-  struct bytes input = {0}, binaryen_out = {0}, map = {0}, output = {0};
+  struct bytes input = {0}, binaryen_in = {0}, binaryen_out = {0}, map = {0}, output = {0};
   struct wscan_module scan = {0};
   struct func_plan *plan = NULL;
   struct validator validator = {0};
@@ -447,7 +447,12 @@ static int run(const struct options *opt) {
   if (code != EXIT_WRITTEN) goto out;
 
   if (!opt->list) {
-    enum isolate_result r = isolate_rewrite(input.data, input.len, binaryen_features(scan.features),
+    if (prepare_for_binaryen(&binaryen_in, input.data, input.len) != 0) {
+      error("malformed module: bad section framing");
+      code = EXIT_REFUSED;
+      goto out;
+    }
+    enum isolate_result r = isolate_rewrite(binaryen_in.data, binaryen_in.len, binaryen_features(scan.features),
                                             plan, scan.num_funcs, &binaryen_out, err, sizeof err);
     if (r != ISOLATE_OK) {
       /* an invalid input explains a binaryen failure better than binaryen does */
@@ -500,6 +505,7 @@ out:
   wscan_free(&scan);
   free(plan);
   bytes_free(&input);
+  bytes_free(&binaryen_in);
   bytes_free(&binaryen_out);
   bytes_free(&map);
   bytes_free(&output);

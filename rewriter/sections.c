@@ -84,8 +84,14 @@ static bool get_u32(const uint8_t *p, size_t len, size_t *pos, uint32_t *v) {
   return false;
 }
 
-int finish_module(struct bytes *out, const uint8_t *module, size_t len, const char *name,
-                  const struct bytes *payload) {
+/* Decides what becomes of one custom section while a module is copied:
+** append it (as is or changed) to out, or nothing to drop it. */
+typedef void (*custom_filter)(struct bytes *out, const uint8_t *section, size_t size,
+                              const uint8_t *name, uint32_t name_len, const uint8_t *payload,
+                              size_t payload_len);
+
+/* Copies module to out section by section; custom sections go through filter. */
+static int copy_module(struct bytes *out, const uint8_t *module, size_t len, custom_filter filter) {
   if (len < 8) return -1;
   put(out, module, 8);
   size_t pos = 8;
@@ -95,23 +101,78 @@ int finish_module(struct bytes *out, const uint8_t *module, size_t len, const ch
     uint32_t size;
     if (!get_u32(module, len, &pos, &size) || size > len - pos) return -1;
     size_t end = pos + size;
-    bool drop = false;
     if (id == 0) {
       uint32_t name_len;
       size_t name_pos = pos;
       if (!get_u32(module, end, &name_pos, &name_len) || name_len > end - name_pos) return -1;
-      drop = name_len >= 7 && memcmp(module + name_pos, ".debug_", 7) == 0;
+      const uint8_t *payload = module + name_pos + name_len;
+      filter(out, module + start, end - start, module + name_pos, name_len, payload,
+             (size_t)(module + end - payload));
+    } else {
+      put(out, module + start, end - start);
     }
-    if (!drop) put(out, module + start, end - start);
     pos = end;
   }
+  return 0;
+}
+
+static bool named(const uint8_t *name, uint32_t len, const char *want) {
+  return len == strlen(want) && memcmp(name, want, len) == 0;
+}
+
+static void put_custom(struct bytes *out, const char *name, const uint8_t *payload, size_t len) {
   struct bytes section = {0};
   put_string(&section, name);
-  put(&section, payload->data, payload->len);
+  put(&section, payload, len);
   uint8_t id = 0;
   put(out, &id, 1);
   put_u32(out, (uint32_t)section.len);
   put(out, section.data, section.len);
   bytes_free(&section);
+}
+
+static void drop_dwarf(struct bytes *out, const uint8_t *section, size_t size, const uint8_t *name,
+                       uint32_t name_len, const uint8_t *payload, size_t payload_len) {
+  (void)payload, (void)payload_len;
+  if (name_len >= 7 && memcmp(name, ".debug_", 7) == 0) return;
+  put(out, section, size);
+}
+
+int finish_module(struct bytes *out, const uint8_t *module, size_t len, const char *name,
+                  const struct bytes *payload) {
+  if (copy_module(out, module, len, drop_dwarf) != 0) return -1;
+  put_custom(out, name, payload->data, payload->len);
   return 0;
+}
+
+/* binaryen 108 reads name subsections 0-9 by the extended-name-section
+** numbering, but wabt 1.0.32 writes tag names as subsection 10 (binaryen's
+** "field names") and binaryen dies on them. Keep only the subsections both
+** agree on; drop a name section whose framing is broken, as engines do. */
+static void keep_shared_names(struct bytes *out, const uint8_t *section, size_t size,
+                              const uint8_t *name, uint32_t name_len, const uint8_t *payload,
+                              size_t payload_len) {
+  if (!named(name, name_len, "name")) {
+    put(out, section, size);
+    return;
+  }
+  struct bytes kept = {0};
+  size_t pos = 0;
+  while (pos < payload_len) {
+    size_t start = pos;
+    uint8_t sub = payload[pos++];
+    uint32_t sub_size;
+    if (!get_u32(payload, payload_len, &pos, &sub_size) || sub_size > payload_len - pos) {
+      bytes_free(&kept);
+      return;
+    }
+    pos += sub_size;
+    if (sub <= 9 && sub != 3) put(&kept, payload + start, pos - start);
+  }
+  put_custom(out, "name", kept.data, kept.len);
+  bytes_free(&kept);
+}
+
+int prepare_for_binaryen(struct bytes *out, const uint8_t *module, size_t len) {
+  return copy_module(out, module, len, keep_shared_names);
 }

@@ -35,4 +35,8 @@ void function_map_encode(struct bytes *out, const struct wscan_module *scan,
 int finish_module(struct bytes *out, const uint8_t *module, size_t len, const char *name,
                   const struct bytes *payload);
 
+/* The module as binaryen 108 can read it: the same, but for name-section
+** subsections binaryen misreads (see sections.c). Returns 0 or -1. */
+int prepare_for_binaryen(struct bytes *out, const uint8_t *module, size_t len);
+
 #endif
