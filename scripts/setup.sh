@@ -12,7 +12,7 @@ packages=(
   binaryen wabt
   libsqlite3-dev sqlite3 zlib1g-dev libprotobuf-c-dev protobuf-c-compiler libxxhash-dev
   clang lld wasi-libc libclang-rt-14-dev-wasm32 libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
-  valgrind golang-go
+  valgrind golang-go rustc libstd-rust-dev-wasm32
 )
 missing=()
 for p in "${packages[@]}"; do
