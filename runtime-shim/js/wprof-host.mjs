@@ -142,9 +142,11 @@ function trampolineModule() {
 // ---------------------------------------------------------------------------
 // The host.
 
-// A calling-context tree node: one per distinct call path.
-function newPathNode(fid, parent) {
-  return { fid, parent, calls: 0, children: new Map(), alloc: null };
+// A calling-context tree node: one per distinct call path. Ids count from 1
+// in creation order, so a child's id is always greater than its parent's.
+function newPathNode(id, fid, parent) {
+  return { id, fid, parent, depth: parent ? parent.depth + 1 : 0, calls: 0, unwound: 0,
+    children: new Map(), alloc: null };
 }
 
 function newAllocSite() {
@@ -163,7 +165,8 @@ export function createWprofHost(module) {
   const table = readFunctionTable(module);
   const functions = table ? table.functions : [];
 
-  const root = newPathNode(-1, null);
+  const root = newPathNode(0, -1, null); // stands for the host; not a call path
+  const pathNodes = []; // pathNodes[id - 1]
   const stack = []; // path nodes of the open frames, outermost first
   const calls = functions.map(() => 0);
   const events = { enters: 0, exits: 0, unwound: 0, maxDepth: 0, protocolErrors: 0 };
@@ -182,8 +185,9 @@ export function createWprofHost(module) {
     const parent = top();
     let node = parent.children.get(fid);
     if (!node) {
-      node = newPathNode(fid, parent);
+      node = newPathNode(pathNodes.length + 1, fid, parent);
       parent.children.set(fid, node);
+      pathNodes.push(node);
     }
     node.calls++;
     calls[fid] = (calls[fid] ?? 0) + 1;
@@ -204,7 +208,7 @@ export function createWprofHost(module) {
   // Closes every frame deeper than `depth` without an exit.
   function unwindTo(depth) {
     events.unwound += stack.length - depth;
-    stack.length = depth;
+    while (stack.length > depth) stack.pop().unwound++;
   }
 
   function recordAlloc(ptr, size) {
@@ -286,41 +290,26 @@ export function createWprofHost(module) {
   const probes = { ...jsProbes };
   for (const type of Object.keys(EXIT_VALUE_TYPES)) probes[`exit_${type}`] = trampolines[`exit_${type}`];
 
-  const functionName = (fid) => functions[fid]?.name ?? `fid ${fid}`;
-
-  function pathOf(node) {
-    const path = [];
-    for (let n = node; n !== root; n = n.parent) path.push(n.fid);
-    return path.reverse();
-  }
-
-  // Every path node, parents before children, children in first-call order.
-  function* walkPaths(node) {
-    for (const child of node.children.values()) {
-      yield child;
-      yield* walkPaths(child);
-    }
-  }
-
+  // Call paths as a parent-linked table (linear in size even for deep
+  // recursion): { id, parent (null for a root), fid, depth, calls, unwound }.
   function results() {
-    const paths = [];
-    const allocSites = [];
-    for (const node of walkPaths(root)) {
-      const path = pathOf(node);
-      const stackText = path.map(functionName).join(';');
-      paths.push({ path, stack: stackText, calls: node.calls });
-      if (node.alloc) allocSites.push({ path, stack: stackText, ...node.alloc });
-    }
-    if (root.alloc) allocSites.unshift({ path: [], stack: '', ...root.alloc });
+    const idOf = (node) => (node === root ? null : node.id);
     return {
       abiVersion: WPROF_ABI_VERSION,
       functions: functions.map(({ fid, funcIndex, flags, allocator, name }) =>
         ({ fid, funcIndex, name, flags, allocator })),
-      calls: [...calls].map((n) => n ?? 0),
-      paths,
+      calls: Array.from(calls, (n) => n ?? 0),
+      paths: pathNodes.map((node) => ({ id: node.id, parent: idOf(node.parent), fid: node.fid,
+        depth: node.depth, calls: node.calls, unwound: node.unwound })),
       ...events,
       openFrames: stack.length,
-      alloc: { ...heap, liveBlocks: liveBlocks.size, sites: allocSites },
+      alloc: {
+        ...heap,
+        liveBlocks: liveBlocks.size,
+        // One entry per path that allocated (path null: no frame was open).
+        sites: [root, ...pathNodes].filter((node) => node.alloc)
+          .map((node) => ({ path: idOf(node), ...node.alloc })),
+      },
     };
   }
 
@@ -335,4 +324,15 @@ export function createWprofHost(module) {
     results,
     dump: () => JSON.stringify(results(), null, 2),
   };
+}
+
+// The folded stack ("main;parse;malloc") of call path `id` of results(),
+// naming functions from results.functions ("fid N" when unnamed).
+export function foldedStack(results, id) {
+  const names = [];
+  for (let path = results.paths[id - 1]; path;
+    path = path.parent === null ? null : results.paths[path.parent - 1]) {
+    names.push(results.functions[path.fid]?.name ?? `fid ${path.fid}`);
+  }
+  return names.reverse().join(';');
 }

@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createWprofHost } from '../../runtime-shim/js/wprof-host.mjs';
+import { createWprofHost, foldedStack } from '../../runtime-shim/js/wprof-host.mjs';
 import { assemble, functionsSection } from './assemble.mjs';
 
 function load(name, importedFuncs, names, { features = [], flags = [], abiVersion = 1, extraImports = {} } = {}) {
@@ -17,7 +17,8 @@ function load(name, importedFuncs, names, { features = [], flags = [], abiVersio
 }
 
 const balanced = (r) => r.enters === r.exits + r.unwound + r.openFrames;
-const pathCounts = (r) => Object.fromEntries(r.paths.map((p) => [p.stack, p.calls]));
+const pathCounts = (r) => Object.fromEntries(r.paths.map((p) => [foldedStack(r, p.id), p.calls]));
+const pathUnwound = (r) => Object.fromEntries(r.paths.map((p) => [foldedStack(r, p.id), p.unwound]));
 
 test('exact call counts and call paths', () => {
   const { host, exports } = load('calls', 3, ['leaf', 'mid', 'fac', 'main', 'boom', 'trap']);
@@ -27,7 +28,7 @@ test('exact call counts and call paths', () => {
     [[0, 3, 'leaf'], [1, 4, 'mid'], [2, 5, 'fac'], [3, 6, 'main'], [4, 7, 'boom'], [5, 8, 'trap']]);
   // leaf: 2 per mid x 3 mids + 1 direct = 7; fac(5) recurses down to fac(1) = 5 calls.
   assert.deepEqual(r.calls, [7, 3, 5, 1, 0, 0]);
-  assert.deepEqual(r.paths.map((p) => [p.stack, p.calls]), [
+  assert.deepEqual(r.paths.map((p) => [foldedStack(r, p.id), p.calls]), [
     ['main', 1],
     ['main;mid', 3],
     ['main;mid;leaf', 6],
@@ -38,7 +39,8 @@ test('exact call counts and call paths', () => {
     ['main;fac;fac;fac;fac', 1],
     ['main;fac;fac;fac;fac;fac', 1],
   ]);
-  assert.deepEqual(r.paths[2].path, [3, 1, 0]);
+  assert.deepEqual(r.paths[2], { id: 3, parent: 2, fid: 0, depth: 3, calls: 6, unwound: 0 });
+  assert.equal(r.paths[0].parent, null);
   assert.equal(r.enters, 16); // 7 + 3 + 5 + 1
   assert.equal(r.exits, 16);
   assert.equal(r.unwound, 0);
@@ -68,6 +70,7 @@ test('a trap leaves frames open until the embedder unwinds them', () => {
   assert.equal(r.openFrames, 0);
   assert.ok(balanced(r));
   assert.equal(pathCounts(r)['trap;boom;leaf'], 1);
+  assert.deepEqual(pathUnwound(r), { trap: 1, 'trap;boom': 1, 'trap;boom;leaf': 0 });
 });
 
 test('catch unwinds three frames to the catching frame', () => {
@@ -84,6 +87,7 @@ test('catch unwinds three frames to the catching frame', () => {
   assert.equal(r.openFrames, 0);
   assert.equal(r.protocolErrors, 0); // catch(3, 2) found catcher at depth 2
   assert.equal(pathCounts(r)['run;catcher;outer;middle;thrower'], 1);
+  assert.deepEqual(Object.values(pathUnwound(r)), [0, 0, 1, 1, 1]);
 
   // Uncaught: escape, outer, middle, thrower stay open until unwindAll.
   assert.throws(() => exports.escape(7), WebAssembly.Exception);
@@ -145,7 +149,8 @@ test('every exit_T probe returns its value bit for bit', () => {
 test('alloc, realloc and free accounting', () => {
   const { host, exports } = load('alloc', 5, ['site_a', 'site_b', 'main']);
   exports.main();
-  const a = host.results().alloc;
+  const r = host.results();
+  const a = r.alloc;
   // Blocks allocated: 16:100 32:50 48:200 32:60 64:10 80:5 0x80000000:8 -> 7, 433 bytes.
   assert.equal(a.allocs, 7);
   assert.equal(a.allocatedBytes, 433);
@@ -160,7 +165,7 @@ test('alloc, realloc and free accounting', () => {
   assert.equal(a.liveBlocks, 2); // 48:200 and 80:5
   assert.equal(a.liveBytes, 205);
   assert.equal(a.peakBytes, 270); // 100 + 50 - 100 + 200 - 50 + 60 + 10
-  assert.deepEqual(a.sites.map((s) => [s.stack, s.allocs, s.bytes, s.frees, s.freedBytes]), [
+  assert.deepEqual(a.sites.map((s) => [foldedStack(r, s.path), s.allocs, s.bytes, s.frees, s.freedBytes]), [
     ['main;site_a', 2, 150, 2, 150],
     ['main;site_b', 5, 283, 3, 78], // 200 + 60 + 10 + 5 + 8; freed 60 + 10 + 8
   ]);
@@ -183,7 +188,7 @@ test('probes called out of order count as protocol errors', () => {
   assert.equal(r.unwound, 1);
   assert.equal(r.exits, 1);
   assert.deepEqual(r.calls, [1, 1]);
-  assert.equal(r.paths[0].stack, 'fid 0'); // no wprof.functions: named by id
+  assert.equal(foldedStack(r, 2), 'fid 0;fid 1'); // no wprof.functions: named by id
   assert.deepEqual(r.functions, []);
 });
 
