@@ -480,17 +480,21 @@ function checkRejected(world, command, dir) {
 function checkInstantiationFails(world, command) {
   const { outcome } = world;
   const source = world.moduleFile(command.filename);
-  if (!source.counted) return;
   const expectedError = command.type === 'assert_unlinkable'
     ? (e) => e instanceof WebAssembly.LinkError || e instanceof TypeError
     : (e) => e instanceof WebAssembly.RuntimeError;
+  // Run even when not counted: a failed instantiation can leave table and
+  // memory writes behind that later commands observe.
+  let verdict = null;
   try {
     world.instantiate(source.path);
-    outcome.fail(command.line, `${command.type} module ${command.filename} (${command.text}) instantiated`);
+    verdict = `${command.type} module ${command.filename} (${command.text}) instantiated`;
   } catch (error) {
-    if (expectedError(error)) outcome.pass();
-    else outcome.fail(command.line, `${command.type} module ${command.filename}: ${errorName(error)}`);
+    if (!expectedError(error)) verdict = `${command.type} module ${command.filename}: ${errorName(error)}`;
   }
+  if (!source.counted) return;
+  if (verdict === null) outcome.pass();
+  else outcome.fail(command.line, verdict);
 }
 
 // ---------------------------------------------------------------------------
