@@ -1,0 +1,102 @@
+/*
+** wasm-scan: a strict, bounded reader of the WebAssembly binary format.
+**
+** wasm-instrument runs it on every input before binaryen sees the bytes:
+** binaryen 108 ends the process on input it cannot parse and silently
+** miscompiles some valid constructs, so this reader decides what binaryen
+** may be given, and gathers what the rewriter needs that binaryen does not
+** expose (code offsets of function bodies, original names, custom sections).
+** It never crashes and never reads out of bounds, whatever the bytes.
+*/
+#ifndef WPROF_WASM_SCAN_H
+#define WPROF_WASM_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define WSCAN_ERR_MAX 256
+
+enum wscan_status {
+  WSCAN_OK = 0,
+  WSCAN_NOT_WASM,       /* no wasm magic, or a component / unknown version */
+  WSCAN_MALFORMED,      /* truncated, bad LEB128, section overruns, bad opcode... */
+  WSCAN_UNSUPPORTED,    /* valid-looking but uses something we refuse (err says what) */
+  WSCAN_INSTRUMENTED,   /* imports from module "wprof" or has a "wprof.functions" section */
+};
+
+/* Features the module uses (bitset), so callers can enable exactly those. */
+enum wscan_feature {
+  WSCAN_FEAT_SIGN_EXT = 1u << 0,
+  WSCAN_FEAT_SAT_FLOAT_TO_INT = 1u << 1,
+  WSCAN_FEAT_BULK_MEMORY = 1u << 2,
+  WSCAN_FEAT_REFERENCE_TYPES = 1u << 3,
+  WSCAN_FEAT_MULTI_VALUE = 1u << 4,
+  WSCAN_FEAT_SIMD = 1u << 5,
+  WSCAN_FEAT_EXCEPTIONS = 1u << 6,
+  WSCAN_FEAT_TAIL_CALL = 1u << 7,
+  WSCAN_FEAT_THREADS = 1u << 8,
+  WSCAN_FEAT_MUTABLE_GLOBALS = 1u << 9,
+  WSCAN_FEAT_MEMORY64 = 1u << 10,
+  WSCAN_FEAT_EXTENDED_CONST = 1u << 11,
+};
+
+enum wscan_extern_kind { WSCAN_FUNC = 0, WSCAN_TABLE = 1, WSCAN_MEMORY = 2, WSCAN_GLOBAL = 3, WSCAN_TAG = 4 };
+
+struct wscan_import {
+  char *module;
+  char *name;
+  enum wscan_extern_kind kind;
+  uint32_t type_index;      /* WSCAN_FUNC / WSCAN_TAG */
+  bool has_max;             /* WSCAN_TABLE / WSCAN_MEMORY */
+};
+
+struct wscan_export {
+  char *name;
+  enum wscan_extern_kind kind;
+  uint32_t index;
+};
+
+struct wscan_custom {
+  char *name;
+  uint32_t offset;          /* file offset of the section id byte */
+  uint32_t size;            /* whole section, id byte and size field included */
+};
+
+struct wscan_type {         /* a function type */
+  uint32_t num_params, num_results;
+  uint8_t *params, *results; /* value type bytes: 0x7f i32, 0x7e i64, 0x7d f32, 0x7c f64, 0x7b v128, 0x70 funcref, 0x6f externref */
+};
+
+struct wscan_func {         /* a defined function */
+  uint32_t func_index;      /* in the function index space (imports first) */
+  uint32_t type_index;
+  uint32_t code_offset;     /* file offset of the body's size field */
+  uint32_t body_size;
+  char *name;               /* name section, else first export name, else NULL */
+  bool has_catch;           /* contains catch or catch_all */
+  bool has_tail_call;       /* contains return_call or return_call_indirect */
+};
+
+struct wscan_module {
+  uint32_t features;        /* enum wscan_feature bits */
+  uint32_t num_types, num_imports, num_exports, num_customs, num_funcs;
+  uint32_t num_imported_funcs, num_tables, num_memories; /* tables/memories: imported + defined */
+  struct wscan_type *types;
+  struct wscan_import *imports;
+  struct wscan_export *exports;
+  struct wscan_custom *customs;
+  struct wscan_func *funcs;
+  bool has_name_section;
+  bool has_dwarf;           /* any ".debug_*" custom section */
+  bool has_start;
+};
+
+/* Parses bytes[0..len). On WSCAN_OK *out is filled (free with wscan_free).
+** Otherwise *out is left empty and err holds one line without a trailing
+** newline, e.g. "truncated section 10 at offset 1234". */
+enum wscan_status wscan_parse(const uint8_t *bytes, size_t len, struct wscan_module *out,
+                              char err[WSCAN_ERR_MAX]);
+void wscan_free(struct wscan_module *m);
+
+#endif

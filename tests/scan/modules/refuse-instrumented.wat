@@ -1,0 +1,1 @@
+(module (import "wprof" "enter" (func (param i32))) (func))
