@@ -1,0 +1,128 @@
+/*
+** libwprof module identity: the XXH3-128 hash of the module as run, and the
+** `wprof.functions` custom section written by wasm-instrument, which names
+** the functions and flags allocators (docs/probe-abi.md). The binary is
+** untrusted: every read is bounded and any inconsistency is a clear error.
+*/
+#include "wprof-internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#define WPROF_ABI_VERSION 1u
+#define SECTION_NAME "wprof.functions"
+
+struct reader {
+  const uint8_t *p, *end;
+};
+
+/* Unsigned LEB128 of at most 32 bits; false when truncated or too long. */
+static bool read_u32(struct reader *r, uint32_t *out) {
+  uint32_t value = 0;
+  for (unsigned shift = 0; shift < 35; shift += 7) {
+    if (r->p == r->end) return false;
+    uint8_t byte = *r->p++;
+    if (shift == 28 && byte > 0x0f) return false;
+    value |= (uint32_t)(byte & 0x7f) << shift;
+    if (!(byte & 0x80)) {
+      *out = value;
+      return true;
+    }
+  }
+  return false;
+}
+
+static bool read_bytes(struct reader *r, uint32_t len, const uint8_t **out) {
+  if ((size_t)(r->end - r->p) < len) return false;
+  *out = r->p;
+  r->p += len;
+  return true;
+}
+
+static const char *const alloc_kinds[] = {NULL, "malloc", "calloc", "realloc", "free",
+                                          "aligned_alloc", "posix_memalign", "rust_realloc"};
+#define ALLOC_KIND(flags) (((flags) >> 8) & 0xffu)
+
+const char *wprof__alloc_kind_name(uint32_t flags) {
+  return alloc_kinds[ALLOC_KIND(flags)];
+}
+
+static int parse_functions(wprof_recorder *rec, struct reader *r, char *err, size_t errlen) {
+  uint32_t version, imported, count;
+  if (!read_u32(r, &version)) goto malformed;
+  if (version != WPROF_ABI_VERSION) {
+    wprof__errf(err, errlen, "the module's %s section has probe ABI version %u; this wprof knows version %u",
+                SECTION_NAME, version, WPROF_ABI_VERSION);
+    return -1;
+  }
+  /* each entry takes at least 5 bytes, which bounds the allocation */
+  if (!read_u32(r, &imported) || !read_u32(r, &count) || count > (size_t)(r->end - r->p) / 5) goto malformed;
+  rec->functions = calloc(count ? count : 1, sizeof *rec->functions);
+  if (!rec->functions) goto out_of_memory;
+  for (uint32_t i = 0; i < count; i++) {
+    struct wprof_function *f = &rec->functions[i];
+    uint32_t fid, name_len;
+    const uint8_t *name;
+    if (!read_u32(r, &fid) || fid != i || !read_u32(r, &f->func_index) || !read_u32(r, &f->code_offset) ||
+        !read_u32(r, &f->flags) || !read_u32(r, &name_len) || !read_bytes(r, name_len, &name))
+      goto malformed;
+    if (ALLOC_KIND(f->flags) >= sizeof alloc_kinds / sizeof alloc_kinds[0]) {
+      wprof__errf(err, errlen, "the module's %s section gives function %u an unknown allocator kind %u", SECTION_NAME,
+                  i, ALLOC_KIND(f->flags));
+      return -1;
+    }
+    f->name = malloc((size_t)name_len + 1);
+    if (!f->name) goto out_of_memory;
+    memcpy(f->name, name, name_len);
+    f->name[name_len] = '\0';
+    rec->nfunctions = i + 1;
+  }
+  if (r->p != r->end) goto malformed;
+  return 0;
+malformed:
+  wprof__errf(err, errlen, "the module's %s section is malformed", SECTION_NAME);
+  return -1;
+out_of_memory:
+  wprof__errf(err, errlen, "out of memory reading the module's %s section", SECTION_NAME);
+  return -1;
+}
+
+/* Hashes the module and reads its wprof.functions section, if any. */
+int wprof__module_read(wprof_recorder *rec, const uint8_t *bytes, size_t len, char *err, size_t errlen) {
+  XXH128_canonical_t canon;
+  XXH128_canonicalFromHash(&canon, XXH3_128bits(bytes, len));
+  for (size_t i = 0; i < sizeof canon.digest; i++) snprintf(rec->module_hash + 2 * i, 3, "%02x", canon.digest[i]);
+  rec->module_size = len;
+  if (len == 0) return 0;
+  static const uint8_t header[8] = {0, 'a', 's', 'm', 1, 0, 0, 0};
+  if (len < sizeof header || memcmp(bytes, header, sizeof header) != 0) {
+    wprof__errf(err, errlen, "the module is not a WebAssembly binary (version 1)");
+    return -1;
+  }
+  struct reader r = {bytes + sizeof header, bytes + len};
+  while (r.p != r.end) {
+    uint8_t id = *r.p++;
+    uint32_t size, name_len;
+    const uint8_t *payload, *name;
+    if (!read_u32(&r, &size) || !read_bytes(&r, size, &payload)) {
+      wprof__errf(err, errlen, "the module is truncated (a section runs past the end)");
+      return -1;
+    }
+    if (id != 0) continue;
+    struct reader section = {payload, payload + size};
+    if (!read_u32(&section, &name_len) || !read_bytes(&section, name_len, &name)) {
+      wprof__errf(err, errlen, "the module has a malformed custom section name");
+      return -1;
+    }
+    if (name_len != strlen(SECTION_NAME) || memcmp(name, SECTION_NAME, name_len) != 0) continue;
+    if (rec->instrumented) {
+      wprof__errf(err, errlen, "the module has two %s sections", SECTION_NAME);
+      return -1;
+    }
+    rec->instrumented = true;
+    if (parse_functions(rec, &section, err, errlen) != 0) return -1;
+  }
+  return 0;
+}

@@ -1,0 +1,265 @@
+/*
+** libwprof recorder: the public API of wprof.h (open a run, attach
+** threads, finish, close, summary) and the probe slow paths that work on the
+** shadow stack (growth, exit mismatches, caught exceptions). The other
+** parts: cct.c (call paths), heap.c (allocations), clock.c, module.c,
+** trace.c (the --trace writer thread) and db.c (the SQLite file).
+*/
+#include "wprof-probes.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define FIRST_STACK_FRAMES 1024u
+
+void wprof__errf(char *err, size_t errlen, const char *fmt, ...) {
+  if (!err || errlen == 0) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, errlen, fmt, ap);
+  va_end(ap);
+}
+
+void wprof__out_of_memory(void) {
+  static const char msg[] = "wprof: out of memory\n";
+  (void)!write(2, msg, sizeof msg - 1);
+  abort();
+}
+
+static char *copy_string(const char *s) {
+  return strdup(s ? s : "");
+}
+
+/* The guest's argv as a JSON array of strings. */
+static char *args_to_json(int argc, char **argv) {
+  size_t cap = 3;
+  for (int i = 0; i < argc; i++) cap += 6 * strlen(argv[i]) + 3;
+  char *json = malloc(cap), *o = json;
+  if (!json) return NULL;
+  *o++ = '[';
+  for (int i = 0; i < argc; i++) {
+    if (i) *o++ = ',';
+    *o++ = '"';
+    for (const unsigned char *c = (const unsigned char *)argv[i]; *c; c++) {
+      if (*c == '"' || *c == '\\') {
+        *o++ = '\\';
+        *o++ = (char)*c;
+      } else if (*c < 0x20) {
+        o += sprintf(o, "\\u%04x", *c);
+      } else {
+        *o++ = (char)*c;
+      }
+    }
+    *o++ = '"';
+  }
+  *o++ = ']';
+  *o = '\0';
+  return json;
+}
+
+static void format_start_time(char *out, size_t len) {
+  struct timespec now;
+  struct tm utc;
+  clock_gettime(CLOCK_REALTIME, &now);
+  gmtime_r(&now.tv_sec, &utc);
+  size_t n = strftime(out, len, "%Y-%m-%dT%H:%M:%S", &utc);
+  snprintf(out + n, len - n, ".%03ldZ", now.tv_nsec / 1000000);
+}
+
+wprof_recorder *wprof__open_with_hooks(const struct wprof_run_options *opts, const struct wprof_hooks *hooks,
+                                       char *err, size_t errlen) {
+  if (!opts || !opts->db_path || !*opts->db_path) {
+    wprof__errf(err, errlen, "no database path given");
+    return NULL;
+  }
+  if (opts->argc < 0 || (opts->argc > 0 && !opts->argv)) {
+    wprof__errf(err, errlen, "bad guest argv");
+    return NULL;
+  }
+  wprof_recorder *rec = calloc(1, sizeof *rec);
+  if (!rec) {
+    wprof__errf(err, errlen, "out of memory");
+    return NULL;
+  }
+  if (hooks) rec->hooks = *hooks;
+  atomic_init(&rec->next_node_id, 1);
+  atomic_init(&rec->next_call_id, 1);
+  atomic_init(&rec->nthreads, 0);
+  rec->timing = opts->timing;
+  rec->tracing = opts->trace;
+  rec->db_path = copy_string(opts->db_path);
+  rec->module_path = copy_string(opts->module_path);
+  rec->host = copy_string(opts->host);
+  rec->args_json = args_to_json(opts->argc, opts->argv);
+  if (!rec->db_path || !rec->module_path || !rec->host || !rec->args_json) {
+    wprof__errf(err, errlen, "out of memory");
+    goto fail;
+  }
+  if (wprof__module_read(rec, opts->module_bytes, opts->module_len, err, errlen) != 0) goto fail;
+  if (wprof__heap_init(&rec->heap) != 0) {
+    wprof__errf(err, errlen, "out of memory");
+    goto fail;
+  }
+  if (!rec->timing)
+    rec->clock = WPROF_CLOCK_NONE;
+  else if (rec->hooks.clock)
+    rec->clock = WPROF_CLOCK_TEST;
+  else if (rec->hooks.force_clock)
+    rec->clock = (enum wprof_clock_kind)rec->hooks.force_clock;
+  else
+    rec->clock = wprof__clock_detect();
+  if (wprof__db_create(rec, err, errlen) != 0) goto fail;
+  format_start_time(rec->start_time, sizeof rec->start_time);
+  wprof__clock_start(rec);
+  if (rec->tracing && wprof__trace_start(rec, err, errlen) != 0) goto fail;
+  return rec;
+fail:
+  wprof_close(rec);
+  return NULL;
+}
+
+wprof_recorder *wprof_open(const struct wprof_run_options *opts, char *err, size_t errlen) {
+  return wprof__open_with_hooks(opts, NULL, err, errlen);
+}
+
+wprof_thread *wprof_thread_attach(wprof_recorder *rec) {
+  wprof_thread *t = calloc(1, sizeof *t);
+  struct wprof_frame *stack = malloc(FIRST_STACK_FRAMES * sizeof *stack);
+  if (!t || !stack) {
+    free(t);
+    free(stack);
+    return NULL;
+  }
+  t->rec = rec;
+  t->clock = (uint8_t)rec->clock;
+  t->trace = rec->tracing;
+  t->stop = &rec->stop;
+  wprof__cct_init_root(&t->root);
+  t->base = t->top = stack;
+  t->limit = stack + FIRST_STACK_FRAMES - 1;
+  *t->base = (struct wprof_frame){.node = &t->root};
+  if (t->trace && wprof__trace_attach(t) != 0) {
+    free(stack);
+    free(t);
+    return NULL;
+  }
+  pthread_mutex_lock(&rec->heap.lock);
+  t->next = rec->threads;
+  rec->threads = t;
+  atomic_fetch_add(&rec->nthreads, 1);
+  pthread_mutex_unlock(&rec->heap.lock);
+  return t;
+}
+
+void wprof_request_stop(wprof_recorder *rec) {
+  rec->stop = 1;
+}
+
+struct wprof_frame *wprof__stack_grow(wprof_thread *t) {
+  size_t cap = (size_t)(t->limit - t->base) + 1, depth = (size_t)(t->top - t->base);
+  struct wprof_frame *stack = realloc(t->base, 2 * cap * sizeof *stack);
+  if (!stack) wprof__out_of_memory();
+  t->base = stack;
+  t->top = stack + depth;
+  t->limit = stack + 2 * cap - 1;
+  return t->top;
+}
+
+/* An exit whose fid is not the top frame's: a host or ABI error. If a frame
+** of fid is open further down, the frames above it missed their exits and are
+** closed as unwound; otherwise the exit is ignored. */
+void wprof__exit_mismatch(wprof_thread *t, uint32_t fid) {
+  t->exit_mismatches++;
+  struct wprof_frame *f = t->top;
+  while (f > t->base && f->node->fid != fid) f--;
+  if (f == t->base) return;
+  uint64_t now = wprof__now(t);
+  while (t->top > f) wprof__pop(t, now, true);
+  wprof__pop(t, now, false);
+}
+
+void wprof__catch(wprof_thread *t, uint32_t fid, uint32_t depth) {
+  if (depth == 0 || depth > (uint32_t)(t->top - t->base)) {
+    t->exit_mismatches++;
+    return;
+  }
+  uint64_t now = wprof__now(t);
+  while ((uint32_t)(t->top - t->base) > depth) wprof__pop(t, now, true);
+  if (t->top->node->fid != fid) t->exit_mismatches++;
+}
+
+int wprof_finish(wprof_recorder *rec, enum wprof_status status, int exit_code, const char *message, char *err,
+                 size_t errlen) {
+  if (rec->finished) {
+    wprof__errf(err, errlen, "wprof_finish called twice");
+    return -1;
+  }
+  rec->finished = true;
+  wprof__clock_end(rec);
+  for (wprof_thread *t = rec->threads; t; t = t->next)
+    while (t->top > t->base) wprof__pop(t, rec->end_ticks, true);
+  if (rec->tracing && wprof__trace_stop(rec, err, errlen) != 0) return -1;
+  wprof__heap_resolve_peaks(&rec->heap);
+  if (wprof__db_write_run(rec, status, exit_code, message, err, errlen) != 0) return -1;
+  return wprof__db_commit_file(rec, err, errlen);
+}
+
+static int compare_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return (x > y) - (x < y);
+}
+
+void wprof_get_summary(const wprof_recorder *rec, struct wprof_summary *out) {
+  *out = (struct wprof_summary){0};
+  const struct wprof_heap *heap = &rec->heap;
+  for (const struct wprof_site_block *b = heap->sites; b; b = b->next) {
+    for (uint32_t i = 0; i < b->used; i++) {
+      out->alloc_objects += b->sites[i].alloc_objects;
+      out->alloc_bytes += b->sites[i].alloc_bytes;
+    }
+  }
+  out->live_objects = heap->live_objects;
+  out->live_bytes = heap->live_bytes;
+  /* functions called: the distinct fids of the paths that were entered */
+  size_t npaths = 0, nfids = 0;
+  for (const wprof_thread *t = rec->threads; t; t = t->next)
+    for (const struct wprof_node_block *b = t->blocks; b; b = b->next) npaths += b->used;
+  uint32_t *fids = malloc((npaths ? npaths : 1) * sizeof *fids);
+  if (!fids) return;
+  for (const wprof_thread *t = rec->threads; t; t = t->next) {
+    for (const struct wprof_node_block *b = t->blocks; b; b = b->next) {
+      for (uint32_t i = 0; i < b->used; i++) {
+        out->calls += b->nodes[i].calls;
+        if (b->nodes[i].calls) fids[nfids++] = b->nodes[i].fid;
+      }
+    }
+  }
+  qsort(fids, nfids, sizeof *fids, compare_u32);
+  for (size_t i = 0; i < nfids; i++) out->functions_called += i == 0 || fids[i] != fids[i - 1];
+  free(fids);
+}
+
+void wprof_close(wprof_recorder *rec) {
+  if (!rec) return;
+  if (rec->tracing) wprof__trace_free(rec);
+  if (rec->db) sqlite3_close(rec->db);
+  if (rec->tmp_path) unlink(rec->tmp_path);
+  for (wprof_thread *t = rec->threads, *next; t; t = next) {
+    next = t->next;
+    wprof__cct_free(t);
+    free(t->base);
+    free(t);
+  }
+  if (rec->heap.slots) wprof__heap_free_all(&rec->heap);
+  for (uint32_t i = 0; i < rec->nfunctions; i++) free(rec->functions[i].name);
+  free(rec->functions);
+  free(rec->db_path);
+  free(rec->tmp_path);
+  free(rec->module_path);
+  free(rec->host);
+  free(rec->args_json);
+  free(rec);
+}

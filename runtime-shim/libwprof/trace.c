@@ -1,0 +1,320 @@
+/*
+** libwprof --trace: every call and every allocation event as a row. Guest
+** threads append records to their own fixed-size chunks; a full chunk is
+** handed to the writer thread through a bounded queue (one lock per chunk,
+** never per event). When the queue is full the guest does not wait: the
+** chunk is dropped and its records are counted in run.lost_events. The
+** writer inserts rows into the temporary database in large transactions
+** with multi-row INSERT statements while the guest runs.
+*/
+#include "wprof-probes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_CHUNK_RECORDS 4096u
+#define DEFAULT_QUEUE_CHUNKS 64u
+#define ROWS_PER_TRANSACTION (1u << 20)
+
+struct wprof_trace_writer {
+  struct wprof_batch calls, allocs;
+  bool in_transaction;
+  uint64_t rows_in_transaction;
+};
+
+static void *chunk_records(struct wprof_chunk *c) {
+  return c + 1;
+}
+
+static struct wprof_chunk *chunk_new(const struct wprof_trace *tr) {
+  size_t record = sizeof(struct wprof_alloc_rec) > sizeof(struct wprof_call_rec) ? sizeof(struct wprof_alloc_rec)
+                                                                                 : sizeof(struct wprof_call_rec);
+  return calloc(1, sizeof(struct wprof_chunk) + tr->chunk_records * record);
+}
+
+static void chunk_list_free(struct wprof_chunk *c) {
+  for (struct wprof_chunk *next; c; c = next) {
+    next = c->next;
+    free(c);
+  }
+}
+
+static void enqueue_locked(struct wprof_trace *tr, struct wprof_chunk *c) {
+  c->next = NULL;
+  if (tr->tail)
+    tr->tail->next = c;
+  else
+    tr->head = c;
+  tr->tail = c;
+  tr->queued++;
+  pthread_cond_signal(&tr->wake);
+}
+
+/* Hands a full chunk to the writer and returns an empty one, without
+** waiting: when the queue is full the chunk's records are lost. The pool
+** holds queue_cap + 1 chunks besides the threads' own, so there is a free
+** chunk whenever the queue has room. */
+static struct wprof_chunk *chunk_handoff(struct wprof_trace *tr, struct wprof_chunk *full) {
+  struct wprof_chunk *empty = full;
+  pthread_mutex_lock(&tr->lock);
+  if (tr->queued < tr->queue_cap) {
+    empty = tr->free_chunks;
+    tr->free_chunks = empty->next;
+    enqueue_locked(tr, full);
+  } else {
+    tr->lost += full->count;
+  }
+  pthread_mutex_unlock(&tr->lock);
+  empty->kind = full->kind;
+  empty->count = 0;
+  return empty;
+}
+
+void wprof__trace_calls_full(wprof_thread *t) {
+  struct wprof_trace *tr = &t->rec->trace;
+  t->call_chunk->count = tr->chunk_records;
+  t->call_chunk = chunk_handoff(tr, t->call_chunk);
+  t->call_cur = chunk_records(t->call_chunk);
+  t->call_end = t->call_cur + tr->chunk_records;
+}
+
+void wprof__trace_alloc(wprof_thread *t, enum wprof_alloc_event kind, uint64_t now, uint64_t old, uint64_t ptr,
+                        uint64_t size, uint64_t id, uint32_t path) {
+  struct wprof_trace *tr = &t->rec->trace;
+  if (t->alloc_cur == t->alloc_end) {
+    t->alloc_chunk->count = tr->chunk_records;
+    t->alloc_chunk = chunk_handoff(tr, t->alloc_chunk);
+    t->alloc_cur = chunk_records(t->alloc_chunk);
+    t->alloc_end = t->alloc_cur + tr->chunk_records;
+  }
+  *t->alloc_cur++ = (struct wprof_alloc_rec){
+      .id = id, .time = now, .ptr = ptr, .old = old, .size = size, .path = path, .kind = kind};
+}
+
+int wprof__trace_attach(wprof_thread *t) {
+  struct wprof_trace *tr = &t->rec->trace;
+  t->call_chunk = chunk_new(tr);
+  t->alloc_chunk = chunk_new(tr);
+  if (!t->call_chunk || !t->alloc_chunk) {
+    free(t->call_chunk);
+    free(t->alloc_chunk);
+    return -1;
+  }
+  t->call_chunk->kind = WPROF_CHUNK_CALLS;
+  t->alloc_chunk->kind = WPROF_CHUNK_ALLOCS;
+  t->call_cur = chunk_records(t->call_chunk);
+  t->call_end = t->call_cur + tr->chunk_records;
+  t->alloc_cur = chunk_records(t->alloc_chunk);
+  t->alloc_end = t->alloc_cur + tr->chunk_records;
+  return 0;
+}
+
+static int write_calls(const wprof_recorder *rec, struct wprof_batch *b, struct wprof_chunk *c) {
+  const struct wprof_call_rec *r = chunk_records(c);
+  for (uint32_t i = 0; i < c->count; i++, r++) {
+    uint64_t start = wprof__ticks_to_ns(rec, r->start - rec->t0), end = wprof__ticks_to_ns(rec, r->end - rec->t0);
+    struct wprof_value *v = wprof__batch_next(b);
+    v[0] = (struct wprof_value){.type = SQLITE_INTEGER, .i = (sqlite3_int64)r->id};
+    v[1] = (struct wprof_value){.type = SQLITE_INTEGER, .i = r->path};
+    v[2] = (struct wprof_value){.type = SQLITE_INTEGER, .i = (sqlite3_int64)start};
+    v[3] = (struct wprof_value){.type = SQLITE_INTEGER, .i = (sqlite3_int64)(end - start)};
+    v[4] = (struct wprof_value){.type = SQLITE_INTEGER, .i = r->unwound};
+    int rc = wprof__batch_push(b);
+    if (rc != SQLITE_OK) return rc;
+  }
+  return SQLITE_OK;
+}
+
+static int write_allocs(const wprof_recorder *rec, struct wprof_batch *b, struct wprof_chunk *c) {
+  static const char *const kinds[] = {"alloc", "free", "realloc"};
+  const struct wprof_alloc_rec *r = chunk_records(c);
+  for (uint32_t i = 0; i < c->count; i++, r++) {
+    struct wprof_value *v = wprof__batch_next(b);
+    bool is_free = r->kind == WPROF_EV_FREE, is_realloc = r->kind == WPROF_EV_REALLOC;
+    v[0] = (struct wprof_value){.type = SQLITE_INTEGER, .i = (sqlite3_int64)r->id};
+    v[1] = (struct wprof_value){.type = SQLITE_INTEGER, .i = (sqlite3_int64)wprof__ticks_to_ns(rec, r->time - rec->t0)};
+    v[2] = (struct wprof_value){.type = SQLITE_TEXT, .s = kinds[r->kind]};
+    v[3] = (struct wprof_value){.type = SQLITE_INTEGER, .i = (sqlite3_int64)(is_free ? r->old : r->ptr)};
+    v[4] = is_realloc ? (struct wprof_value){.type = SQLITE_INTEGER, .i = (sqlite3_int64)r->old}
+                      : (struct wprof_value){.type = SQLITE_NULL};
+    v[5] = (struct wprof_value){.type = SQLITE_INTEGER, .i = (sqlite3_int64)r->size};
+    v[6] = (struct wprof_value){.type = SQLITE_INTEGER, .i = r->path};
+    int rc = wprof__batch_push(b);
+    if (rc != SQLITE_OK) return rc;
+  }
+  return SQLITE_OK;
+}
+
+static int writer_commit(wprof_recorder *rec, struct wprof_trace_writer *w) {
+  int rc = wprof__batch_flush(&w->calls);
+  if (rc == SQLITE_OK) rc = wprof__batch_flush(&w->allocs);
+  if (rc == SQLITE_OK) rc = sqlite3_exec(rec->db, "COMMIT", NULL, NULL, NULL);
+  w->in_transaction = false;
+  w->rows_in_transaction = 0;
+  return rc;
+}
+
+static int writer_write(wprof_recorder *rec, struct wprof_trace_writer *w, struct wprof_chunk *c) {
+  int rc = SQLITE_OK;
+  if (!w->in_transaction) {
+    rc = sqlite3_exec(rec->db, "BEGIN", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) return rc;
+    w->in_transaction = true;
+  }
+  rc = c->kind == WPROF_CHUNK_CALLS ? write_calls(rec, &w->calls, c) : write_allocs(rec, &w->allocs, c);
+  w->rows_in_transaction += c->count;
+  if (rc == SQLITE_OK && w->rows_in_transaction >= ROWS_PER_TRANSACTION) rc = writer_commit(rec, w);
+  return rc;
+}
+
+static void writer_fail(wprof_recorder *rec, int rc) {
+  struct wprof_trace *tr = &rec->trace;
+  pthread_mutex_lock(&tr->lock);
+  if (!tr->error) {
+    tr->error = rc;
+    wprof__errf(tr->errmsg, sizeof tr->errmsg, "writing the trace: %s", sqlite3_errmsg(rec->db));
+  }
+  pthread_mutex_unlock(&tr->lock);
+}
+
+static void writer_state_free(struct wprof_trace *tr) {
+  struct wprof_trace_writer *w = tr->writer_state;
+  if (!w) return;
+  wprof__batch_free(&w->calls);
+  wprof__batch_free(&w->allocs);
+  free(w);
+  tr->writer_state = NULL;
+}
+
+static void *writer_main(void *arg) {
+  wprof_recorder *rec = arg;
+  struct wprof_trace *tr = &rec->trace;
+  struct wprof_trace_writer *w = tr->writer_state;
+  pthread_mutex_lock(&tr->lock);
+  for (;;) {
+    while (!tr->stopping && (tr->paused || !tr->head)) pthread_cond_wait(&tr->wake, &tr->lock);
+    struct wprof_chunk *c = tr->head;
+    if (!c) break;
+    tr->head = c->next;
+    if (!tr->head) tr->tail = NULL;
+    tr->queued--;
+    pthread_cond_signal(&tr->done);
+    bool failed = tr->error != 0;
+    pthread_mutex_unlock(&tr->lock);
+    int rc = failed ? SQLITE_OK : writer_write(rec, w, c);
+    if (rc != SQLITE_OK) writer_fail(rec, rc);
+    pthread_mutex_lock(&tr->lock);
+    if (failed || rc != SQLITE_OK) tr->lost += c->count;
+    c->next = tr->free_chunks;
+    tr->free_chunks = c;
+  }
+  pthread_mutex_unlock(&tr->lock);
+  if (w->in_transaction) {
+    int rc = writer_commit(rec, w);
+    if (rc != SQLITE_OK) writer_fail(rec, rc);
+  }
+  return NULL;
+}
+
+int wprof__trace_start(wprof_recorder *rec, char *err, size_t errlen) {
+  struct wprof_trace *tr = &rec->trace;
+  tr->chunk_records = rec->hooks.chunk_records ? rec->hooks.chunk_records : DEFAULT_CHUNK_RECORDS;
+  tr->queue_cap = rec->hooks.queue_chunks ? rec->hooks.queue_chunks : DEFAULT_QUEUE_CHUNKS;
+  tr->paused = rec->hooks.writer_paused;
+  pthread_mutex_init(&tr->lock, NULL);
+  pthread_cond_init(&tr->wake, NULL);
+  pthread_cond_init(&tr->done, NULL);
+  tr->ready = true;
+  for (uint32_t i = 0; i <= tr->queue_cap; i++) {
+    struct wprof_chunk *c = chunk_new(tr);
+    if (!c) {
+      wprof__errf(err, errlen, "out of memory for the trace buffers");
+      return -1;
+    }
+    c->next = tr->free_chunks;
+    tr->free_chunks = c;
+  }
+  struct wprof_trace_writer *w = tr->writer_state = calloc(1, sizeof *w);
+  if (!w) {
+    wprof__errf(err, errlen, "out of memory");
+    return -1;
+  }
+  if (wprof__batch_init(&w->calls, rec->db, "calls", "id,path_id,start_ns,dur_ns,unwound", 5) != SQLITE_OK ||
+      wprof__batch_init(&w->allocs, rec->db, "alloc_events", "id,time_ns,kind,ptr,old_ptr,size,path_id", 7) !=
+          SQLITE_OK) {
+    wprof__errf(err, errlen, "preparing the trace statements: %s", sqlite3_errmsg(rec->db));
+    return -1;
+  }
+  if (pthread_create(&tr->writer, NULL, writer_main, rec) != 0) {
+    wprof__errf(err, errlen, "cannot start the trace writer thread");
+    return -1;
+  }
+  tr->writer_started = true;
+  return 0;
+}
+
+void wprof__trace_pause(wprof_recorder *rec, bool paused) {
+  struct wprof_trace *tr = &rec->trace;
+  pthread_mutex_lock(&tr->lock);
+  tr->paused = paused;
+  pthread_cond_signal(&tr->wake);
+  pthread_mutex_unlock(&tr->lock);
+}
+
+/* Stops the writer once the queue is empty and frees its statements. */
+static void writer_join(struct wprof_trace *tr) {
+  pthread_mutex_lock(&tr->lock);
+  tr->stopping = true;
+  tr->paused = false;
+  pthread_cond_signal(&tr->wake);
+  pthread_mutex_unlock(&tr->lock);
+  pthread_join(tr->writer, NULL);
+  tr->writer_started = false;
+  writer_state_free(tr);
+}
+
+/* At the end of the run: queues the threads' last chunks (waiting for room:
+** the guest is done), lets the writer drain the queue and stops it. */
+int wprof__trace_stop(wprof_recorder *rec, char *err, size_t errlen) {
+  struct wprof_trace *tr = &rec->trace;
+  pthread_mutex_lock(&tr->lock);
+  tr->paused = false;
+  pthread_cond_signal(&tr->wake);
+  for (wprof_thread *t = rec->threads; t; t = t->next) {
+    t->call_chunk->count = (uint32_t)(t->call_cur - (struct wprof_call_rec *)chunk_records(t->call_chunk));
+    t->alloc_chunk->count = (uint32_t)(t->alloc_cur - (struct wprof_alloc_rec *)chunk_records(t->alloc_chunk));
+    struct wprof_chunk *last[2] = {t->call_chunk, t->alloc_chunk};
+    for (int i = 0; i < 2; i++) {
+      while (tr->queued >= tr->queue_cap) pthread_cond_wait(&tr->done, &tr->lock);
+      enqueue_locked(tr, last[i]);
+    }
+    t->call_chunk = t->alloc_chunk = NULL;
+    t->call_cur = t->call_end = NULL;
+    t->alloc_cur = t->alloc_end = NULL;
+  }
+  pthread_mutex_unlock(&tr->lock);
+  writer_join(tr);
+  if (tr->error) {
+    wprof__errf(err, errlen, "%s", tr->errmsg);
+    return -1;
+  }
+  return 0;
+}
+
+void wprof__trace_free(wprof_recorder *rec) {
+  struct wprof_trace *tr = &rec->trace;
+  if (!tr->ready) return;
+  if (tr->writer_started) writer_join(tr);
+  for (wprof_thread *t = rec->threads; t; t = t->next) {
+    free(t->call_chunk);
+    free(t->alloc_chunk);
+    t->call_chunk = t->alloc_chunk = NULL;
+  }
+  chunk_list_free(tr->head);
+  chunk_list_free(tr->free_chunks);
+  writer_state_free(tr);
+  pthread_cond_destroy(&tr->wake);
+  pthread_cond_destroy(&tr->done);
+  pthread_mutex_destroy(&tr->lock);
+  *tr = (struct wprof_trace){0};
+}

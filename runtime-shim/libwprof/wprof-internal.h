@@ -1,0 +1,266 @@
+/*
+** libwprof internals: the data structures shared by the inline hot path
+** (wprof-probes.h) and the recorder's C files, plus the hooks the tests and
+** benchmarks use to inject a deterministic clock or slow the trace writer.
+** Hosts include wprof.h and wprof-probes.h, never call the wprof__ functions.
+*/
+#ifndef WPROF_INTERNAL_H
+#define WPROF_INTERNAL_H
+
+#include "wprof.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sqlite3.h>
+
+enum wprof_clock_kind {
+  WPROF_CLOCK_NONE,       /* timing off: no clock reads */
+  WPROF_CLOCK_TSC,        /* rdtsc, calibrated against CLOCK_MONOTONIC */
+  WPROF_CLOCK_MONOTONIC,  /* clock_gettime(CLOCK_MONOTONIC), ticks are ns */
+  WPROF_CLOCK_TEST,       /* hooks.clock: ticks are ns, chosen by a test */
+};
+
+/* Allocations credited to one call path (docs/schema.md, alloc_sites). */
+struct wprof_site {
+  uint64_t alloc_objects, alloc_bytes, free_objects, free_bytes;
+  uint64_t live_objects, live_bytes;
+  uint64_t peak_objects, peak_bytes;  /* live at the heap's latest peak, once snap_epoch is current */
+  uint64_t snap_epoch;
+};
+
+/* A node of a thread's calling-context tree: one call path. */
+struct wprof_node {
+  uint32_t fid;                    /* WPROF_ROOT_FID for the thread's root */
+  uint32_t depth;                  /* 0 for the root, 1 for paths called by the host */
+  struct wprof_node *last_child;   /* the child found last: repeated callees skip the lookup */
+  uint64_t calls, unwound, incl_ticks;
+  struct wprof_node *parent;
+  struct wprof_node **children;    /* open addressing by fid, child_cap slots (power of 2) */
+  uint32_t nchildren, child_cap;
+  uint32_t raw_id;                 /* creation order over the run, from 1; 0: not numbered yet */
+  uint32_t final_id;               /* id in call_paths, set when the run is written */
+  bool recursive;                  /* an ancestor has the same fid */
+  struct wprof_site *site;         /* NULL until the path allocates */
+};
+
+#define WPROF_ROOT_FID UINT32_MAX
+
+struct wprof_frame {
+  struct wprof_node *node;
+  uint64_t start;    /* clock ticks at entry */
+  uint64_t call_id;  /* trace only: entry sequence number, the calls row id */
+};
+
+/* Trace records, filled by the guest thread, turned into rows by the writer. */
+struct wprof_call_rec {
+  uint64_t id, start, end;
+  uint32_t path, unwound;
+};
+
+enum wprof_alloc_event { WPROF_EV_ALLOC, WPROF_EV_FREE, WPROF_EV_REALLOC };
+
+struct wprof_alloc_rec {
+  uint64_t id, time, ptr, old, size;
+  uint32_t path, kind;
+};
+
+enum wprof_chunk_kind { WPROF_CHUNK_CALLS, WPROF_CHUNK_ALLOCS };
+
+/* A fixed-size buffer of trace records; the records follow the header. */
+struct wprof_chunk {
+  struct wprof_chunk *next;
+  uint32_t kind, count;
+};
+
+struct wprof_node_block {
+  struct wprof_node_block *next;
+  uint32_t used, cap;
+  struct wprof_node nodes[];
+};
+
+struct wprof_thread {
+  /* hot: read by every probe */
+  struct wprof_frame *top;     /* top of the shadow stack; base[0] is the root frame */
+  struct wprof_frame *limit;   /* last usable frame */
+  uint8_t clock;               /* enum wprof_clock_kind */
+  bool trace;
+  uint64_t exits, unwound;
+  volatile sig_atomic_t *stop;
+  struct wprof_recorder *rec;
+  struct wprof_call_rec *call_cur, *call_end;
+  /* cold */
+  struct wprof_frame *base;
+  struct wprof_node root;
+  struct wprof_node_block *blocks;
+  struct wprof_chunk *call_chunk, *alloc_chunk;
+  struct wprof_alloc_rec *alloc_cur, *alloc_end;
+  uint64_t exit_mismatches;    /* exit/catch probes that did not match the shadow stack */
+  struct wprof_thread *next;
+};
+
+/* Test and benchmark hooks (wprof__open_with_hooks). */
+struct wprof_hooks {
+  uint64_t (*clock)(void *ctx);  /* deterministic clock in ns: clock 'test' */
+  void *clock_ctx;
+  int force_clock;               /* non-zero: an enum wprof_clock_kind to use instead of detection */
+  uint32_t chunk_records;        /* records per trace chunk (0: default) */
+  uint32_t queue_chunks;         /* full chunks the writer may have waiting (0: default) */
+  bool writer_paused;            /* start with the trace writer paused (wprof__trace_pause) */
+};
+
+/* Open addressing table of live (and recently freed) blocks. */
+struct wprof_block {
+  uint64_t ptr, size;
+  struct wprof_site *site;  /* NULL: freed (a tombstone remembered to catch double frees) */
+  bool used;
+};
+
+struct wprof_site_block {
+  struct wprof_site_block *next;
+  uint32_t used;
+  struct wprof_site sites[256];
+};
+
+struct wprof_heap {
+  pthread_mutex_t lock;          /* taken only once a second thread is attached */
+  struct wprof_block *slots;
+  size_t cap, used, live;        /* used counts live blocks and tombstones */
+  uint64_t live_bytes, live_objects;
+  uint64_t peak_bytes, peak_objects, peak_ticks, epoch;
+  uint64_t unknown_frees, double_frees;
+  uint64_t next_event_id;        /* trace: alloc_events ids */
+  struct wprof_site_block *sites;
+};
+
+struct wprof_trace {
+  pthread_mutex_t lock;
+  pthread_cond_t wake;           /* the writer waits for chunks, unpause or stop */
+  pthread_cond_t done;           /* finish waits for the queue to drain */
+  struct wprof_chunk *head, *tail, *free_chunks;
+  uint32_t queued, queue_cap, chunk_records;
+  bool paused, stopping;
+  uint64_t lost;
+  int error;                     /* first SQLite error of the writer */
+  char errmsg[200];
+  pthread_t writer;
+  bool ready, writer_started;
+  struct wprof_trace_writer *writer_state;  /* the writer's statements (trace.c) */
+};
+
+struct wprof_function {
+  uint32_t func_index, code_offset, flags;
+  char *name;
+};
+
+struct wprof_recorder {
+  volatile sig_atomic_t stop;
+  _Atomic uint32_t next_node_id;
+  _Atomic uint64_t next_call_id;
+  _Atomic int nthreads;
+  enum wprof_clock_kind clock;
+  struct wprof_hooks hooks;
+  uint64_t t0;                    /* ticks at the start of the run */
+  uint64_t cal_tsc0, cal_mono0;   /* TSC calibration start */
+  uint64_t conv_ns, conv_ticks;   /* ns = ticks * conv_ns / conv_ticks, for every *_ns column */
+  double clock_check_ppm;         /* TSC: whole-run rate against the rate calibrated at open */
+  struct wprof_thread *threads;
+  struct wprof_heap heap;
+  struct wprof_trace trace;
+  bool tracing, timing, finished;
+  /* the run's identity */
+  char *db_path, *tmp_path, *module_path, *args_json, *host;
+  char module_hash[33];
+  uint64_t module_size;
+  bool instrumented;
+  char start_time[32];
+  struct wprof_function *functions;
+  uint32_t nfunctions;
+  sqlite3 *db;
+  /* set by wprof_finish */
+  uint64_t end_ticks;
+};
+
+wprof_recorder *wprof__open_with_hooks(const struct wprof_run_options *opts, const struct wprof_hooks *hooks,
+                                       char *err, size_t errlen);
+
+/* Slow paths of the probes. */
+struct wprof_frame *wprof__stack_grow(wprof_thread *t);
+struct wprof_node *wprof__child(wprof_thread *t, struct wprof_node *parent, uint32_t fid);
+void wprof__exit_mismatch(wprof_thread *t, uint32_t fid);
+void wprof__catch(wprof_thread *t, uint32_t fid, uint32_t depth);
+void wprof__trace_calls_full(wprof_thread *t);
+void wprof__heap_event(wprof_thread *t, enum wprof_alloc_event kind, uint64_t old, uint64_t ptr, uint64_t size);
+
+/* clock.c */
+enum wprof_clock_kind wprof__clock_detect(void);
+void wprof__clock_start(wprof_recorder *rec);
+void wprof__clock_end(wprof_recorder *rec);
+uint64_t wprof__ticks_to_ns(const wprof_recorder *rec, uint64_t ticks);
+uint64_t wprof__now_cold(const wprof_thread *t);
+
+/* cct.c */
+void wprof__cct_init_root(struct wprof_node *root);
+uint32_t wprof__node_id(wprof_thread *t, struct wprof_node *node);
+void wprof__cct_free(wprof_thread *t);
+struct wprof_node **wprof__cct_collect(wprof_recorder *rec, uint32_t *count);
+uint32_t wprof__cct_assign_final_ids(struct wprof_node **by_raw, uint32_t count, bool *renumbered);
+
+/* heap.c */
+int wprof__heap_init(struct wprof_heap *heap);
+void wprof__heap_resolve_peaks(struct wprof_heap *heap);
+void wprof__heap_free_all(struct wprof_heap *heap);
+
+/* module.c */
+int wprof__module_read(wprof_recorder *rec, const uint8_t *bytes, size_t len, char *err, size_t errlen);
+const char *wprof__alloc_kind_name(uint32_t flags);
+
+/* trace.c */
+int wprof__trace_start(wprof_recorder *rec, char *err, size_t errlen);
+int wprof__trace_attach(wprof_thread *t);
+void wprof__trace_alloc(wprof_thread *t, enum wprof_alloc_event kind, uint64_t now, uint64_t old, uint64_t ptr,
+                        uint64_t size, uint64_t id, uint32_t path);
+int wprof__trace_stop(wprof_recorder *rec, char *err, size_t errlen);
+void wprof__trace_pause(wprof_recorder *rec, bool paused);
+void wprof__trace_free(wprof_recorder *rec);
+
+/* db.c */
+int wprof__db_create(wprof_recorder *rec, char *err, size_t errlen);
+int wprof__db_write_run(wprof_recorder *rec, enum wprof_status status, int exit_code, const char *message,
+                        char *err, size_t errlen);
+int wprof__db_commit_file(wprof_recorder *rec, char *err, size_t errlen);
+int wprof__db_remap_trace(wprof_recorder *rec, struct wprof_node **by_raw, uint32_t count);
+
+/* A batch of rows for one multi-row INSERT statement; values are buffered
+** so that a partial batch can be written row by row at the end. */
+#define WPROF_BATCH_ROWS 64
+#define WPROF_BATCH_MAX_COLS 10
+
+struct wprof_value {
+  int type;  /* SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT (static or owned by the caller until the row is flushed), SQLITE_NULL */
+  sqlite3_int64 i;
+  double f;
+  const char *s;
+};
+
+struct wprof_batch {
+  sqlite3 *db;
+  sqlite3_stmt *many, *one;
+  int ncols, filled;
+  struct wprof_value values[WPROF_BATCH_ROWS * WPROF_BATCH_MAX_COLS];
+};
+
+int wprof__batch_init(struct wprof_batch *b, sqlite3 *db, const char *table, const char *columns, int ncols);
+/* The values of the next row, to fill before wprof__batch_push. */
+static inline struct wprof_value *wprof__batch_next(struct wprof_batch *b) {
+  return &b->values[b->filled * b->ncols];
+}
+int wprof__batch_push(struct wprof_batch *b);   /* SQLite result code */
+int wprof__batch_flush(struct wprof_batch *b);
+void wprof__batch_free(struct wprof_batch *b);
+
+/* The hot path cannot report failure, and a profile with holes would be wrong. */
+_Noreturn void wprof__out_of_memory(void);
+void wprof__errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

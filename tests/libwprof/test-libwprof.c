@@ -1,0 +1,917 @@
+/*
+** Tests of libwprof (runtime-shim/libwprof): each test drives the probe
+** functions directly with a scripted event sequence, a deterministic clock
+** (hooks.clock: the test sets the time before each probe), finishes the run
+** and reads the database back with SQL. Expected values are worked out by
+** hand in the comments next to them; every database is also checked
+** against the invariants of docs/schema.md.
+**   test-libwprof TEST_NAME SCRATCH_DIR
+*/
+#include "wprof-probes.h"
+
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int failures;
+static const char *scratch;
+
+#define CHECK(cond)                                                              \
+  do {                                                                           \
+    if (!(cond)) {                                                               \
+      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+      failures++;                                                                \
+    }                                                                            \
+  } while (0)
+
+#define CHECK_EQ(expected, actual)                                                                         \
+  do {                                                                                                     \
+    long long e_ = (long long)(expected), a_ = (long long)(actual);                                        \
+    if (e_ != a_) {                                                                                        \
+      fprintf(stderr, "%s:%d: %s: expected %lld, got %lld\n", __FILE__, __LINE__, #actual, e_, a_);        \
+      failures++;                                                                                          \
+    }                                                                                                      \
+  } while (0)
+
+#define CHECK_STR(expected, actual)                                                                        \
+  do {                                                                                                     \
+    const char *e_ = (expected), *a_ = (actual);                                                           \
+    if (strcmp(e_, a_) != 0) {                                                                             \
+      fprintf(stderr, "%s:%d: %s: expected '%s', got '%s'\n", __FILE__, __LINE__, #actual, e_, a_);        \
+      failures++;                                                                                          \
+    }                                                                                                      \
+  } while (0)
+
+/* ---- SQL helpers ---- */
+
+#define NO_VALUE (-987654321LL)
+
+/* The single integer a query returns (NO_VALUE for no row or NULL). */
+static long long q(sqlite3 *db, const char *fmt, ...) {
+  char sql[2048];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(sql, sizeof sql, fmt, ap);
+  va_end(ap);
+  sqlite3_stmt *stmt;
+  if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+    fprintf(stderr, "bad query %s: %s\n", sql, sqlite3_errmsg(db));
+    failures++;
+    return NO_VALUE;
+  }
+  long long v = NO_VALUE;
+  if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL) v = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  return v;
+}
+
+/* The single text a query returns, "(null)" for none. */
+static const char *qs(sqlite3 *db, const char *fmt, ...) {
+  static char out[4][512];
+  static int next;
+  char sql[2048];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(sql, sizeof sql, fmt, ap);
+  va_end(ap);
+  char *o = out[next++ % 4];
+  snprintf(o, 512, "(null)");
+  sqlite3_stmt *stmt;
+  if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+    fprintf(stderr, "bad query %s: %s\n", sql, sqlite3_errmsg(db));
+    failures++;
+    return o;
+  }
+  if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL)
+    snprintf(o, 512, "%s", (const char *)sqlite3_column_text(stmt, 0));
+  sqlite3_finalize(stmt);
+  return o;
+}
+
+/* Every invariant docs/schema.md promises a reader. */
+static void check_invariants(sqlite3 *db) {
+  CHECK_STR("ok", qs(db, "PRAGMA integrity_check"));
+  CHECK_EQ(1, q(db, "PRAGMA user_version"));
+  CHECK_STR("1", qs(db, "SELECT value FROM meta WHERE key = 'schema_version'"));
+  CHECK_STR("1", qs(db, "SELECT value FROM meta WHERE key = 'complete'"));
+  CHECK_EQ(1, q(db, "SELECT count(*) FROM run"));
+  CHECK_EQ(q(db, "SELECT total_calls FROM run"), q(db, "SELECT coalesce(sum(calls), 0) FROM call_paths"));
+  CHECK_EQ(q(db, "SELECT total_calls FROM run"), q(db, "SELECT total_exits + unwound_frames FROM run"));
+  CHECK_EQ(q(db, "SELECT coalesce(sum(incl_ns), 0) FROM call_paths WHERE parent IS NULL"),
+           q(db, "SELECT coalesce(sum(self_ns), 0) FROM call_paths"));
+  CHECK_EQ(0, q(db, "SELECT count(*) FROM call_paths WHERE parent IS NULL AND incl_ns >"
+                    " (SELECT duration_ns FROM run) * (SELECT value FROM meta WHERE key = 'threads')"));
+  CHECK_EQ(0, q(db, "SELECT count(*) FROM call_paths WHERE self_ns < 0 OR unwound > calls"));
+  /* recursive: some ancestor has the same fid (walked only when the parent's fid differs) */
+  CHECK_EQ(0, q(db, "SELECT count(*) FROM call_paths c JOIN call_paths p ON p.id = c.parent"
+                    " WHERE c.id <= p.id OR c.depth != p.depth + 1 OR (c.recursive != 0) !="
+                    " CASE WHEN p.fid = c.fid THEN 1 ELSE EXISTS (WITH RECURSIVE up(id, fid, parent) AS"
+                    "   (SELECT id, fid, parent FROM call_paths WHERE id = p.id UNION ALL"
+                    "    SELECT x.id, x.fid, x.parent FROM call_paths x JOIN up ON x.id = up.parent)"
+                    "   SELECT 1 FROM up WHERE up.fid = c.fid) END"));
+  CHECK_EQ(0, q(db, "SELECT count(*) FROM call_paths WHERE parent IS NULL AND depth > 1"));
+  CHECK_EQ(0, q(db, "SELECT count(*) FROM (SELECT parent, fid FROM call_paths GROUP BY parent, fid HAVING count(*) > 1)"));
+  CHECK_EQ(0, q(db, "SELECT count(*) FROM alloc_sites WHERE alloc_objects != free_objects + live_objects"
+                    " OR alloc_bytes != free_bytes + live_bytes OR peak_bytes > alloc_bytes"));
+  CHECK_EQ(0, q(db, "SELECT count(*) FROM alloc_sites WHERE path_id NOT IN (SELECT id FROM call_paths)"));
+  CHECK_EQ(q(db, "SELECT peak_live_bytes FROM run"), q(db, "SELECT coalesce(sum(peak_bytes), 0) FROM alloc_sites"));
+  CHECK_EQ(q(db, "SELECT peak_live_objects FROM run"), q(db, "SELECT coalesce(sum(peak_objects), 0) FROM alloc_sites"));
+  if (q(db, "SELECT timing FROM run") == 0) {
+    CHECK_EQ(0, q(db, "SELECT count(*) FROM call_paths WHERE incl_ns != 0 OR self_ns != 0"));
+    CHECK_EQ(0, q(db, "SELECT duration_ns + peak_time_ns FROM run"));
+    CHECK_STR("none", qs(db, "SELECT clock FROM run"));
+  }
+  if (q(db, "SELECT trace FROM run") == 1) {
+    CHECK_EQ(q(db, "SELECT total_calls FROM run"), q(db, "SELECT count(*) + (SELECT lost_events FROM run) FROM calls"));
+    CHECK_EQ(0, q(db, "SELECT count(*) FROM calls WHERE path_id NOT IN (SELECT id FROM call_paths)"));
+    /* when nothing was lost, each path's rows add up to its counters */
+    if (q(db, "SELECT lost_events FROM run") == 0) {
+      CHECK_EQ(0, q(db, "SELECT count(*) FROM call_paths p LEFT JOIN (SELECT path_id, count(*) AS n,"
+                        " sum(unwound) AS u FROM calls GROUP BY path_id) c ON c.path_id = p.id"
+                        " WHERE p.calls != coalesce(c.n, 0) OR p.unwound != coalesce(c.u, 0)"));
+      CHECK_EQ(q(db, "SELECT max(id) FROM calls"), q(db, "SELECT count(*) FROM calls"));
+    }
+  } else {
+    CHECK_EQ(0, q(db, "SELECT (SELECT count(*) FROM calls) + (SELECT count(*) FROM alloc_events) + lost_events FROM run"));
+  }
+}
+
+/* ---- the module: a wprof.functions section, as wasm-instrument writes it ---- */
+
+struct fn {
+  const char *name;
+  uint32_t flags;
+};
+
+/* fids of the standard test module */
+enum { MAIN, FIB, F, G, H, MALLOC, FREE, NFUNCS };
+static const struct fn standard_functions[NFUNCS] = {
+    {"main", 1}, {"fib", 1}, {"f", 1}, {"g", 1}, {"h", 3}, {"malloc", 1 | 1 << 8}, {"free", 1 | 4 << 8}};
+
+static size_t put_leb(uint8_t *out, uint32_t v) {
+  size_t n = 0;
+  do {
+    out[n] = v & 0x7f;
+    v >>= 7;
+    if (v) out[n] |= 0x80;
+    n++;
+  } while (v);
+  return n;
+}
+
+static size_t put_string(uint8_t *out, const char *s) {
+  size_t n = put_leb(out, (uint32_t)strlen(s));
+  memcpy(out + n, s, strlen(s));
+  return n + strlen(s);
+}
+
+/* A module with one custom section wprof.functions (abi, 2 imported functions,
+** fids 0..n-1 at func_index fid + 2, code_offset 100 + 10 * fid), preceded by
+** an unrelated custom section. */
+static size_t build_module(uint8_t *out, uint32_t abi, const struct fn *fns, uint32_t n) {
+  static const uint8_t header[8] = {0, 'a', 's', 'm', 1, 0, 0, 0};
+  uint8_t payload[4096];
+  size_t p = put_string(payload, "wprof.functions");
+  p += put_leb(payload + p, abi);
+  p += put_leb(payload + p, 2);
+  p += put_leb(payload + p, n);
+  for (uint32_t i = 0; i < n; i++) {
+    p += put_leb(payload + p, i);
+    p += put_leb(payload + p, i + 2);
+    p += put_leb(payload + p, 100 + 10 * i);
+    p += put_leb(payload + p, fns[i].flags);
+    p += put_string(payload + p, fns[i].name);
+  }
+  size_t o = sizeof header;
+  memcpy(out, header, o);
+  out[o++] = 0; /* custom section "other", 3 bytes of payload */
+  out[o++] = 9;
+  o += put_string(out + o, "other");
+  memcpy(out + o, "xyz", 3);
+  o += 3;
+  out[o++] = 0;
+  o += put_leb(out + o, (uint32_t)p);
+  memcpy(out + o, payload, p);
+  return o + p;
+}
+
+/* ---- running the recorder ---- */
+
+static uint64_t fake_now;
+static uint64_t fake_clock(void *ctx) {
+  (void)ctx;
+  return fake_now;
+}
+
+struct run {
+  wprof_recorder *rec;
+  wprof_thread *t;
+  char db_path[512];
+  uint8_t module[4096];
+  size_t module_len;
+};
+
+static struct wprof_hooks test_hooks(void) {
+  return (struct wprof_hooks){.clock = fake_clock};
+}
+
+static struct wprof_run_options run_options(struct run *r, const char *name, bool trace) {
+  static char *argv[] = {"prog.wasm", "a \"quoted\" arg", "tab\there"};
+  snprintf(r->db_path, sizeof r->db_path, "%s/%s.db", scratch, name);
+  unlink(r->db_path);
+  if (!r->module_len) r->module_len = build_module(r->module, 1, standard_functions, NFUNCS);
+  return (struct wprof_run_options){.db_path = r->db_path,
+                                    .module_path = "prog.wasm",
+                                    .module_bytes = r->module,
+                                    .module_len = r->module_len,
+                                    .argc = 3,
+                                    .argv = argv,
+                                    .host = "test",
+                                    .timing = true,
+                                    .trace = trace};
+}
+
+/* Opens a run at fake time 1000 with one thread attached. */
+static void start_with(struct run *r, const struct wprof_run_options *opts, const struct wprof_hooks *hooks) {
+  char err[256] = "";
+  fake_now = 1000;
+  r->rec = wprof__open_with_hooks(opts, hooks, err, sizeof err);
+  if (!r->rec) {
+    fprintf(stderr, "wprof_open: %s\n", err);
+    exit(1);
+  }
+  r->t = wprof_thread_attach(r->rec);
+  CHECK(r->t != NULL);
+}
+
+static void start(struct run *r, const char *name, bool trace) {
+  struct wprof_run_options opts = run_options(r, name, trace);
+  struct wprof_hooks hooks = test_hooks();
+  start_with(r, &opts, &hooks);
+}
+
+/* Finishes the run and opens the database it wrote. */
+static sqlite3 *finish(struct run *r, enum wprof_status status, int exit_code, const char *message) {
+  char err[256] = "";
+  int rc = wprof_finish(r->rec, status, exit_code, message, err, sizeof err);
+  if (rc != 0) fprintf(stderr, "wprof_finish: %s\n", err);
+  CHECK_EQ(0, rc);
+  wprof_close(r->rec);
+  sqlite3 *db;
+  if (sqlite3_open_v2(r->db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    fprintf(stderr, "cannot open %s\n", r->db_path);
+    exit(1);
+  }
+  check_invariants(db);
+  return db;
+}
+
+/* Each probe happens 10 ns after the previous one. */
+static void enter(struct run *r, uint32_t fid) {
+  fake_now += 10;
+  wprof_probe_enter(r->t, fid);
+}
+
+static void leave(struct run *r, uint32_t fid) {
+  fake_now += 10;
+  wprof_probe_exit(r->t, fid);
+}
+
+static void fib(struct run *r, int n) {
+  enter(r, FIB);
+  if (n >= 2) {
+    fib(r, n - 1);
+    fib(r, n - 2);
+  }
+  leave(r, FIB);
+}
+
+static long long path_value(sqlite3 *db, const char *column, const char *path) {
+  return q(db, "SELECT %s FROM call_paths JOIN path_names USING (id) WHERE path = '%s'", column, path);
+}
+
+/* ---- tests ---- */
+
+/* fib(10) from main: 2 * fib(11) - 1 = 177 calls of fib. Calls per recursion
+** depth, counting the fib(n) arguments level by level (fib(10); fib(9),
+** fib(8); ...): 1 2 4 8 16 32 52 44 16 2. Each probe is 10 ns after the
+** previous one, so a call with s calls in its subtree lasts 20 s - 10 ns. */
+static void test_fib(void) {
+  struct run r = {0};
+  start(&r, "fib", false);
+  enter(&r, MAIN);
+  fib(&r, 10);
+  leave(&r, MAIN);
+  fake_now = 5000;
+  sqlite3 *db = finish(&r, WPROF_EXITED, 0, NULL);
+  CHECK_EQ(178, q(db, "SELECT total_calls FROM run"));
+  CHECK_EQ(178, q(db, "SELECT total_exits FROM run"));
+  CHECK_EQ(0, q(db, "SELECT unwound_frames FROM run"));
+  CHECK_EQ(11, q(db, "SELECT count(*) FROM call_paths"));
+  static const int per_depth[10] = {1, 2, 4, 8, 16, 32, 52, 44, 16, 2};
+  for (int d = 0; d < 10; d++) {
+    CHECK_EQ(per_depth[d], q(db, "SELECT calls FROM call_paths WHERE fid = %d AND depth = %d", FIB, d + 2));
+    CHECK_EQ(d > 0, q(db, "SELECT recursive FROM call_paths WHERE fid = %d AND depth = %d", FIB, d + 2));
+  }
+  CHECK_EQ(11, q(db, "SELECT max(depth) FROM call_paths"));
+  CHECK_STR("main;fib;fib;fib", qs(db, "SELECT path FROM path_names JOIN call_paths USING (id) WHERE depth = 4"));
+  /* main: enter at 1010, fib(10) enters at 1020 and lasts 20*177-10 = 3530, main exits 10 ns later */
+  CHECK_EQ(3550, path_value(db, "incl_ns", "main"));
+  CHECK_EQ(20, path_value(db, "self_ns", "main"));
+  CHECK_EQ(3530, path_value(db, "incl_ns", "main;fib"));
+  /* fib(9) and fib(8) at depth 2: subtrees of 109 and 67 calls */
+  CHECK_EQ(20 * 109 - 10 + 20 * 67 - 10, path_value(db, "incl_ns", "main;fib;fib"));
+  CHECK_EQ(4000, q(db, "SELECT duration_ns FROM run"));
+  /* flat profile: inclusive time of fib counts only the outermost activation */
+  CHECK_EQ(177, q(db, "SELECT calls FROM flat_profile WHERE name = 'fib'"));
+  CHECK_EQ(1, q(db, "SELECT primitive_calls FROM flat_profile WHERE name = 'fib'"));
+  CHECK_EQ(3530, q(db, "SELECT incl_ns FROM flat_profile WHERE name = 'fib'"));
+  CHECK_EQ(3530, q(db, "SELECT self_ns FROM flat_profile WHERE name = 'fib'"));
+  CHECK_EQ(2, q(db, "SELECT count(*) FROM flat_profile"));
+  CHECK_EQ(176, q(db, "SELECT calls FROM call_edges WHERE caller = %d AND callee = %d", FIB, FIB));
+  CHECK_EQ(1, q(db, "SELECT calls FROM call_edges WHERE caller = %d AND callee = %d", MAIN, FIB));
+  /* the run row */
+  CHECK_STR("prog.wasm", qs(db, "SELECT module_path FROM run"));
+  CHECK_STR("[\"prog.wasm\",\"a \\\"quoted\\\" arg\",\"tab\\u0009here\"]", qs(db, "SELECT args FROM run"));
+  CHECK_STR("test", qs(db, "SELECT host FROM run"));
+  CHECK_STR("exited", qs(db, "SELECT status FROM run"));
+  CHECK_EQ(0, q(db, "SELECT exit_code FROM run"));
+  CHECK_EQ(NO_VALUE, q(db, "SELECT trap FROM run"));
+  CHECK_EQ(1, q(db, "SELECT instrumented FROM run"));
+  CHECK_EQ((long long)r.module_len, q(db, "SELECT module_size FROM run"));
+  CHECK_EQ(1, q(db, "SELECT timing FROM run"));
+  CHECK_EQ(0, q(db, "SELECT trace FROM run"));
+  CHECK_EQ(24, q(db, "SELECT length(start_time) FROM run"));
+  CHECK_EQ(1, q(db, "SELECT start_time GLOB '2[0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T*Z' FROM run"));
+  /* the functions table, from the section */
+  CHECK_EQ(NFUNCS, q(db, "SELECT count(*) FROM functions"));
+  CHECK_EQ(FIB + 2, q(db, "SELECT func_index FROM functions WHERE name = 'fib'"));
+  CHECK_EQ(100 + 10 * FIB, q(db, "SELECT code_offset FROM functions WHERE name = 'fib'"));
+  CHECK_STR("malloc", qs(db, "SELECT alloc_kind FROM functions WHERE fid = %d", MALLOC));
+  CHECK_STR("free", qs(db, "SELECT alloc_kind FROM functions WHERE fid = %d", FREE));
+  CHECK_EQ(NO_VALUE, q(db, "SELECT alloc_kind FROM functions WHERE fid = %d", MAIN));
+  CHECK_EQ(7, q(db, "SELECT sum(instrumented) FROM functions"));
+  sqlite3_close(db);
+}
+
+/* main -> f -> g -> h; an exception thrown in h is caught in f (depth 2), so
+** g and h are unwound at the time of the catch probe. */
+static void test_catch(void) {
+  struct run r = {0};
+  start(&r, "catch", false);
+  enter(&r, MAIN); /* 1010 */
+  enter(&r, F);    /* 1020 */
+  CHECK_EQ(2, wprof_probe_frame(r.t));
+  enter(&r, G);    /* 1030 */
+  enter(&r, H);    /* 1040 */
+  CHECK_EQ(4, wprof_probe_frame(r.t));
+  fake_now = 1100;
+  wprof_probe_catch(r.t, F, 2);
+  CHECK_EQ(2, wprof_probe_frame(r.t));
+  enter(&r, H); /* 1110: a new path main;f;h */
+  leave(&r, H); /* 1120 */
+  leave(&r, F); /* 1130 */
+  leave(&r, MAIN); /* 1140 */
+  sqlite3 *db = finish(&r, WPROF_EXITED, 3, NULL);
+  CHECK_EQ(5, q(db, "SELECT total_calls FROM run"));
+  CHECK_EQ(3, q(db, "SELECT total_exits FROM run"));
+  CHECK_EQ(2, q(db, "SELECT unwound_frames FROM run"));
+  CHECK_EQ(3, q(db, "SELECT exit_code FROM run"));
+  CHECK_EQ(1, path_value(db, "unwound", "main;f;g"));
+  CHECK_EQ(1, path_value(db, "unwound", "main;f;g;h"));
+  CHECK_EQ(0, path_value(db, "unwound", "main;f;h"));
+  CHECK_EQ(70, path_value(db, "incl_ns", "main;f;g"));   /* 1030 .. 1100 */
+  CHECK_EQ(60, path_value(db, "incl_ns", "main;f;g;h")); /* 1040 .. 1100 */
+  CHECK_EQ(110, path_value(db, "incl_ns", "main;f"));    /* 1020 .. 1130 */
+  CHECK_EQ(110 - 70 - 10, path_value(db, "self_ns", "main;f"));
+  CHECK_EQ(0, q(db, "SELECT value FROM meta WHERE key = 'probe_mismatches'"));
+  sqlite3_close(db);
+}
+
+/* A trap with three frames open (main, g, g): all closed at the end time, unwound. */
+static void test_finish_open_frames(void) {
+  struct run r = {0};
+  start(&r, "open_frames", false);
+  enter(&r, MAIN); /* 1010 */
+  enter(&r, F);    /* 1020 */
+  leave(&r, F);    /* 1030 */
+  enter(&r, G);    /* 1040 */
+  enter(&r, G);    /* 1050 */
+  fake_now = 2000;
+  sqlite3 *db = finish(&r, WPROF_TRAPPED, 0, "unreachable executed");
+  CHECK_EQ(4, q(db, "SELECT total_calls FROM run"));
+  CHECK_EQ(1, q(db, "SELECT total_exits FROM run"));
+  CHECK_EQ(3, q(db, "SELECT unwound_frames FROM run"));
+  CHECK_STR("trapped", qs(db, "SELECT status FROM run"));
+  CHECK_STR("unreachable executed", qs(db, "SELECT trap FROM run"));
+  CHECK_EQ(NO_VALUE, q(db, "SELECT exit_code FROM run"));
+  CHECK_EQ(1, path_value(db, "unwound", "main"));
+  CHECK_EQ(0, path_value(db, "unwound", "main;f"));
+  CHECK_EQ(1, path_value(db, "recursive", "main;g;g"));
+  CHECK_EQ(990, path_value(db, "incl_ns", "main"));
+  CHECK_EQ(950, path_value(db, "incl_ns", "main;g;g"));
+  CHECK_EQ(1000, q(db, "SELECT duration_ns FROM run"));
+  sqlite3_close(db);
+}
+
+/* Exits that do not match the shadow stack: g's exit is missing (g is closed
+** as unwound when f exits), and an exit of h with no frame of h is ignored. */
+static void test_exit_mismatch(void) {
+  struct run r = {0};
+  start(&r, "mismatch", false);
+  enter(&r, MAIN); /* 1010 */
+  enter(&r, F);    /* 1020 */
+  enter(&r, G);    /* 1030 */
+  leave(&r, F);    /* 1040: closes g (unwound) then f */
+  leave(&r, H);    /* 1050: no frame of h */
+  CHECK_EQ(1, wprof_probe_frame(r.t));
+  leave(&r, MAIN); /* 1060 */
+  leave(&r, MAIN); /* 1070: empty stack */
+  CHECK_EQ(0, wprof_probe_frame(r.t));
+  wprof_probe_catch(r.t, MAIN, 5); /* deeper than the stack */
+  sqlite3 *db = finish(&r, WPROF_EXITED, 0, NULL);
+  CHECK_EQ(3, q(db, "SELECT total_calls FROM run"));
+  CHECK_EQ(2, q(db, "SELECT total_exits FROM run"));
+  CHECK_EQ(1, q(db, "SELECT unwound_frames FROM run"));
+  CHECK_EQ(1, path_value(db, "unwound", "main;f;g"));
+  CHECK_EQ(10, path_value(db, "incl_ns", "main;f;g"));
+  CHECK_EQ(20, path_value(db, "incl_ns", "main;f"));
+  CHECK_EQ(4, q(db, "SELECT value FROM meta WHERE key = 'probe_mismatches'"));
+  sqlite3_close(db);
+}
+
+/* Sites: F = main;f, M = main, G = main;g. Live bytes after each event:
+**   f: alloc 100(10) -> 10, alloc 200(20) -> 30
+**   main: alloc 300(30) -> 60, free 100 -> 50
+**   g: realloc 200->400 (50): free 20 -> 30, +50 -> 80 (peak 80)
+**      free 999 (unknown), free 100 (double), realloc 0->500 (5) -> 85 (peak, at t=1234)
+**      realloc 500->0 (0) -> 80, realloc 300->0 (7): failed, 300 stays
+**      alloc 0 (64): failed, free 0: no-op
+**   main: free 400 -> 30, alloc 600 (40) -> 70
+** At the peak (85 bytes, 3 objects): F nothing, M 300 (30), G 400 and 500 (55). */
+static void test_alloc_sites(void) {
+  struct run r = {0};
+  start(&r, "alloc", false);
+  enter(&r, MAIN);
+  enter(&r, F);
+  wprof_probe_alloc(r.t, 100, 10);
+  wprof_probe_alloc(r.t, 200, 20);
+  leave(&r, F);
+  wprof_probe_alloc(r.t, 300, 30);
+  wprof_probe_free(r.t, 100);
+  enter(&r, G);
+  wprof_probe_realloc(r.t, 200, 400, 50);
+  wprof_probe_free(r.t, 999);
+  wprof_probe_free(r.t, 100);
+  fake_now = 1234;
+  wprof_probe_realloc(r.t, 0, 500, 5);
+  fake_now = 1300;
+  wprof_probe_realloc(r.t, 500, 0, 0);
+  wprof_probe_realloc(r.t, 300, 0, 7);
+  wprof_probe_alloc(r.t, 0, 64);
+  wprof_probe_free(r.t, 0);
+  leave(&r, G);
+  wprof_probe_free(r.t, 400);
+  wprof_probe_alloc(r.t, 600, 40);
+  leave(&r, MAIN);
+  struct wprof_summary sum;
+  wprof_get_summary(r.rec, &sum);
+  CHECK_EQ(6, sum.alloc_objects);
+  CHECK_EQ(155, sum.alloc_bytes);
+  CHECK_EQ(2, sum.live_objects);
+  CHECK_EQ(70, sum.live_bytes);
+  CHECK_EQ(3, sum.calls);
+  CHECK_EQ(3, sum.functions_called);
+  sqlite3 *db = finish(&r, WPROF_EXITED, 0, NULL);
+  CHECK_EQ(85, q(db, "SELECT peak_live_bytes FROM run"));
+  CHECK_EQ(3, q(db, "SELECT peak_live_objects FROM run"));
+  CHECK_EQ(234, q(db, "SELECT peak_time_ns FROM run"));
+  CHECK_EQ(1, q(db, "SELECT unknown_frees FROM run"));
+  CHECK_EQ(1, q(db, "SELECT double_frees FROM run"));
+  CHECK_EQ(3, q(db, "SELECT count(*) FROM alloc_sites"));
+  const char *cols = "alloc_objects||','||alloc_bytes||','||free_objects||','||free_bytes||','||live_objects||','||"
+                     "live_bytes||','||peak_objects||','||peak_bytes";
+  CHECK_STR("2,30,2,30,0,0,0,0", qs(db, "SELECT %s FROM top_alloc_sites WHERE path = 'main;f'", cols));
+  CHECK_STR("2,70,0,0,2,70,1,30", qs(db, "SELECT %s FROM top_alloc_sites WHERE path = 'main'", cols));
+  CHECK_STR("2,55,2,55,0,0,2,55", qs(db, "SELECT %s FROM top_alloc_sites WHERE path = 'main;g'", cols));
+  CHECK_STR("main", qs(db, "SELECT function FROM top_alloc_sites LIMIT 1"));
+  CHECK_STR("main;g", qs(db, "SELECT path FROM top_alloc_sites LIMIT 1 OFFSET 1"));
+  sqlite3_close(db);
+}
+
+/* The peak moves: two peaks with different sites live, then the heap drains.
+** a: alloc 1(100) -> 100 (peak 1), b: alloc 2(50) -> 150 (peak 2),
+** a: free 1 -> 50, b: alloc 3(120) -> 170 (peak 3: a 0, b 2 objects 170),
+** a: alloc 4(10) -> 180 (peak 4: a 1/10, b 2/170), free 2, 3, 4 -> 0. */
+static void test_peak_moves(void) {
+  struct run r = {0};
+  start(&r, "peaks", false);
+  enter(&r, F);
+  wprof_probe_alloc(r.t, 1, 100);
+  enter(&r, G);
+  wprof_probe_alloc(r.t, 2, 50);
+  leave(&r, G);
+  wprof_probe_free(r.t, 1);
+  enter(&r, G);
+  wprof_probe_alloc(r.t, 3, 120);
+  leave(&r, G);
+  wprof_probe_alloc(r.t, 4, 10);
+  wprof_probe_free(r.t, 2);
+  wprof_probe_free(r.t, 3);
+  wprof_probe_free(r.t, 4);
+  leave(&r, F);
+  sqlite3 *db = finish(&r, WPROF_EXITED, 0, NULL);
+  CHECK_EQ(180, q(db, "SELECT peak_live_bytes FROM run"));
+  CHECK_EQ(3, q(db, "SELECT peak_live_objects FROM run"));
+  CHECK_EQ(10, path_value(db, "(SELECT peak_bytes FROM alloc_sites WHERE path_id = id)", "f"));
+  CHECK_EQ(1, path_value(db, "(SELECT peak_objects FROM alloc_sites WHERE path_id = id)", "f"));
+  CHECK_EQ(170, path_value(db, "(SELECT peak_bytes FROM alloc_sites WHERE path_id = id)", "f;g"));
+  CHECK_EQ(0, q(db, "SELECT sum(live_bytes) FROM alloc_sites"));
+  sqlite3_close(db);
+}
+
+/* Allocations before any instrumented frame go to the synthetic path
+** '(root)': fid -1, depth 0, no parent, never called. */
+static void test_root_allocations(void) {
+  struct run r = {0};
+  start(&r, "root_alloc", false);
+  wprof_probe_alloc(r.t, 64, 8);
+  enter(&r, MAIN);
+  wprof_probe_free(r.t, 64);
+  leave(&r, MAIN);
+  sqlite3 *db = finish(&r, WPROF_EXITED, 0, NULL);
+  CHECK_EQ(2, q(db, "SELECT count(*) FROM call_paths"));
+  CHECK_STR("-1,0,0", qs(db, "SELECT fid||','||depth||','||calls FROM call_paths WHERE parent IS NULL AND fid < 0"));
+  CHECK_STR("(root)", qs(db, "SELECT name FROM functions WHERE fid = -1"));
+  CHECK_STR("(root)", qs(db, "SELECT path FROM top_alloc_sites"));
+  CHECK_STR("1,8,1,8", qs(db, "SELECT alloc_objects||','||alloc_bytes||','||free_objects||','||free_bytes FROM alloc_sites"));
+  CHECK_EQ(1, q(db, "SELECT calls FROM flat_profile WHERE name = 'main'"));
+  sqlite3_close(db);
+}
+
+/* --trace: main -> f (twice) -> g, with allocations. Rows in entry order. */
+static void test_trace_rows(void) {
+  struct run r = {0};
+  start(&r, "trace", true);
+  enter(&r, MAIN); /* call 1 at 1010 (10 ns after the start) */
+  enter(&r, F);    /* call 2 at 1020 */
+  wprof_probe_alloc(r.t, 16, 4);
+  leave(&r, F);    /* 1030 */
+  enter(&r, F);    /* call 3 at 1040 */
+  enter(&r, G);    /* call 4 at 1050 */
+  wprof_probe_realloc(r.t, 16, 32, 8);
+  leave(&r, G);    /* 1060 */
+  wprof_probe_free(r.t, 32);
+  leave(&r, F);    /* 1070 */
+  enter(&r, G);    /* call 5 at 1080, open at the end (2000) */
+  fake_now = 2000;
+  sqlite3 *db = finish(&r, WPROF_INTERRUPTED, 0, NULL);
+  CHECK_STR("interrupted", qs(db, "SELECT status FROM run"));
+  CHECK_EQ(1, q(db, "SELECT trace FROM run"));
+  CHECK_EQ(0, q(db, "SELECT lost_events FROM run"));
+  CHECK_EQ(5, q(db, "SELECT count(*) FROM calls"));
+  CHECK_STR("1:main:10:990:1,2:main;f:20:10:0,3:main;f:40:30:0,4:main;f;g:50:10:0,5:main;g:80:920:1",
+            qs(db, "SELECT group_concat(row) FROM (SELECT c.id||':'||n.path||':'||start_ns||':'||dur_ns||':'||unwound"
+                   " AS row FROM calls c JOIN path_names n ON n.id = c.path_id ORDER BY c.id)"));
+  CHECK_EQ(3, q(db, "SELECT count(*) FROM alloc_events"));
+  CHECK_STR("1:alloc:16::4:main;f:20,2:realloc:32:16:8:main;f;g:50,3:free:32::0:main;f:60",
+            qs(db, "SELECT group_concat(row) FROM (SELECT e.id||':'||kind||':'||ptr||':'||coalesce(old_ptr,'')||':'"
+                   "||size||':'||n.path||':'||time_ns AS row FROM alloc_events e JOIN path_names n ON n.id = e.path_id"
+                   " ORDER BY e.id)"));
+  sqlite3_close(db);
+}
+
+/* A deep call chain (beyond the first shadow stack of 1024 frames) and a
+** wide node (300 distinct callees), traced with the default buffers. */
+static void test_deep_and_wide(void) {
+  struct run r = {0};
+  start(&r, "deep", true);
+  enum { DEPTH = 5000, WIDTH = 300 };
+  for (int i = 0; i < DEPTH; i++) enter(&r, FIB);
+  for (int i = 0; i < DEPTH; i++) leave(&r, FIB);
+  enter(&r, MAIN);
+  for (int round = 0; round < 3; round++) {
+    for (uint32_t fid = 1000; fid < 1000 + WIDTH; fid++) {
+      enter(&r, fid);
+      leave(&r, fid);
+    }
+  }
+  leave(&r, MAIN);
+  sqlite3 *db = finish(&r, WPROF_EXITED, 0, NULL);
+  CHECK_EQ(DEPTH + 1 + 3 * WIDTH, q(db, "SELECT total_calls FROM run"));
+  CHECK_EQ(DEPTH + 1 + WIDTH, q(db, "SELECT count(*) FROM call_paths"));
+  CHECK_EQ(DEPTH, q(db, "SELECT max(depth) FROM call_paths"));
+  CHECK_EQ(DEPTH - 1, q(db, "SELECT sum(recursive) FROM call_paths"));
+  CHECK_EQ(WIDTH, q(db, "SELECT count(*) FROM call_paths WHERE depth = 2 AND calls = 3"));
+  /* the outermost fib lasts 2 * DEPTH - 1 probe intervals */
+  CHECK_EQ(10 * (2 * DEPTH - 1), q(db, "SELECT dur_ns FROM calls WHERE id = 1"));
+  CHECK_EQ(DEPTH + 1 + 3 * WIDTH, q(db, "SELECT count(*) FROM calls"));
+  sqlite3_close(db);
+}
+
+/* The writer is paused and may hold 2 full chunks of 4 records: the guest
+** never waits, later chunks are dropped. Records go out at exits: chunk k is
+** handed over when record 4k + 1 is written, i.e. at records 5, 9, ..., 37
+** (9 handoffs): 2 queued, 7 dropped = 28 lost; the last 4 are written at the
+** end. 40 calls: 12 rows and 28 lost events. */
+static void test_lost_events(void) {
+  struct run r = {0};
+  struct wprof_run_options opts = run_options(&r, "lost", true);
+  struct wprof_hooks hooks = test_hooks();
+  hooks.chunk_records = 4;
+  hooks.queue_chunks = 2;
+  hooks.writer_paused = true;
+  start_with(&r, &opts, &hooks);
+  enter(&r, MAIN);
+  for (int i = 0; i < 39; i++) {
+    enter(&r, F);
+    leave(&r, F);
+  }
+  leave(&r, MAIN);
+  sqlite3 *db = finish(&r, WPROF_EXITED, 0, NULL);
+  CHECK_EQ(40, q(db, "SELECT total_calls FROM run"));
+  CHECK_EQ(28, q(db, "SELECT lost_events FROM run"));
+  CHECK_EQ(12, q(db, "SELECT count(*) FROM calls"));
+  /* the rows kept: exits 1-8 (calls 2-9) and the last four exits (calls 38-40, then main) */
+  CHECK_STR("1,2,3,4,5,6,7,8,9,38,39,40", qs(db, "SELECT group_concat(id) FROM (SELECT id FROM calls ORDER BY id)"));
+  sqlite3_close(db);
+}
+
+/* A second run with the writer running freely loses nothing: 3 * 4096 + 5 records
+** through chunks of 4096. */
+static void test_trace_no_loss(void) {
+  struct run r = {0};
+  start(&r, "noloss", true);
+  int n = 3 * 4096 + 5;
+  enter(&r, MAIN);
+  for (int i = 0; i < n - 1; i++) {
+    enter(&r, F);
+    wprof_probe_alloc(r.t, 8 + 8 * (uint64_t)i, 8);
+    leave(&r, F);
+  }
+  leave(&r, MAIN);
+  sqlite3 *db = finish(&r, WPROF_EXITED, 0, NULL);
+  CHECK_EQ(n, q(db, "SELECT count(*) FROM calls"));
+  CHECK_EQ(n - 1, q(db, "SELECT count(*) FROM alloc_events"));
+  CHECK_EQ(0, q(db, "SELECT lost_events FROM run"));
+  CHECK_EQ(8 * (n - 1), q(db, "SELECT live_bytes FROM alloc_sites"));
+  sqlite3_close(db);
+}
+
+/* Two guest threads: the same paths merge into one call_paths row, and the
+** trace rows of the second thread are renumbered to the merged ids.
+** Thread A creates main (raw 1), main;f (2); thread B main (3), main;g (4),
+** main;f (5). Merged: main 1, main;f 2, main;g 3. */
+static void test_two_threads(void) {
+  struct run r = {0};
+  start(&r, "threads", true);
+  wprof_thread *a = r.t, *b = wprof_thread_attach(r.rec);
+  r.t = a;
+  enter(&r, MAIN);
+  enter(&r, F);
+  wprof_probe_alloc(a, 100, 10);
+  r.t = b;
+  enter(&r, MAIN);
+  enter(&r, G);
+  wprof_probe_free(b, 100); /* freed by b, credited to a's site */
+  leave(&r, G);
+  enter(&r, F);
+  wprof_probe_alloc(b, 200, 20);
+  leave(&r, F);
+  leave(&r, MAIN);
+  r.t = a;
+  leave(&r, F);
+  leave(&r, MAIN);
+  sqlite3 *db = finish(&r, WPROF_EXITED, 0, NULL);
+  CHECK_EQ(3, q(db, "SELECT count(*) FROM call_paths"));
+  CHECK_EQ(2, path_value(db, "calls", "main"));
+  CHECK_EQ(2, path_value(db, "calls", "main;f"));
+  CHECK_EQ(2, path_value(db, "id", "main;f"));
+  CHECK_EQ(3, path_value(db, "id", "main;g"));
+  CHECK_STR("2,30,1,10", qs(db, "SELECT alloc_objects||','||alloc_bytes||','||free_objects||','||free_bytes"
+                                " FROM alloc_sites WHERE path_id = 2"));
+  CHECK_STR("1,2,1,3,2", qs(db, "SELECT group_concat(path_id) FROM (SELECT path_id FROM calls ORDER BY id)"));
+  CHECK_STR("2,3,2", qs(db, "SELECT group_concat(path_id) FROM (SELECT path_id FROM alloc_events ORDER BY id)"));
+  sqlite3_close(db);
+}
+
+/* --no-timing: counts only, every *_ns column 0 even with trace. */
+static void test_no_timing(void) {
+  struct run r = {0};
+  struct wprof_run_options opts = run_options(&r, "notiming", true);
+  opts.timing = false;
+  struct wprof_hooks hooks = test_hooks();
+  start_with(&r, &opts, &hooks);
+  enter(&r, MAIN);
+  fib(&r, 4);
+  wprof_probe_alloc(r.t, 8, 8);
+  leave(&r, MAIN);
+  sqlite3 *db = finish(&r, WPROF_EXITED, 0, NULL);
+  CHECK_EQ(1 + 9, q(db, "SELECT total_calls FROM run"));
+  CHECK_EQ(NO_VALUE, q(db, "SELECT clock_ticks_per_sec FROM run"));
+  CHECK_EQ(0, q(db, "SELECT count(*) FROM calls WHERE start_ns != 0 OR dur_ns != 0"));
+  CHECK_EQ(0, q(db, "SELECT time_ns FROM alloc_events"));
+  sqlite3_close(db);
+}
+
+/* The real clocks: a frame around a 3 ms sleep lasts 3 ms to 1 s. */
+static void check_real_clock(const char *name, int force, const char *expected_clock) {
+  struct run r = {0};
+  struct wprof_run_options opts = run_options(&r, name, false);
+  struct wprof_hooks hooks = {.force_clock = force};
+  start_with(&r, &opts, &hooks);
+  wprof_probe_enter(r.t, MAIN);
+  struct timespec pause = {0, 3 * 1000 * 1000};
+  nanosleep(&pause, NULL);
+  wprof_probe_exit(r.t, MAIN);
+  sqlite3 *db = finish(&r, WPROF_EXITED, 0, NULL);
+  CHECK_STR(expected_clock, qs(db, "SELECT clock FROM run"));
+  long long incl = path_value(db, "incl_ns", "main");
+  CHECK(incl >= 3000000 && incl < 1000000000);
+  CHECK(q(db, "SELECT duration_ns FROM run") >= incl);
+  if (force == WPROF_CLOCK_TSC) {
+    /* a TSC runs between 100 MHz and 10 GHz; the whole-run rate agrees with the calibration within 1% */
+    CHECK(q(db, "SELECT clock_ticks_per_sec > 1e8 AND clock_ticks_per_sec < 1e10 FROM run") == 1);
+    CHECK(q(db, "SELECT abs(CAST(value AS REAL)) < 10000 FROM meta WHERE key = 'clock_check_ppm'") == 1);
+  } else {
+    CHECK_EQ(NO_VALUE, q(db, "SELECT clock_ticks_per_sec FROM run"));
+  }
+  sqlite3_close(db);
+}
+
+static void test_real_clocks(void) {
+  check_real_clock("monotonic", WPROF_CLOCK_MONOTONIC, "clock_gettime");
+  if (wprof__clock_detect() == WPROF_CLOCK_TSC) check_real_clock("tsc", WPROF_CLOCK_TSC, "tsc");
+}
+
+static int count_files(const char *dir) {
+  DIR *d = opendir(dir);
+  int n = 0;
+  for (struct dirent *e; d && (e = readdir(d));) n += e->d_name[0] != '.';
+  if (d) closedir(d);
+  return n;
+}
+
+/* No file at db_path until finish; nothing left behind by a run that is
+** closed without finishing; finish refuses a second call. */
+static void test_atomic_write(void) {
+  char dir[600];
+  snprintf(dir, sizeof dir, "%s/atomic", scratch);
+  mkdir(dir, 0755);
+  struct run r = {0};
+  struct wprof_run_options opts = run_options(&r, "atomic/abandoned", true);
+  struct wprof_hooks hooks = test_hooks();
+  start_with(&r, &opts, &hooks);
+  enter(&r, MAIN);
+  CHECK(access(r.db_path, F_OK) != 0);
+  CHECK_EQ(1, count_files(dir)); /* the temporary file */
+  wprof_close(r.rec);
+  CHECK_EQ(0, count_files(dir));
+
+  struct run done = {0};
+  opts = run_options(&done, "atomic/done", false);
+  start_with(&done, &opts, &hooks);
+  enter(&done, MAIN);
+  char err[256] = "";
+  CHECK_EQ(0, wprof_finish(done.rec, WPROF_EXITED, 0, NULL, err, sizeof err));
+  CHECK_EQ(-1, wprof_finish(done.rec, WPROF_EXITED, 0, NULL, err, sizeof err));
+  CHECK(strstr(err, "twice") != NULL);
+  wprof_close(done.rec);
+  CHECK_EQ(1, count_files(dir));
+  CHECK(access(done.db_path, R_OK) == 0);
+}
+
+static void expect_open_error(const uint8_t *bytes, size_t len, const char *db_path, const char *message) {
+  struct wprof_run_options opts = {.db_path = db_path, .module_bytes = bytes, .module_len = len, .timing = true};
+  char err[256] = "";
+  wprof_recorder *rec = wprof_open(&opts, err, sizeof err);
+  CHECK(rec == NULL);
+  if (!strstr(err, message)) {
+    fprintf(stderr, "expected an error with '%s', got '%s'\n", message, err);
+    failures++;
+  }
+  wprof_close(rec);
+}
+
+/* Bad modules and paths are refused by wprof_open with a one-line error. */
+static void test_bad_input(void) {
+  char db_path[600];
+  snprintf(db_path, sizeof db_path, "%s/bad.db", scratch);
+  uint8_t module[4096];
+  size_t len = build_module(module, 2, standard_functions, NFUNCS);
+  expect_open_error(module, len, db_path, "probe ABI version 2");
+  len = build_module(module, 1, standard_functions, NFUNCS);
+  expect_open_error(module, len - 3, db_path, "truncated");
+  /* the length of the last name ("free") made to run past the end of the section */
+  module[len - 5] = 0x7f;
+  expect_open_error(module, len, db_path, "malformed");
+  struct fn bad_kind = {"weird", 1 | 9 << 8};
+  len = build_module(module, 1, &bad_kind, 1);
+  expect_open_error(module, len, db_path, "unknown allocator kind 9");
+  expect_open_error((const uint8_t *)"\0asm\2\0\0\0", 8, db_path, "not a WebAssembly binary");
+  len = build_module(module, 1, standard_functions, NFUNCS);
+  expect_open_error(module, len, "/nonexistent-dir/x.db", "cannot create /nonexistent-dir/x.db.tmp-");
+  expect_open_error(module, len, "", "no database path");
+  CHECK_EQ(0, count_files(scratch));
+}
+
+/* A plain module (no section): a valid run with no functions rows. The
+** module hash is that of xxhsum -H2. */
+static void test_plain_module_and_hash(void) {
+  static const uint8_t plain[] = {0, 'a', 's', 'm', 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0};
+  char path[600], cmd[700], expected[80] = "";
+  snprintf(path, sizeof path, "%s/plain.wasm", scratch);
+  FILE *f = fopen(path, "wb");
+  fwrite(plain, 1, sizeof plain, f);
+  fclose(f);
+  snprintf(cmd, sizeof cmd, "xxhsum -H2 '%s'", path);
+  FILE *p = popen(cmd, "r");
+  CHECK(p && fscanf(p, "%32s", expected) == 1);
+  if (p) pclose(p);
+  CHECK_EQ(32, strlen(expected));
+  struct run r = {0};
+  memcpy(r.module, plain, sizeof plain);
+  r.module_len = sizeof plain;
+  start(&r, "plain", false);
+  sqlite3 *db = finish(&r, WPROF_EXITED, 0, NULL);
+  CHECK_STR(expected, qs(db, "SELECT module_hash FROM run"));
+  CHECK_EQ(0, q(db, "SELECT instrumented FROM run"));
+  CHECK_EQ(0, q(db, "SELECT count(*) FROM functions"));
+  CHECK_EQ(0, q(db, "SELECT total_calls FROM run"));
+  sqlite3_close(db);
+}
+
+/* The stop flag the host checks at probe boundaries. */
+static void test_request_stop(void) {
+  struct run r = {0};
+  start(&r, "stop", false);
+  enter(&r, MAIN);
+  CHECK(!wprof_probe_should_stop(r.t));
+  wprof_request_stop(r.rec);
+  CHECK(wprof_probe_should_stop(r.t));
+  sqlite3 *db = finish(&r, WPROF_INTERRUPTED, 0, "interrupted by SIGINT");
+  CHECK_STR("interrupted by SIGINT", qs(db, "SELECT trap FROM run"));
+  CHECK_EQ(1, q(db, "SELECT unwound_frames FROM run"));
+  sqlite3_close(db);
+}
+
+/* The database holds exactly the schema of docs/schema.md. */
+static void test_schema_objects(void) {
+  struct run r = {0};
+  start(&r, "schema", false);
+  sqlite3 *db = finish(&r, WPROF_EXITED, 0, NULL);
+  CHECK_STR("alloc_events,alloc_sites,call_edges,call_paths,calls,flat_profile,functions,meta,path_names,run,"
+            "top_alloc_sites",
+            qs(db, "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%%'"
+                   " ORDER BY name)"));
+  CHECK_EQ(25, q(db, "SELECT count(*) FROM pragma_table_info('run')"));
+  sqlite3_close(db);
+}
+
+static const struct {
+  const char *name;
+  void (*run)(void);
+} tests[] = {
+    {"fib", test_fib},
+    {"catch", test_catch},
+    {"finish_open_frames", test_finish_open_frames},
+    {"exit_mismatch", test_exit_mismatch},
+    {"alloc_sites", test_alloc_sites},
+    {"peak_moves", test_peak_moves},
+    {"root_allocations", test_root_allocations},
+    {"trace_rows", test_trace_rows},
+    {"deep_and_wide", test_deep_and_wide},
+    {"lost_events", test_lost_events},
+    {"trace_no_loss", test_trace_no_loss},
+    {"two_threads", test_two_threads},
+    {"no_timing", test_no_timing},
+    {"real_clocks", test_real_clocks},
+    {"atomic_write", test_atomic_write},
+    {"bad_input", test_bad_input},
+    {"plain_module_and_hash", test_plain_module_and_hash},
+    {"request_stop", test_request_stop},
+    {"schema_objects", test_schema_objects},
+};
+
+int main(int argc, char **argv) {
+  if (argc != 3) {
+    fprintf(stderr, "usage: test-libwprof TEST SCRATCH_DIR\n");
+    return 2;
+  }
+  scratch = argv[2];
+  char cmd[1200];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", scratch, scratch);
+  if (system(cmd) != 0) return 2;
+  for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
+    if (strcmp(tests[i].name, argv[1]) != 0) continue;
+    tests[i].run();
+    if (failures) fprintf(stderr, "%s: %d check(s) failed\n", argv[1], failures);
+    return failures ? 1 : 0;
+  }
+  fprintf(stderr, "test-libwprof: no test named %s\n", argv[1]);
+  return 2;
+}
