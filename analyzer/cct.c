@@ -1,0 +1,124 @@
+/* Loading the calling-context tree into memory (see cct.h). Ids in the
+ * database need not be dense, so parents and functions are found by binary
+ * search over the id-sorted arrays; a dangling reference is reported as a
+ * corrupt database rather than trusted. */
+#include "cct.h"
+
+#include <stdlib.h>
+
+#include "util.h"
+
+static int32_t find_function(const struct wprof_cct *cct, int64_t fid)
+{
+  int32_t lo = 0, hi = cct->nfunctions - 1;
+  while (lo <= hi) {
+    int32_t mid = lo + (hi - lo) / 2;
+    if (cct->functions[mid].fid == fid)
+      return mid;
+    if (cct->functions[mid].fid < fid)
+      lo = mid + 1;
+    else
+      hi = mid - 1;
+  }
+  return -1;
+}
+
+static int32_t find_path(const struct wprof_cct *cct, int32_t count, int64_t id)
+{
+  int32_t lo = 0, hi = count - 1;
+  while (lo <= hi) {
+    int32_t mid = lo + (hi - lo) / 2;
+    if (cct->paths[mid].id == id)
+      return mid;
+    if (cct->paths[mid].id < id)
+      lo = mid + 1;
+    else
+      hi = mid - 1;
+  }
+  return -1;
+}
+
+static int load_functions(struct wprof_db *db, struct wprof_cct *cct)
+{
+  sqlite3_stmt *stmt = wprof_db_prepare(db, "SELECT fid, func_index, name FROM functions ORDER BY fid");
+  if (!stmt)
+    return -1;
+  int32_t cap = 0;
+  int rc;
+  while ((rc = wprof_db_step(db, stmt)) == SQLITE_ROW) {
+    if (cct->nfunctions == cap) {
+      cap = cap ? 2 * cap : 256;
+      cct->functions = wprof_xrealloc(cct->functions, sizeof *cct->functions * (size_t)cap);
+    }
+    cct->functions[cct->nfunctions++] = (struct wprof_cct_function){
+        sqlite3_column_int64(stmt, 0), sqlite3_column_int64(stmt, 1), wprof_xstrdup(wprof_db_text(stmt, 2))};
+  }
+  sqlite3_finalize(stmt);
+  return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int load_paths(struct wprof_db *db, struct wprof_cct *cct)
+{
+  sqlite3_stmt *stmt = wprof_db_prepare(
+      db, "SELECT id, parent, fid, recursive, calls, incl_ns, self_ns FROM call_paths ORDER BY id");
+  if (!stmt)
+    return -1;
+  cct->paths = wprof_xmalloc(sizeof *cct->paths * (size_t)(db->run.path_count + 1));
+  int rc;
+  while ((rc = wprof_db_step(db, stmt)) == SQLITE_ROW) {
+    struct wprof_cct_path *p = &cct->paths[cct->npaths];
+    if (cct->npaths >= db->run.path_count) {
+      snprintf(db->error, sizeof db->error, "corrupt database: call_paths changed while read");
+      rc = SQLITE_ERROR;
+      break;
+    }
+    p->id = sqlite3_column_int64(stmt, 0);
+    p->parent = -1;
+    if (sqlite3_column_type(stmt, 1) != SQLITE_NULL) {
+      p->parent = find_path(cct, cct->npaths, sqlite3_column_int64(stmt, 1));
+      if (p->parent < 0) {
+        snprintf(db->error, sizeof db->error, "corrupt database: call path %lld has no parent before it",
+                 (long long)p->id);
+        rc = SQLITE_ERROR;
+        break;
+      }
+    }
+    p->function = find_function(cct, sqlite3_column_int64(stmt, 2));
+    if (p->function < 0) {
+      snprintf(db->error, sizeof db->error, "corrupt database: call path %lld has an unknown fid", (long long)p->id);
+      rc = SQLITE_ERROR;
+      break;
+    }
+    p->depth = p->parent < 0 ? 1 : cct->paths[p->parent].depth + 1;
+    p->recursive = sqlite3_column_int(stmt, 3);
+    p->calls = sqlite3_column_int64(stmt, 4);
+    p->incl_ns = sqlite3_column_int64(stmt, 5);
+    p->self_ns = sqlite3_column_int64(stmt, 6);
+    cct->npaths++;
+  }
+  sqlite3_finalize(stmt);
+  return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int wprof_cct_load(struct wprof_db *db, struct wprof_cct *cct)
+{
+  *cct = (struct wprof_cct){0};
+  if (load_functions(db, cct) == 0 && load_paths(db, cct) == 0)
+    return 0;
+  wprof_cct_free(cct);
+  return -1;
+}
+
+void wprof_cct_free(struct wprof_cct *cct)
+{
+  for (int32_t i = 0; i < cct->nfunctions; i++)
+    free(cct->functions[i].name);
+  free(cct->functions);
+  free(cct->paths);
+  *cct = (struct wprof_cct){0};
+}
+
+int32_t wprof_cct_find_path(const struct wprof_cct *cct, int64_t id)
+{
+  return find_path(cct, cct->npaths, id);
+}

@@ -1,0 +1,249 @@
+/* Database access for the analyzer (see db.h). A wprof database is recognised
+ * by its meta table and version (docs/schema.md: "a file without the meta
+ * table is not a wprof database"); everything is opened read-only. */
+#include "db.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "units.h"
+#include "util.h"
+
+static void set_error(struct wprof_db *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_error(struct wprof_db *db, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(db->error, sizeof db->error, fmt, ap);
+  va_end(ap);
+}
+
+sqlite3_stmt *wprof_db_prepare(struct wprof_db *db, const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  if (sqlite3_prepare_v2(db->sql, sql, -1, &stmt, NULL) != SQLITE_OK) {
+    set_error(db, "%s", sqlite3_errmsg(db->sql));
+    sqlite3_finalize(stmt);
+    return NULL;
+  }
+  return stmt;
+}
+
+int wprof_db_step(struct wprof_db *db, sqlite3_stmt *stmt)
+{
+  int rc = sqlite3_step(stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    set_error(db, "%s", sqlite3_errmsg(db->sql));
+  return rc;
+}
+
+void wprof_db_bind_text(sqlite3_stmt *stmt, int index, const char *s)
+{
+  if (s)
+    sqlite3_bind_text(stmt, index, s, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null(stmt, index);
+}
+
+const char *wprof_db_text(sqlite3_stmt *stmt, int col)
+{
+  const unsigned char *s = sqlite3_column_text(stmt, col);
+  return s ? (const char *)s : "";
+}
+
+/* Runs a one-value query; returns SQLITE_ROW with *out set, SQLITE_DONE when
+ * there is no row, or an error code. */
+static int query_int(struct wprof_db *db, const char *sql, int64_t *out)
+{
+  sqlite3_stmt *stmt = wprof_db_prepare(db, sql);
+  if (!stmt)
+    return SQLITE_ERROR;
+  int rc = wprof_db_step(db, stmt);
+  if (rc == SQLITE_ROW)
+    *out = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  return rc;
+}
+
+static int check_version(struct wprof_db *db)
+{
+  int64_t user_version = 0;
+  if (query_int(db, "PRAGMA user_version", &user_version) != SQLITE_ROW) {
+    /* SQLite's "file is not a database" is clearer with our words. */
+    if (sqlite3_errcode(db->sql) == SQLITE_NOTADB)
+      set_error(db, "not a wprof database (not an SQLite file)");
+    return -1;
+  }
+  sqlite3_stmt *stmt = wprof_db_prepare(db, "SELECT value FROM meta WHERE key = 'schema_version'");
+  if (!stmt) {
+    set_error(db, "not a wprof database (no meta table)");
+    return -1;
+  }
+  int rc = wprof_db_step(db, stmt);
+  int64_t meta_version = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+  sqlite3_finalize(stmt);
+  if (rc != SQLITE_ROW) {
+    if (rc == SQLITE_DONE)
+      set_error(db, "not a wprof database (no schema_version in meta)");
+    return -1;
+  }
+  int64_t version = user_version > meta_version ? user_version : meta_version;
+  if (version > WPROF_SCHEMA_VERSION) {
+    set_error(db, "schema version %lld is newer than this wprof supports (%d)", (long long)version,
+              WPROF_SCHEMA_VERSION);
+    return -1;
+  }
+  if (user_version != WPROF_SCHEMA_VERSION || meta_version != WPROF_SCHEMA_VERSION) {
+    set_error(db, "not a wprof database (schema version %lld, user_version %lld)", (long long)meta_version,
+              (long long)user_version);
+    return -1;
+  }
+  int64_t complete = 0;
+  rc = query_int(db, "SELECT value = '1' FROM meta WHERE key = 'complete'", &complete);
+  if (rc == SQLITE_ERROR)
+    return -1;
+  if (!complete) {
+    set_error(db, "incomplete database (the run was not written to the end)");
+    return -1;
+  }
+  return 0;
+}
+
+static char *column_strdup(sqlite3_stmt *stmt, int col)
+{
+  return sqlite3_column_type(stmt, col) == SQLITE_NULL ? NULL : wprof_xstrdup(wprof_db_text(stmt, col));
+}
+
+static int load_run(struct wprof_db *db)
+{
+  struct wprof_run *r = &db->run;
+  sqlite3_stmt *stmt = wprof_db_prepare(
+      db, "SELECT module_path, module_hash, args, host, start_time, clock, status, trap,"
+          " module_size, duration_ns, exit_code, total_calls, total_exits, unwound_frames, lost_events,"
+          " peak_live_bytes, peak_live_objects, peak_time_ns, unknown_frees, double_frees,"
+          " clock_ticks_per_sec, instrumented, timing, trace,"
+          " (SELECT COALESCE(SUM(self_ns), 0) FROM call_paths), (SELECT COUNT(*) FROM call_paths)"
+          " FROM run");
+  if (!stmt) {
+    set_error(db, "not a wprof database (%s)", sqlite3_errmsg(db->sql));
+    return -1;
+  }
+  int rc = wprof_db_step(db, stmt);
+  if (rc == SQLITE_ROW) {
+    char **strings[] = {&r->module_path, &r->module_hash, &r->args, &r->host,
+                        &r->start_time,  &r->clock,       &r->status, &r->trap};
+    for (int i = 0; i < 8; i++)
+      *strings[i] = column_strdup(stmt, i);
+    int64_t *ints[] = {&r->module_size,     &r->duration_ns,  &r->exit_code,      &r->total_calls,
+                       &r->total_exits,     &r->unwound_frames, &r->lost_events,  &r->peak_live_bytes,
+                       &r->peak_live_objects, &r->peak_time_ns, &r->unknown_frees, &r->double_frees};
+    for (int i = 0; i < 12; i++)
+      *ints[i] = sqlite3_column_int64(stmt, 8 + i);
+    r->has_exit_code = sqlite3_column_type(stmt, 10) != SQLITE_NULL;
+    r->has_ticks_per_sec = sqlite3_column_type(stmt, 20) != SQLITE_NULL;
+    r->clock_ticks_per_sec = sqlite3_column_double(stmt, 20);
+    r->instrumented = sqlite3_column_int(stmt, 21);
+    r->timing = sqlite3_column_int(stmt, 22);
+    r->trace = sqlite3_column_int(stmt, 23);
+    r->traced_ns = sqlite3_column_int64(stmt, 24);
+    r->path_count = sqlite3_column_int64(stmt, 25);
+  } else if (rc == SQLITE_DONE) {
+    set_error(db, "not a wprof database (no run row)");
+  }
+  sqlite3_finalize(stmt);
+  if (rc != SQLITE_ROW)
+    return -1;
+  if (!r->module_path || !r->status || !r->host || !r->clock) {
+    set_error(db, "not a wprof database (incomplete run row)");
+    return -1;
+  }
+  return 0;
+}
+
+struct wprof_db *wprof_db_open(const char *path, char *error, size_t size)
+{
+  struct wprof_db *db = wprof_xcalloc(1, sizeof *db);
+  db->path = path;
+  FILE *probe = fopen(path, "rb");
+  if (!probe) {
+    snprintf(error, size, "cannot open: %s", strerror(errno));
+    free(db);
+    return NULL;
+  }
+  fclose(probe);
+  if (sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    set_error(db, "cannot open: %s", sqlite3_errmsg(db->sql));
+  } else if (check_version(db) == 0 && load_run(db) == 0) {
+    return db;
+  }
+  snprintf(error, size, "%s", db->error);
+  wprof_db_close(db);
+  return NULL;
+}
+
+void wprof_db_close(struct wprof_db *db)
+{
+  if (!db)
+    return;
+  struct wprof_run *r = &db->run;
+  char *strings[] = {r->module_path, r->module_hash, r->args, r->host, r->start_time, r->clock, r->status, r->trap};
+  for (int i = 0; i < 8; i++)
+    free(strings[i]);
+  sqlite3_close(db->sql);
+  free(db);
+}
+
+int wprof_db_require_calls(struct wprof_db *db)
+{
+  if (db->run.path_count > 0)
+    return 0;
+  set_error(db, "the run recorded no calls");
+  return -1;
+}
+
+int wprof_db_require_trace(struct wprof_db *db)
+{
+  if (db->run.trace)
+    return 0;
+  set_error(db, "not recorded with --trace: there is no per-call data (run `wprof run --trace`)");
+  return -1;
+}
+
+static void note(const struct wprof_db *db, const char *cmd, int text, FILE *out, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static void note(const struct wprof_db *db, const char *cmd, int text, FILE *out, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  if (text) {
+    fputs("Note: ", out);
+    vfprintf(out, fmt, ap);
+  } else {
+    fprintf(stderr, "wprof %s: %s: note: ", cmd, db->path);
+    vfprintf(stderr, fmt, ap);
+  }
+  va_end(ap);
+  fputc('\n', text ? out : stderr);
+}
+
+void wprof_db_print_header(const struct wprof_db *db, const char *cmd, int text, FILE *out)
+{
+  const struct wprof_run *r = &db->run;
+  char wall[WPROF_UNIT_BUF], traced[WPROF_UNIT_BUF];
+  if (text) {
+    fprintf(out, "Run: %s (%s, %s", r->module_path, r->host, r->status);
+    if (r->has_exit_code)
+      fprintf(out, ", exit code %lld", (long long)r->exit_code);
+    fprintf(out, ")\nTotal: %s traced in %lld calls, %s wall\n", wprof_format_ns(traced, r->traced_ns),
+            (long long)r->total_calls, wprof_format_ns(wall, r->duration_ns));
+  }
+  if (strcmp(r->status, "exited") != 0)
+    note(db, cmd, text, out, "the run %s%s%s; %lld frames were closed without an exit", r->status,
+         r->trap ? ": " : "", r->trap ? r->trap : "", (long long)r->unwound_frames);
+  if (!r->timing)
+    note(db, cmd, text, out, "recorded with --no-timing: all times are 0");
+  if (r->lost_events)
+    note(db, cmd, text, out, "%lld trace events were lost", (long long)r->lost_events);
+}

@@ -1,0 +1,56 @@
+/* Opening a wprof profile database (docs/schema.md) for reading: checks that
+ * the file is a complete wprof database of a known schema version, loads the
+ * `run` row, and prints the header lines every report starts with. Also the
+ * statement helpers the views use (prepare, bind, step with one-line errors). */
+#ifndef WPROF_ANALYZER_DB_H
+#define WPROF_ANALYZER_DB_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum { WPROF_SCHEMA_VERSION = 1 };
+
+struct wprof_run {
+  char *module_path, *module_hash, *args, *host, *start_time, *clock, *status, *trap;
+  int64_t module_size, duration_ns, exit_code, total_calls, total_exits, unwound_frames, lost_events;
+  int64_t peak_live_bytes, peak_live_objects, peak_time_ns, unknown_frees, double_frees;
+  double clock_ticks_per_sec;
+  int instrumented, timing, trace, has_exit_code, has_ticks_per_sec;
+  int64_t traced_ns;   /* SUM(call_paths.self_ns): the total of every time percentage */
+  int64_t path_count;  /* rows of call_paths */
+};
+
+struct wprof_db {
+  sqlite3 *sql;
+  const char *path;
+  struct wprof_run run;
+  char error[512]; /* the last error, without the "wprof CMD: FILE: " prefix */
+};
+
+/* Opens and validates path read-only. On failure returns NULL and copies the
+ * reason into error (size bytes). */
+struct wprof_db *wprof_db_open(const char *path, char *error, size_t size);
+void wprof_db_close(struct wprof_db *db);
+
+/* Fails (returns -1, reason in db->error) when the run recorded no calls. */
+int wprof_db_require_calls(struct wprof_db *db);
+/* Fails when the run was not recorded with --trace. */
+int wprof_db_require_trace(struct wprof_db *db);
+
+/* Prepares sql; on failure returns NULL with the SQLite message in db->error. */
+sqlite3_stmt *wprof_db_prepare(struct wprof_db *db, const char *sql);
+/* sqlite3_step, recording an error in db->error; returns SQLITE_ROW,
+ * SQLITE_DONE, or another code on error. */
+int wprof_db_step(struct wprof_db *db, sqlite3_stmt *stmt);
+/* Binds text or NULL. */
+void wprof_db_bind_text(sqlite3_stmt *stmt, int index, const char *s);
+/* Column as text, "" when NULL. */
+const char *wprof_db_text(sqlite3_stmt *stmt, int col);
+
+/* Text header: the run, and one "Note:" line per caveat (trapped run,
+ * --no-timing, lost trace events). With CSV/JSON the notes go to stderr so
+ * the machine output stays clean. */
+void wprof_db_print_header(const struct wprof_db *db, const char *cmd, int text, FILE *out);
+
+#endif

@@ -1,0 +1,358 @@
+/* `wprof diff base.db new.db`: compares two profiles like benchstat. Functions
+ * are matched by name (calls, self_ns, incl_ns from flat_profile) and
+ * allocation sites by call path string (alloc_objects, alloc_bytes,
+ * inuse_objects, inuse_bytes from alloc_sites and path_names); the new
+ * database is ATTACHed so each side is one SQL query. Counts and bytes are
+ * exact, so a CI job can gate on them with --fail-on: exit 1 and a
+ * "Regressions:" section when a threshold is crossed, 0 otherwise, 2 on bad
+ * input. Times are shown but only gated when a --fail-on names them. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "table.h"
+#include "units.h"
+#include "util.h"
+#include "wprof_analyzer.h"
+
+enum unit { UNIT_COUNT, UNIT_NS, UNIT_BYTES };
+
+struct metric {
+  const char *name;
+  int site; /* 0: per function, 1: per allocation site */
+  enum unit unit;
+};
+
+static const struct metric metrics[] = {
+    {"calls", 0, UNIT_COUNT},         {"self_ns", 0, UNIT_NS},        {"incl_ns", 0, UNIT_NS},
+    {"alloc_objects", 1, UNIT_COUNT}, {"alloc_bytes", 1, UNIT_BYTES}, {"inuse_objects", 1, UNIT_COUNT},
+    {"inuse_bytes", 1, UNIT_BYTES},
+};
+enum { NMETRICS = sizeof metrics / sizeof metrics[0], FUNCTION_METRICS = 3, SITE_METRICS = 4 };
+
+/* One --fail-on METRIC:+N[%][:GLOB]. */
+struct gate {
+  const char *spec;
+  int metric;
+  double threshold;
+  int percent;
+  char *glob; /* NULL: every function or site */
+};
+
+/* A function or site with its values on each side (absent counts as 0). */
+struct diff_row {
+  char *name;
+  int site, in_base, in_new;
+  int64_t base[SITE_METRICS], new[SITE_METRICS];
+};
+
+struct diff {
+  struct diff_row *rows;
+  size_t count, cap;
+};
+
+static const char usage[] =
+    "usage: wprof diff base.db new.db [options]\n"
+    "  --fail-on METRIC:+N[%][:GLOB]  exit 1 when METRIC grows by more than N (or N%) for a function\n"
+    "                 (or, for alloc metrics, a call path) matching GLOB; may be repeated.\n"
+    "                 METRIC: calls self_ns incl_ns alloc_objects alloc_bytes inuse_objects inuse_bytes\n"
+    "  --focus GLOB   only functions (names) and sites (call paths 'main;f;malloc') matching GLOB\n"
+    "  --format text|csv|json\n"
+    "exit status: 0 no regression, 1 a --fail-on threshold was crossed, 2 bad usage or bad input\n";
+
+/* Parses METRIC:+N[%][:GLOB]; returns 0 on success. */
+static int parse_gate(const char *spec, struct gate *g)
+{
+  *g = (struct gate){.spec = spec, .metric = -1};
+  const char *colon = strchr(spec, ':');
+  if (!colon)
+    return -1;
+  for (int i = 0; i < NMETRICS; i++)
+    if (strlen(metrics[i].name) == (size_t)(colon - spec) && strncmp(spec, metrics[i].name, (size_t)(colon - spec)) == 0)
+      g->metric = i;
+  if (g->metric < 0)
+    return -1;
+  const char *number = colon + 1;
+  if (*number == '+')
+    number++;
+  const char *glob = strchr(number, ':');
+  size_t len = glob ? (size_t)(glob - number) : strlen(number);
+  if (len && number[len - 1] == '%') {
+    g->percent = 1;
+    len--;
+  }
+  char *text = wprof_xmalloc(len + 1);
+  memcpy(text, number, len);
+  text[len] = 0;
+  int bad = wprof_parse_decimal(text, &g->threshold);
+  free(text);
+  if (bad || (glob && !glob[1]))
+    return -1;
+  g->glob = glob ? wprof_xstrdup(glob + 1) : NULL;
+  return 0;
+}
+
+/* Reads one side's rows: functions or sites of schema (main or new). */
+static int read_side(struct wprof_db *db, struct diff *d, int site, const char *schema, int is_new)
+{
+  char *sql = site ? wprof_xasprintf("SELECT n.path, SUM(s.alloc_objects), SUM(s.alloc_bytes), SUM(s.live_objects),"
+                                     " SUM(s.live_bytes) FROM %s.alloc_sites s JOIN %s.path_names n ON n.id = s.path_id"
+                                     " GROUP BY n.path ORDER BY n.path",
+                                     schema, schema)
+                   : wprof_xasprintf("SELECT name, SUM(calls), SUM(self_ns), SUM(incl_ns) FROM %s.flat_profile"
+                                     " GROUP BY name ORDER BY name",
+                                     schema);
+  sqlite3_stmt *stmt = wprof_db_prepare(db, sql);
+  free(sql);
+  if (!stmt)
+    return -1;
+  int rc, nvalues = site ? SITE_METRICS : FUNCTION_METRICS;
+  while ((rc = wprof_db_step(db, stmt)) == SQLITE_ROW) {
+    const char *name = wprof_db_text(stmt, 0);
+    struct diff_row *row = NULL;
+    /* The base side is read first, so a new-side row matches an existing
+     * row or is appended; rows are sorted at the end. */
+    if (is_new)
+      for (size_t i = 0; i < d->count && !row; i++)
+        if (d->rows[i].site == site && strcmp(d->rows[i].name, name) == 0)
+          row = &d->rows[i];
+    if (!row) {
+      if (d->count == d->cap) {
+        d->cap = d->cap ? 2 * d->cap : 64;
+        d->rows = wprof_xrealloc(d->rows, sizeof *d->rows * d->cap);
+      }
+      row = &d->rows[d->count++];
+      *row = (struct diff_row){.name = wprof_xstrdup(name), .site = site};
+    }
+    for (int v = 0; v < nvalues; v++)
+      (is_new ? row->new : row->base)[v] = sqlite3_column_int64(stmt, 1 + v);
+    *(is_new ? &row->in_new : &row->in_base) = 1;
+  }
+  sqlite3_finalize(stmt);
+  return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int compare_rows(const void *a, const void *b)
+{
+  const struct diff_row *x = a, *y = b;
+  if (x->site != y->site)
+    return x->site - y->site;
+  return strcmp(x->name, y->name);
+}
+
+static int value_index(int metric)
+{
+  return metrics[metric].site ? metric - FUNCTION_METRICS : metric;
+}
+
+static int crosses(const struct gate *g, const struct diff_row *row)
+{
+  if (metrics[g->metric].site != row->site || (g->glob && sqlite3_strglob(g->glob, row->name) != 0))
+    return 0;
+  int v = value_index(g->metric);
+  int64_t delta = row->new[v] - row->base[v];
+  if (!g->percent)
+    return (double)delta > g->threshold;
+  if (row->base[v] == 0)
+    return delta > 0;
+  return 100.0 * (double)delta / (double)row->base[v] > g->threshold;
+}
+
+static const char *format_value(char buf[WPROF_UNIT_BUF], enum unit unit, int64_t v, int delta)
+{
+  if (unit == UNIT_NS)
+    return delta ? wprof_format_ns_delta(buf, v) : wprof_format_ns(buf, v);
+  if (unit == UNIT_BYTES)
+    return delta ? wprof_format_bytes_delta(buf, v) : wprof_format_bytes(buf, v);
+  snprintf(buf, WPROF_UNIT_BUF, delta && v > 0 ? "+%lld" : "%lld", (long long)v);
+  return buf;
+}
+
+static const char *format_change(char buf[WPROF_UNIT_BUF], const struct diff_row *row, int v)
+{
+  int64_t delta = row->new[v] - row->base[v];
+  if (!row->in_base)
+    snprintf(buf, WPROF_UNIT_BUF, "new");
+  else if (!row->in_new)
+    snprintf(buf, WPROF_UNIT_BUF, "gone");
+  else if (row->base[v] == 0)
+    snprintf(buf, WPROF_UNIT_BUF, delta ? "+inf" : "0.00%%");
+  else
+    snprintf(buf, WPROF_UNIT_BUF, "%+.2f%%", 100.0 * (double)delta / (double)row->base[v]);
+  return buf;
+}
+
+static void side_cell(struct wprof_table *t, int present, enum unit unit, int64_t v)
+{
+  char buf[WPROF_UNIT_BUF];
+  if (present)
+    wprof_table_int2(t, format_value(buf, unit, v, 0), v);
+  else
+    wprof_table_null(t);
+}
+
+/* Fills the table and the regression list (text lines). */
+static struct wprof_table *diff_table(const struct diff *d, const struct gate *gates, int ngates, const char *focus,
+                                      char **regressions)
+{
+  struct wprof_table *t = wprof_table_new();
+  wprof_table_column(t, "metric", "metric", WPROF_ALIGN_LEFT, WPROF_SHOWN_BOTH);
+  wprof_table_column(t, "base", "base", WPROF_ALIGN_RIGHT, WPROF_SHOWN_BOTH);
+  wprof_table_column(t, "new", "new", WPROF_ALIGN_RIGHT, WPROF_SHOWN_BOTH);
+  wprof_table_column(t, "delta", "delta", WPROF_ALIGN_RIGHT, WPROF_SHOWN_BOTH);
+  wprof_table_column(t, "change", "change", WPROF_ALIGN_RIGHT, WPROF_SHOWN_TEXT);
+  wprof_table_column(t, "kind", "kind", WPROF_ALIGN_LEFT, WPROF_SHOWN_DATA);
+  wprof_table_column(t, "name", "function or call path", WPROF_ALIGN_LEFT, WPROF_SHOWN_BOTH);
+  wprof_table_column(t, "fail_on", "fail_on", WPROF_ALIGN_LEFT, WPROF_SHOWN_DATA);
+  *regressions = wprof_xstrdup("");
+  char buf[4][WPROF_UNIT_BUF];
+  for (int m = 0; m < NMETRICS; m++) {
+    int v = value_index(m);
+    enum unit unit = metrics[m].unit;
+    for (size_t r = 0; r < d->count; r++) {
+      const struct diff_row *row = &d->rows[r];
+      if (row->site != metrics[m].site || (row->base[v] == 0 && row->new[v] == 0) ||
+          (focus && sqlite3_strglob(focus, row->name) != 0))
+        continue;
+      int64_t delta = row->new[v] - row->base[v];
+      const char *crossed = NULL;
+      for (int g = 0; g < ngates && !crossed; g++)
+        if (gates[g].metric == m && crosses(&gates[g], row))
+          crossed = gates[g].spec;
+      wprof_table_row(t);
+      wprof_table_string(t, metrics[m].name);
+      side_cell(t, row->in_base, unit, row->base[v]);
+      side_cell(t, row->in_new, unit, row->new[v]);
+      wprof_table_int2(t, format_value(buf[0], unit, delta, 1), delta);
+      wprof_table_textf(t, "%s", format_change(buf[1], row, v));
+      wprof_table_string(t, row->site ? "site" : "function");
+      wprof_table_string(t, row->name);
+      if (crossed)
+        wprof_table_string(t, crossed);
+      else
+        wprof_table_null(t);
+      if (crossed) {
+        char *more = wprof_xasprintf("%s  %s  %s: %s -> %s (%s, %s)\n", *regressions, crossed, row->name,
+                                     format_value(buf[2], unit, row->base[v], 0),
+                                     format_value(buf[3], unit, row->new[v], 0), buf[0], buf[1]);
+        free(*regressions);
+        *regressions = more;
+      }
+    }
+  }
+  return t;
+}
+
+static void free_diff(struct diff *d, struct gate *gates, int ngates)
+{
+  for (size_t i = 0; i < d->count; i++)
+    free(d->rows[i].name);
+  free(d->rows);
+  for (int i = 0; i < ngates; i++)
+    free(gates[i].glob);
+  free(gates);
+}
+
+/* Opens and validates one side; prints the error and returns NULL on failure. */
+static struct wprof_db *open_side(const char *path)
+{
+  char error[512];
+  struct wprof_db *db = wprof_db_open(path, error, sizeof error);
+  if (!db) {
+    wprof_fail("diff", path, "%s", error);
+    return NULL;
+  }
+  if (wprof_db_require_calls(db)) {
+    wprof_fail("diff", path, "%s", db->error);
+    wprof_db_close(db);
+    return NULL;
+  }
+  return db;
+}
+
+int wprof_cmd_diff(int argc, char **argv)
+{
+  enum { OPT_FAIL_ON = 256, OPT_FOCUS, OPT_FORMAT };
+  static const struct option longopts[] = {{"fail-on", required_argument, NULL, OPT_FAIL_ON},
+                                           {"focus", required_argument, NULL, OPT_FOCUS},
+                                           {"format", required_argument, NULL, OPT_FORMAT},
+                                           {"help", no_argument, NULL, 'h'},
+                                           {NULL, 0, NULL, 0}};
+  struct gate *gates = wprof_xcalloc((size_t)argc, sizeof *gates);
+  int ngates = 0;
+  const char *focus = NULL;
+  enum wprof_format format = WPROF_FORMAT_TEXT;
+  struct diff d = {0};
+  int rc = WPROF_EXIT_USAGE;
+  optind = 0;
+  opterr = 0;
+  int c;
+  while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    if (c == OPT_FAIL_ON && parse_gate(optarg, &gates[ngates]) == 0) {
+      ngates++;
+    } else if (c == OPT_FAIL_ON) {
+      free(gates[ngates].glob);
+      wprof_fail("diff", NULL, "bad --fail-on '%s' (METRIC:+N, METRIC:+N%% or METRIC:+N%%:GLOB)", optarg);
+      goto done;
+    } else if (c == OPT_FOCUS) {
+      focus = optarg;
+    } else if (c == OPT_FORMAT && wprof_format_parse(optarg, &format) == 0) {
+      continue;
+    } else if (c == 'h') {
+      fputs(usage, stdout);
+      rc = WPROF_EXIT_OK;
+      goto done;
+    } else {
+      wprof_fail("diff", NULL, "bad option or value '%s' (see wprof diff --help)", argv[optind - 1]);
+      goto done;
+    }
+  }
+  if (argc - optind != 2) {
+    wprof_fail("diff", NULL, "usage: wprof diff base.db new.db [--fail-on METRIC:+N%%] [--focus GLOB]");
+    goto done;
+  }
+  const char *base_path = argv[optind], *new_path = argv[optind + 1];
+  struct wprof_db *base = open_side(base_path), *new = base ? open_side(new_path) : NULL;
+  if (!new)
+    goto close;
+  sqlite3_stmt *attach = wprof_db_prepare(base, "ATTACH ?1 AS new");
+  if (attach) {
+    wprof_db_bind_text(attach, 1, new_path);
+    wprof_db_step(base, attach);
+    sqlite3_finalize(attach);
+  }
+  if (read_side(base, &d, 0, "main", 0) || read_side(base, &d, 1, "main", 0) || read_side(base, &d, 0, "new", 1) ||
+      read_side(base, &d, 1, "new", 1)) {
+    wprof_fail("diff", NULL, "%s", base->error);
+    goto close;
+  }
+  qsort(d.rows, d.count, sizeof *d.rows, compare_rows);
+  char *regressions;
+  struct wprof_table *t = diff_table(&d, gates, ngates, focus, &regressions);
+  int text = format == WPROF_FORMAT_TEXT;
+  if (text) {
+    fputs("Base: ", stdout);
+    wprof_db_print_header(base, "diff", 1, stdout);
+    fputs("New:  ", stdout);
+    wprof_db_print_header(new, "diff", 1, stdout);
+  } else {
+    wprof_db_print_header(base, "diff", 0, stdout);
+    wprof_db_print_header(new, "diff", 0, stdout);
+  }
+  wprof_table_print(t, format, stdout);
+  if (*regressions) {
+    FILE *to = text ? stdout : stderr;
+    fprintf(to, "%sRegressions:\n%s", text ? "\n" : "", regressions);
+  }
+  rc = fflush(stdout) ? wprof_fail("diff", NULL, "cannot write the report")
+                      : *regressions ? WPROF_EXIT_REGRESSION : WPROF_EXIT_OK;
+  free(regressions);
+  wprof_table_free(t);
+close:
+  wprof_db_close(base);
+  wprof_db_close(new);
+done:
+  free_diff(&d, gates, ngates);
+  return rc;
+}

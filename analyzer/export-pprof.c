@@ -1,0 +1,295 @@
+/* `wprof export --format pprof`: a gzip-compressed profile.proto (see
+ * profile.proto) for `go tool pprof`. Every call path becomes one sample
+ * whose locations are the path's functions, leaf first; every function one
+ * Function and one Location (address = its index in the module, mapping 1 =
+ * the module). So pprof's flat is our self time and its cum, which counts a
+ * function once per sample, is our outermost-activation inclusive time.
+ * The CPU profile has the sample types calls/count and time/nanoseconds;
+ * the heap profile (--heap) alloc_objects, alloc_space, inuse_objects and
+ * inuse_space per allocation site, like Go's heap profiles. */
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "cct.h"
+#include "export.h"
+#include "profile.pb-c.h"
+#include "util.h"
+
+struct sample_type {
+  const char *type, *unit;
+};
+
+static const struct sample_type cpu_types[] = {{"calls", "count"}, {"time", "nanoseconds"}};
+static const struct sample_type heap_types[] = {
+    {"alloc_objects", "count"}, {"alloc_space", "bytes"}, {"inuse_objects", "count"}, {"inuse_space", "bytes"}};
+enum { CPU_TYPES = 2, HEAP_TYPES = 4, MAX_TYPES = 4 };
+
+int export_pprof_sample_kind(const char *name)
+{
+  for (int i = 0; i < CPU_TYPES; i++)
+    if (strcmp(name, cpu_types[i].type) == 0)
+      return 0;
+  for (int i = 0; i < HEAP_TYPES; i++)
+    if (strcmp(name, heap_types[i].type) == 0)
+      return 1;
+  return -1;
+}
+
+struct strings {
+  char **items;
+  size_t count, cap;
+};
+
+/* Appends s to the string table and returns its index. */
+static int64_t intern(struct strings *st, const char *s)
+{
+  if (st->count == st->cap) {
+    st->cap = st->cap ? 2 * st->cap : 64;
+    st->items = wprof_xrealloc(st->items, sizeof(char *) * st->cap);
+  }
+  st->items[st->count] = wprof_xstrdup(s);
+  return (int64_t)st->count++;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+ * days_from_civil), so no non-standard timegm() is needed. */
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/* "2026-11-22T04:05:06.123Z" -> Unix nanoseconds; 0 if it does not parse. */
+static int64_t parse_start_time(const char *iso)
+{
+  int y, mo, d, h, mi, s, consumed = 0;
+  if (!iso || sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &consumed) != 6)
+    return 0;
+  int64_t frac = 0, scale = 1000000000;
+  const char *p = iso + consumed;
+  if (*p == '.')
+    for (p++; *p >= '0' && *p <= '9'; p++)
+      if (scale > 1) {
+        scale /= 10;
+        frac += (*p - '0') * scale;
+      }
+  int64_t seconds = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+  return seconds * 1000000000 + frac;
+}
+
+struct sample_row {
+  int32_t path;
+  int64_t values[MAX_TYPES];
+};
+
+/* One sample per call path with a nonzero value. */
+static int cpu_samples(struct wprof_cct *cct, struct sample_row **rows, size_t *count)
+{
+  *rows = wprof_xmalloc(sizeof **rows * (size_t)cct->npaths);
+  *count = 0;
+  for (int32_t i = 0; i < cct->npaths; i++)
+    if (cct->paths[i].calls || cct->paths[i].self_ns)
+      (*rows)[(*count)++] = (struct sample_row){i, {cct->paths[i].calls, cct->paths[i].self_ns}};
+  return 0;
+}
+
+/* One sample per allocation site. */
+static int heap_samples(struct wprof_db *db, struct wprof_cct *cct, struct sample_row **rows, size_t *count)
+{
+  sqlite3_stmt *stmt = wprof_db_prepare(
+      db, "SELECT path_id, alloc_objects, alloc_bytes, live_objects, live_bytes FROM alloc_sites ORDER BY path_id");
+  if (!stmt)
+    return -1;
+  size_t cap = 0;
+  *rows = NULL;
+  *count = 0;
+  int rc;
+  while ((rc = wprof_db_step(db, stmt)) == SQLITE_ROW) {
+    int32_t path = wprof_cct_find_path(cct, sqlite3_column_int64(stmt, 0));
+    if (path < 0) {
+      snprintf(db->error, sizeof db->error, "corrupt database: alloc site of unknown path %lld",
+               (long long)sqlite3_column_int64(stmt, 0));
+      rc = SQLITE_ERROR;
+      break;
+    }
+    if (*count == cap) {
+      cap = cap ? 2 * cap : 256;
+      *rows = wprof_xrealloc(*rows, sizeof **rows * cap);
+    }
+    struct sample_row *r = &(*rows)[(*count)++];
+    r->path = path;
+    for (int v = 0; v < HEAP_TYPES; v++)
+      r->values[v] = sqlite3_column_int64(stmt, 1 + v);
+  }
+  sqlite3_finalize(stmt);
+  return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* gzip-compresses data into out (level 1, like Go's runtime/pprof). */
+static int write_gzip(const uint8_t *data, size_t size, FILE *out)
+{
+  z_stream z = {0};
+  if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    return -1;
+  uint8_t chunk[1 << 16];
+  z.next_in = (uint8_t *)data;
+  int rc;
+  do {
+    z.avail_in = (uInt)(size > (1u << 30) ? (1u << 30) : size);
+    size -= z.avail_in;
+    int flush = size ? Z_NO_FLUSH : Z_FINISH;
+    do {
+      z.next_out = chunk;
+      z.avail_out = sizeof chunk;
+      rc = deflate(&z, flush);
+      size_t have = sizeof chunk - z.avail_out;
+      if (rc == Z_STREAM_ERROR || fwrite(chunk, 1, have, out) != have) {
+        deflateEnd(&z);
+        return -1;
+      }
+    } while (z.avail_out == 0);
+  } while (size);
+  deflateEnd(&z);
+  return rc == Z_STREAM_END ? 0 : -1;
+}
+
+int export_pprof(struct wprof_db *db, const struct export_options *o, FILE *out)
+{
+  struct wprof_cct cct;
+  if (wprof_cct_load(db, &cct))
+    return -1;
+  struct sample_row *rows;
+  size_t nrows;
+  if ((o->heap ? heap_samples(db, &cct, &rows, &nrows) : cpu_samples(&cct, &rows, &nrows))) {
+    wprof_cct_free(&cct);
+    return -1;
+  }
+
+  struct strings st = {0};
+  intern(&st, "");
+  Perftools__Profiles__Profile profile = PERFTOOLS__PROFILES__PROFILE__INIT;
+  const struct sample_type *types = o->heap ? heap_types : cpu_types;
+  int ntypes = o->heap ? HEAP_TYPES : CPU_TYPES;
+  const char *default_type = o->sample_index ? o->sample_index : o->heap ? "inuse_space" : "time";
+  Perftools__Profiles__ValueType value_types[MAX_TYPES], *value_type_ptrs[MAX_TYPES];
+  for (int i = 0; i < ntypes; i++) {
+    perftools__profiles__value_type__init(&value_types[i]);
+    value_types[i].type = intern(&st, types[i].type);
+    value_types[i].unit = intern(&st, types[i].unit);
+    value_type_ptrs[i] = &value_types[i];
+    if (strcmp(types[i].type, default_type) == 0)
+      profile.default_sample_type = value_types[i].type;
+  }
+  profile.n_sample_type = (size_t)ntypes;
+  profile.sample_type = value_type_ptrs;
+  Perftools__Profiles__ValueType period_type = PERFTOOLS__PROFILES__VALUE_TYPE__INIT;
+  period_type.type = intern(&st, o->heap ? "space" : "time");
+  period_type.unit = intern(&st, o->heap ? "bytes" : "nanoseconds");
+  profile.period_type = &period_type;
+  profile.period = 1;
+  profile.time_nanos = parse_start_time(db->run.start_time);
+  profile.duration_nanos = db->run.duration_ns;
+
+  /* The module is the one mapping; functions and locations share ids. */
+  int64_t module_name = intern(&st, db->run.module_path);
+  Perftools__Profiles__Mapping mapping = PERFTOOLS__PROFILES__MAPPING__INIT, *mapping_ptr = &mapping;
+  mapping.id = 1;
+  mapping.filename = module_name;
+  mapping.build_id = intern(&st, db->run.module_hash ? db->run.module_hash : "");
+  mapping.has_functions = 1;
+  size_t nf = (size_t)cct.nfunctions;
+  Perftools__Profiles__Function *functions = wprof_xcalloc(nf, sizeof *functions);
+  Perftools__Profiles__Function **function_ptrs = wprof_xcalloc(nf, sizeof *function_ptrs);
+  Perftools__Profiles__Location *locations = wprof_xcalloc(nf, sizeof *locations);
+  Perftools__Profiles__Location **location_ptrs = wprof_xcalloc(nf, sizeof *location_ptrs);
+  Perftools__Profiles__Line *lines = wprof_xcalloc(nf, sizeof *lines);
+  Perftools__Profiles__Line **line_ptrs = wprof_xcalloc(nf, sizeof *line_ptrs);
+  for (size_t i = 0; i < nf; i++) {
+    const struct wprof_cct_function *f = &cct.functions[i];
+    perftools__profiles__function__init(&functions[i]);
+    functions[i].id = i + 1;
+    functions[i].name = functions[i].system_name = intern(&st, f->name);
+    functions[i].filename = module_name;
+    function_ptrs[i] = &functions[i];
+    perftools__profiles__line__init(&lines[i]);
+    lines[i].function_id = i + 1;
+    line_ptrs[i] = &lines[i];
+    perftools__profiles__location__init(&locations[i]);
+    locations[i].id = i + 1;
+    locations[i].mapping_id = 1;
+    locations[i].address = (uint64_t)f->func_index;
+    locations[i].n_line = 1;
+    locations[i].line = &line_ptrs[i];
+    location_ptrs[i] = &locations[i];
+    if ((uint64_t)f->func_index >= mapping.memory_limit)
+      mapping.memory_limit = (uint64_t)f->func_index + 1;
+  }
+  profile.n_mapping = 1;
+  profile.mapping = &mapping_ptr;
+  profile.n_function = profile.n_location = nf;
+  profile.function = function_ptrs;
+  profile.location = location_ptrs;
+
+  /* Samples: location ids of all paths live in one pool, leaf first. */
+  size_t pool_size = 0;
+  for (size_t i = 0; i < nrows; i++)
+    pool_size += (size_t)cct.paths[rows[i].path].depth;
+  uint64_t *location_pool = wprof_xmalloc(sizeof(uint64_t) * pool_size);
+  int64_t *value_pool = wprof_xmalloc(sizeof(int64_t) * nrows * (size_t)ntypes);
+  Perftools__Profiles__Sample *samples = wprof_xcalloc(nrows, sizeof *samples);
+  Perftools__Profiles__Sample **sample_ptrs = wprof_xcalloc(nrows, sizeof *sample_ptrs);
+  uint64_t *next_location = location_pool;
+  for (size_t i = 0; i < nrows; i++) {
+    Perftools__Profiles__Sample *s = &samples[i];
+    perftools__profiles__sample__init(s);
+    s->location_id = next_location;
+    for (int32_t p = rows[i].path; p >= 0; p = cct.paths[p].parent)
+      *next_location++ = (uint64_t)cct.paths[p].function + 1;
+    s->n_location_id = (size_t)(next_location - s->location_id);
+    s->value = value_pool + i * (size_t)ntypes;
+    memcpy(s->value, rows[i].values, sizeof(int64_t) * (size_t)ntypes);
+    s->n_value = (size_t)ntypes;
+    sample_ptrs[i] = s;
+  }
+  profile.n_sample = nrows;
+  profile.sample = sample_ptrs;
+
+  char *comment = wprof_xasprintf("wprof %s profile of %s (%s%s%s)", o->heap ? "heap" : "cpu", db->run.module_path,
+                                  db->run.status, db->run.trap ? ": " : "", db->run.trap ? db->run.trap : "");
+  int64_t comment_index = intern(&st, comment);
+  free(comment);
+  profile.n_comment = 1;
+  profile.comment = &comment_index;
+  profile.n_string_table = st.count;
+  profile.string_table = st.items;
+
+  size_t size = perftools__profiles__profile__get_packed_size(&profile);
+  uint8_t *packed = wprof_xmalloc(size);
+  perftools__profiles__profile__pack(&profile, packed);
+  int rc = write_gzip(packed, size, out);
+  if (rc)
+    snprintf(db->error, sizeof db->error, "cannot compress the profile");
+
+  free(packed);
+  free(samples);
+  free(sample_ptrs);
+  free(value_pool);
+  free(location_pool);
+  free(functions);
+  free(function_ptrs);
+  free(locations);
+  free(location_ptrs);
+  free(lines);
+  free(line_ptrs);
+  for (size_t i = 0; i < st.count; i++)
+    free(st.items[i]);
+  free(st.items);
+  free(rows);
+  wprof_cct_free(&cct);
+  return rc;
+}

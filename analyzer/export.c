@@ -1,0 +1,151 @@
+/* `wprof export --format pprof|callgrind|chrome|folded prof.db -o FILE`: the
+ * command line of the export subcommand. Validates everything it can before
+ * creating anything, writes through a temporary file next to FILE and renames
+ * it at the end, so a failure never leaves a partial file behind. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "export.h"
+#include "util.h"
+#include "wprof_analyzer.h"
+
+struct exporter {
+  const char *name;
+  int (*write)(struct wprof_db *, const struct export_options *, FILE *);
+  int needs_trace;
+};
+
+static const struct exporter exporters[] = {
+    {"pprof", export_pprof, 0},
+    {"callgrind", export_callgrind, 0},
+    {"chrome", export_chrome, 1},
+    {"folded", export_folded, 0},
+};
+
+static const char usage[] =
+    "usage: wprof export --format pprof|callgrind|chrome|folded prof.db -o FILE [options]\n"
+    "  pprof      gzipped profile.proto for `go tool pprof`: calls and time per call path\n"
+    "             --heap: allocations instead (alloc_objects, alloc_space, inuse_objects, inuse_space)\n"
+    "             --sample-index NAME: the default sample type [time; inuse_space with --heap]\n"
+    "  callgrind  for callgrind_annotate / KCachegrind: events ns and calls\n"
+    "  chrome     Chrome trace event JSON (chrome://tracing, Perfetto); needs a --trace database\n"
+    "  folded     'a;b;c value' lines for flame graph tools; --value self (ns, default) or calls\n"
+    "exit status: 0 success, 2 bad usage or bad input (no file is written)\n";
+
+/* Writes with the exporter into a temporary file renamed to path. */
+static int write_atomically(struct wprof_db *db, const struct exporter *e, const struct export_options *o,
+                            const char *path)
+{
+  char *tmp = wprof_xasprintf("%s.tmpXXXXXX", path);
+  int fd = mkstemp(tmp);
+  if (fd < 0) {
+    int rc = wprof_fail("export", path, "cannot create: %s", strerror(errno));
+    free(tmp);
+    return rc;
+  }
+  FILE *out = fdopen(fd, "wb");
+  if (!out) {
+    close(fd);
+  } else if (e->write(db, o, out)) {
+    fclose(out);
+    unlink(tmp);
+    free(tmp);
+    return wprof_fail("export", db->path, "%s", db->error);
+  } else {
+    int written = fflush(out) == 0 && !ferror(out);
+    if (fclose(out) == 0 && written && rename(tmp, path) == 0) {
+      free(tmp);
+      return WPROF_EXIT_OK;
+    }
+  }
+  int rc = wprof_fail("export", path, "cannot write: %s", strerror(errno));
+  unlink(tmp);
+  free(tmp);
+  return rc;
+}
+
+int wprof_cmd_export(int argc, char **argv)
+{
+  enum { OPT_FORMAT = 256, OPT_HEAP, OPT_SAMPLE_INDEX, OPT_VALUE };
+  static const struct option longopts[] = {
+      {"format", required_argument, NULL, OPT_FORMAT},       {"output", required_argument, NULL, 'o'},
+      {"heap", no_argument, NULL, OPT_HEAP},                 {"sample-index", required_argument, NULL, OPT_SAMPLE_INDEX},
+      {"value", required_argument, NULL, OPT_VALUE},         {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
+  struct export_options o = {0};
+  const char *format = NULL, *output = NULL, *db_path = NULL, *value = NULL;
+  optind = 0;
+  opterr = 0;
+  int c;
+  while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+    switch (c) {
+    case OPT_FORMAT:
+      format = optarg;
+      break;
+    case 'o':
+      output = optarg;
+      break;
+    case OPT_HEAP:
+      o.heap = 1;
+      break;
+    case OPT_SAMPLE_INDEX:
+      o.sample_index = optarg;
+      break;
+    case OPT_VALUE:
+      value = optarg;
+      break;
+    case 'h':
+      fputs(usage, stdout);
+      return WPROF_EXIT_OK;
+    default:
+      return wprof_fail("export", NULL, "bad option '%s' (see wprof export --help)", argv[optind - 1]);
+    }
+  }
+  if (optind < argc)
+    db_path = argv[optind++];
+  if (optind < argc)
+    return wprof_fail("export", NULL, "unexpected argument '%s'", argv[optind]);
+  if (!format || !db_path || !output)
+    return wprof_fail("export", NULL, "usage: wprof export --format FORMAT prof.db -o FILE");
+
+  const struct exporter *e = NULL;
+  for (size_t i = 0; i < sizeof exporters / sizeof exporters[0]; i++)
+    if (strcmp(exporters[i].name, format) == 0)
+      e = &exporters[i];
+  if (!e)
+    return wprof_fail("export", NULL, "unknown format '%s' (pprof, callgrind, chrome or folded)", format);
+  int pprof = e->write == export_pprof;
+  if ((o.heap || o.sample_index) && !pprof)
+    return wprof_fail("export", NULL, "--heap and --sample-index apply to --format pprof only");
+  if (value && e->write != export_folded)
+    return wprof_fail("export", NULL, "--value applies to --format folded only");
+  if (value && strcmp(value, "calls") && strcmp(value, "self"))
+    return wprof_fail("export", NULL, "unknown --value '%s' (self or calls)", value);
+  o.value_calls = value && strcmp(value, "calls") == 0;
+  if (o.sample_index) {
+    int kind = export_pprof_sample_kind(o.sample_index);
+    if (kind < 0 || (o.heap && kind == 0))
+      return wprof_fail("export", NULL,
+                        "unknown --sample-index '%s' (calls, time; with --heap alloc_objects, alloc_space,"
+                        " inuse_objects, inuse_space)", o.sample_index);
+    o.heap |= kind;
+  }
+
+  char error[512];
+  struct wprof_db *db = wprof_db_open(db_path, error, sizeof error);
+  if (!db)
+    return wprof_fail("export", db_path, "%s", error);
+  int rc;
+  if (wprof_db_require_calls(db) || (e->needs_trace && wprof_db_require_trace(db))) {
+    rc = wprof_fail("export", db_path, "%s", db->error);
+  } else {
+    wprof_db_print_header(db, "export", 0, stderr);
+    rc = write_atomically(db, e, &o, output);
+  }
+  wprof_db_close(db);
+  return rc;
+}

@@ -1,0 +1,288 @@
+/* Time views of `wprof report`: top (flat profile), tree (calling-context
+ * tree), peek (callers and callees of a function) and calls (slowest single
+ * calls of a --trace run). Each is one SQL query over the schema's tables and
+ * views, so docs/queries.md can give the same numbers in the sqlite3 shell.
+ * Inclusive times count outermost activations only (`recursive = 0`), which
+ * keeps them right under recursion and mutual recursion. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "units.h"
+#include "util.h"
+
+static char *calls_text(int64_t calls, int64_t primitive)
+{
+  return calls == primitive ? wprof_xasprintf("%lld", (long long)calls)
+                            : wprof_xasprintf("%lld/%lld", (long long)calls, (long long)primitive);
+}
+
+static const char *const top_orders[] = {
+    [SORT_FLAT] = "self_ns DESC, name, fid",
+    [SORT_CUM] = "incl_ns DESC, name, fid",
+    [SORT_CALLS] = "calls DESC, name, fid",
+    [SORT_NAME] = "name, fid",
+};
+static const char *const sort_names[] = {[SORT_FLAT] = "flat", [SORT_CUM] = "cum", [SORT_CALLS] = "calls",
+                                          [SORT_NAME] = "name"};
+
+int report_top(struct wprof_db *db, const struct report_options *o, struct report_result *out)
+{
+  char *sql = wprof_xasprintf("SELECT fid, name, calls, COALESCE(primitive_calls, 0), self_ns, incl_ns"
+                              " FROM flat_profile"
+                              " WHERE (?1 IS NULL OR name GLOB ?1) AND (?2 IS NULL OR name NOT GLOB ?2)"
+                              " ORDER BY %s",
+                              top_orders[o->sort]);
+  sqlite3_stmt *stmt = wprof_db_prepare(db, sql);
+  free(sql);
+  if (!stmt)
+    return -1;
+  wprof_db_bind_text(stmt, 1, o->focus);
+  wprof_db_bind_text(stmt, 2, o->ignore);
+
+  struct wprof_table *t = wprof_table_new();
+  wprof_table_column(t, "self_ns", "flat", WPROF_ALIGN_RIGHT, WPROF_SHOWN_BOTH);
+  wprof_table_column(t, "flat%", "flat%", WPROF_ALIGN_RIGHT, WPROF_SHOWN_TEXT);
+  wprof_table_column(t, "sum%", "sum%", WPROF_ALIGN_RIGHT, WPROF_SHOWN_TEXT);
+  wprof_table_column(t, "incl_ns", "cum", WPROF_ALIGN_RIGHT, WPROF_SHOWN_BOTH);
+  wprof_table_column(t, "cum%", "cum%", WPROF_ALIGN_RIGHT, WPROF_SHOWN_TEXT);
+  wprof_table_column(t, "calls", "calls", WPROF_ALIGN_RIGHT, WPROF_SHOWN_TEXT);
+  wprof_table_column(t, "calls", "calls", WPROF_ALIGN_RIGHT, WPROF_SHOWN_DATA);
+  wprof_table_column(t, "primitive_calls", "primitive", WPROF_ALIGN_RIGHT, WPROF_SHOWN_DATA);
+  wprof_table_column(t, "name", "function", WPROF_ALIGN_LEFT, WPROF_SHOWN_BOTH);
+  wprof_table_column(t, "fid", "fid", WPROF_ALIGN_RIGHT, WPROF_SHOWN_DATA);
+
+  double total = (double)db->run.traced_ns, running = 0;
+  int64_t matched = 0;
+  char pct[WPROF_UNIT_BUF];
+  int rc;
+  while ((rc = wprof_db_step(db, stmt)) == SQLITE_ROW) {
+    if (o->limit > 0 && matched++ >= o->limit)
+      continue;
+    int64_t calls = sqlite3_column_int64(stmt, 2), primitive = sqlite3_column_int64(stmt, 3);
+    int64_t self = sqlite3_column_int64(stmt, 4), incl = sqlite3_column_int64(stmt, 5);
+    running += (double)self;
+    wprof_table_row(t);
+    wprof_table_ns(t, self);
+    wprof_table_textf(t, "%s", wprof_format_percent(pct, (double)self, total));
+    wprof_table_textf(t, "%s", wprof_format_percent(pct, running, total));
+    wprof_table_ns(t, incl);
+    wprof_table_textf(t, "%s", wprof_format_percent(pct, (double)incl, total));
+    char *ct = calls_text(calls, primitive);
+    wprof_table_textf(t, "%s", ct);
+    free(ct);
+    wprof_table_int(t, calls);
+    wprof_table_int(t, primitive);
+    wprof_table_string(t, wprof_db_text(stmt, 1));
+    wprof_table_int(t, sqlite3_column_int64(stmt, 0));
+  }
+  sqlite3_finalize(stmt);
+  if (o->limit <= 0)
+    matched = wprof_table_rows(t);
+  out->table = t;
+  if (rc != SQLITE_DONE)
+    return -1;
+  out->summary = wprof_xasprintf("Showing %d of %lld functions, sorted by %s\n", wprof_table_rows(t),
+                                 (long long)matched, sort_names[o->sort]);
+  return 0;
+}
+
+int report_tree(struct wprof_db *db, const struct report_options *o, struct report_result *out)
+{
+  /* Siblings are ranked (most inclusive time first), and each row's sort key
+   * is its ancestors' ranks: ordering by key prints the tree depth first. */
+  sqlite3_stmt *stmt = wprof_db_prepare(
+      db, "WITH RECURSIVE"
+          " ranked AS (SELECT p.id, p.parent, p.depth, p.calls, p.incl_ns, p.self_ns, f.fid, f.name,"
+          "   row_number() OVER (PARTITION BY p.parent ORDER BY p.incl_ns DESC, p.calls DESC, p.id) AS rank"
+          "   FROM call_paths p JOIN functions f ON f.fid = p.fid"
+          "   WHERE p.incl_ns * 100.0 >= ?1 * ?2 AND (?3 = 0 OR p.depth <= ?3)),"
+          " tree(id, key) AS ("
+          "   SELECT id, printf('%08d', rank) FROM ranked WHERE parent IS NULL"
+          "   UNION ALL"
+          "   SELECT r.id, tree.key || printf('%08d', r.rank) FROM tree JOIN ranked r ON r.parent = tree.id)"
+          " SELECT r.id, r.depth, r.fid, r.name, r.calls, r.incl_ns, r.self_ns"
+          " FROM tree JOIN ranked r ON r.id = tree.id ORDER BY tree.key");
+  if (!stmt)
+    return -1;
+  sqlite3_bind_double(stmt, 1, o->min_percent);
+  sqlite3_bind_int64(stmt, 2, db->run.traced_ns);
+  sqlite3_bind_int64(stmt, 3, o->depth);
+
+  struct wprof_table *t = wprof_table_new();
+  wprof_table_column(t, "calls", "calls", WPROF_ALIGN_RIGHT, WPROF_SHOWN_BOTH);
+  wprof_table_column(t, "incl_ns", "cum", WPROF_ALIGN_RIGHT, WPROF_SHOWN_BOTH);
+  wprof_table_column(t, "cum%", "cum%", WPROF_ALIGN_RIGHT, WPROF_SHOWN_TEXT);
+  wprof_table_column(t, "self_ns", "flat", WPROF_ALIGN_RIGHT, WPROF_SHOWN_BOTH);
+  wprof_table_column(t, "name", "function", WPROF_ALIGN_LEFT, WPROF_SHOWN_BOTH);
+  wprof_table_column(t, "depth", "depth", WPROF_ALIGN_RIGHT, WPROF_SHOWN_DATA);
+  wprof_table_column(t, "path_id", "path", WPROF_ALIGN_RIGHT, WPROF_SHOWN_DATA);
+  wprof_table_column(t, "fid", "fid", WPROF_ALIGN_RIGHT, WPROF_SHOWN_DATA);
+
+  char pct[WPROF_UNIT_BUF];
+  int rc;
+  while ((rc = wprof_db_step(db, stmt)) == SQLITE_ROW) {
+    int64_t depth = sqlite3_column_int64(stmt, 1), incl = sqlite3_column_int64(stmt, 5);
+    const char *name = wprof_db_text(stmt, 3);
+    wprof_table_row(t);
+    wprof_table_int(t, sqlite3_column_int64(stmt, 4));
+    wprof_table_ns(t, incl);
+    wprof_table_textf(t, "%s", wprof_format_percent(pct, (double)incl, (double)db->run.traced_ns));
+    wprof_table_ns(t, sqlite3_column_int64(stmt, 6));
+    char *indented = wprof_xasprintf("%*s%s", (int)(2 * (depth - 1)), "", name);
+    wprof_table_string2(t, indented, name);
+    free(indented);
+    wprof_table_int(t, depth);
+    wprof_table_int(t, sqlite3_column_int64(stmt, 0));
+    wprof_table_int(t, sqlite3_column_int64(stmt, 2));
+  }
+  sqlite3_finalize(stmt);
+  out->table = t;
+  if (rc != SQLITE_DONE)
+    return -1;
+  char depth[32] = "";
+  if (o->depth > 0)
+    snprintf(depth, sizeof depth, ", depth <= %lld", (long long)o->depth);
+  out->summary = wprof_xasprintf("Showing %d of %lld call paths (min %.2f%% of traced time%s)\n", wprof_table_rows(t),
+                                 (long long)db->run.path_count, o->min_percent, depth);
+  return 0;
+}
+
+/* One row of peek: a caller or callee edge, or the function itself. */
+static void peek_row(struct wprof_table *t, sqlite3_stmt *focus, const char *role, sqlite3_stmt *edge)
+{
+  wprof_table_row(t);
+  wprof_table_string(t, role);
+  wprof_table_int(t, sqlite3_column_int64(edge, 2));
+  wprof_table_ns(t, sqlite3_column_int64(edge, 3));
+  wprof_table_null(t);
+  if (sqlite3_column_type(edge, 0) == SQLITE_NULL)
+    wprof_table_null(t);
+  else
+    wprof_table_int(t, sqlite3_column_int64(edge, 0));
+  wprof_table_string(t, wprof_db_text(edge, 1));
+  wprof_table_int(t, sqlite3_column_int64(focus, 0));
+  wprof_table_string(t, wprof_db_text(focus, 1));
+}
+
+/* Rows of one edge query for the function bound as ?1; returns SQLITE_DONE on success. */
+static int peek_edges(struct wprof_db *db, struct wprof_table *t, sqlite3_stmt *focus, sqlite3_stmt *edges,
+                      const char *role)
+{
+  sqlite3_reset(edges);
+  sqlite3_bind_int64(edges, 1, sqlite3_column_int64(focus, 0));
+  int rc;
+  while ((rc = wprof_db_step(db, edges)) == SQLITE_ROW)
+    peek_row(t, focus, role, edges);
+  return rc;
+}
+
+int report_peek(struct wprof_db *db, const struct report_options *o, struct report_result *out)
+{
+  /* An edge's time counts only where the callee is not already active above
+   * (recursive = 0): the callers' times then add up to the function's cum. */
+  sqlite3_stmt *focus = wprof_db_prepare(db, "SELECT fid, name, calls, COALESCE(primitive_calls, 0), self_ns, incl_ns"
+                                             " FROM flat_profile WHERE name GLOB ?1 ORDER BY name, fid");
+  sqlite3_stmt *callers = wprof_db_prepare(
+      db, "SELECT pp.fid, COALESCE(f.name, '<host>'), SUM(c.calls) AS n,"
+          " SUM(CASE WHEN c.recursive = 0 THEN c.incl_ns ELSE 0 END) AS ns"
+          " FROM call_paths c LEFT JOIN call_paths pp ON pp.id = c.parent LEFT JOIN functions f ON f.fid = pp.fid"
+          " WHERE c.fid = ?1 GROUP BY pp.fid ORDER BY ns DESC, n DESC, pp.fid IS NOT NULL, f.name, pp.fid");
+  sqlite3_stmt *callees = wprof_db_prepare(
+      db, "SELECT c.fid, f.name, SUM(c.calls) AS n, SUM(CASE WHEN c.recursive = 0 THEN c.incl_ns ELSE 0 END) AS ns"
+          " FROM call_paths c JOIN call_paths pp ON pp.id = c.parent JOIN functions f ON f.fid = c.fid"
+          " WHERE pp.fid = ?1 GROUP BY c.fid ORDER BY ns DESC, n DESC, f.name, c.fid");
+  int rc = SQLITE_ERROR;
+  struct wprof_table *t = wprof_table_new();
+  out->table = t;
+  if (!focus || !callers || !callees)
+    goto done;
+  wprof_db_bind_text(focus, 1, o->function);
+
+  wprof_table_column(t, "role", "role", WPROF_ALIGN_LEFT, WPROF_SHOWN_BOTH);
+  wprof_table_column(t, "calls", "calls", WPROF_ALIGN_RIGHT, WPROF_SHOWN_BOTH);
+  wprof_table_column(t, "incl_ns", "time", WPROF_ALIGN_RIGHT, WPROF_SHOWN_BOTH);
+  wprof_table_column(t, "self_ns", "self", WPROF_ALIGN_RIGHT, WPROF_SHOWN_BOTH);
+  wprof_table_column(t, "fid", "fid", WPROF_ALIGN_RIGHT, WPROF_SHOWN_DATA);
+  wprof_table_column(t, "name", "function", WPROF_ALIGN_LEFT, WPROF_SHOWN_BOTH);
+  wprof_table_column(t, "focus_fid", "focus_fid", WPROF_ALIGN_RIGHT, WPROF_SHOWN_DATA);
+  wprof_table_column(t, "focus", "focus", WPROF_ALIGN_LEFT, WPROF_SHOWN_DATA);
+
+  int matched = 0;
+  while ((rc = wprof_db_step(db, focus)) == SQLITE_ROW) {
+    matched++;
+    if ((rc = peek_edges(db, t, focus, callers, "caller")) != SQLITE_DONE)
+      goto done;
+    int64_t calls = sqlite3_column_int64(focus, 2), primitive = sqlite3_column_int64(focus, 3);
+    wprof_table_row(t);
+    wprof_table_string(t, "function");
+    char *ct = calls_text(calls, primitive);
+    wprof_table_int2(t, ct, calls);
+    free(ct);
+    wprof_table_ns(t, sqlite3_column_int64(focus, 5));
+    wprof_table_ns(t, sqlite3_column_int64(focus, 4));
+    wprof_table_int(t, sqlite3_column_int64(focus, 0));
+    wprof_table_string(t, wprof_db_text(focus, 1));
+    wprof_table_int(t, sqlite3_column_int64(focus, 0));
+    wprof_table_string(t, wprof_db_text(focus, 1));
+    if ((rc = peek_edges(db, t, focus, callees, "callee")) != SQLITE_DONE)
+      goto done;
+  }
+  if (rc == SQLITE_DONE && matched == 0) {
+    snprintf(db->error, sizeof db->error, "no called function matches '%s'", o->function);
+    rc = SQLITE_ERROR;
+  }
+  if (rc == SQLITE_DONE)
+    out->summary = wprof_xasprintf("Callers and callees of %d function%s matching '%s'\n", matched,
+                                   matched == 1 ? "" : "s", o->function);
+done:
+  sqlite3_finalize(focus);
+  sqlite3_finalize(callers);
+  sqlite3_finalize(callees);
+  return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int report_calls(struct wprof_db *db, const struct report_options *o, struct report_result *out)
+{
+  sqlite3_stmt *stmt = wprof_db_prepare(
+      db, "WITH RECURSIVE"
+          " slowest AS (SELECT c.id, c.path_id, c.start_ns, c.dur_ns, c.unwound, f.name"
+          "   FROM calls c JOIN call_paths p ON p.id = c.path_id JOIN functions f ON f.fid = p.fid"
+          "   ORDER BY c.dur_ns DESC, c.id LIMIT CASE WHEN ?1 IS NULL AND ?2 IS NULL THEN ?3 ELSE -1 END),"
+          " wanted(path_id) AS (SELECT path_id FROM slowest),"
+          " " REPORT_SQL_WANTED_PATHS
+          " SELECT s.id, s.start_ns, s.dur_ns, s.unwound, s.name, paths.path"
+          " FROM slowest s JOIN paths ON paths.id = s.path_id"
+          " WHERE (?1 IS NULL OR paths.path GLOB ?1) AND (?2 IS NULL OR paths.path NOT GLOB ?2)"
+          " ORDER BY s.dur_ns DESC, s.id LIMIT ?3");
+  if (!stmt)
+    return -1;
+  wprof_db_bind_text(stmt, 1, o->focus);
+  wprof_db_bind_text(stmt, 2, o->ignore);
+  sqlite3_bind_int64(stmt, 3, report_sql_limit(o));
+
+  struct wprof_table *t = wprof_table_new();
+  wprof_table_column(t, "dur_ns", "duration", WPROF_ALIGN_RIGHT, WPROF_SHOWN_BOTH);
+  wprof_table_column(t, "start_ns", "start", WPROF_ALIGN_RIGHT, WPROF_SHOWN_BOTH);
+  wprof_table_column(t, "call_id", "call", WPROF_ALIGN_RIGHT, WPROF_SHOWN_BOTH);
+  wprof_table_column(t, "unwound", "unwound", WPROF_ALIGN_LEFT, WPROF_SHOWN_BOTH);
+  wprof_table_column(t, "name", "function", WPROF_ALIGN_LEFT, WPROF_SHOWN_DATA);
+  wprof_table_column(t, "path", "call path", WPROF_ALIGN_LEFT, WPROF_SHOWN_BOTH);
+  int rc;
+  while ((rc = wprof_db_step(db, stmt)) == SQLITE_ROW) {
+    int64_t unwound = sqlite3_column_int64(stmt, 3);
+    wprof_table_row(t);
+    wprof_table_ns(t, sqlite3_column_int64(stmt, 2));
+    wprof_table_ns(t, sqlite3_column_int64(stmt, 1));
+    wprof_table_int(t, sqlite3_column_int64(stmt, 0));
+    wprof_table_int2(t, unwound ? "yes" : "", unwound);
+    wprof_table_string(t, wprof_db_text(stmt, 4));
+    wprof_table_string(t, wprof_db_text(stmt, 5));
+  }
+  sqlite3_finalize(stmt);
+  out->table = t;
+  if (rc != SQLITE_DONE)
+    return -1;
+  out->summary = wprof_xasprintf("Slowest %d single calls\n", wprof_table_rows(t));
+  return 0;
+}

@@ -1,0 +1,93 @@
+/* Allocation, error-message and number-parsing helpers for the analyzer (see
+ * util.h). Out of memory is not a recoverable condition for a report, so the
+ * x* allocators print one line and exit. */
+#include "util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wprof_analyzer.h"
+
+static void *check_alloc(void *p)
+{
+  if (!p) {
+    fputs("wprof: out of memory\n", stderr);
+    exit(WPROF_EXIT_USAGE);
+  }
+  return p;
+}
+
+void *wprof_xmalloc(size_t size) { return check_alloc(malloc(size ? size : 1)); }
+void *wprof_xcalloc(size_t count, size_t size) { return check_alloc(calloc(count ? count : 1, size ? size : 1)); }
+void *wprof_xrealloc(void *ptr, size_t size) { return check_alloc(realloc(ptr, size ? size : 1)); }
+char *wprof_xstrdup(const char *s) { return check_alloc(strdup(s)); }
+
+char *wprof_xasprintf(const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  char *s = wprof_xmalloc((size_t)n + 1);
+  va_start(ap, fmt);
+  vsnprintf(s, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  return s;
+}
+
+int wprof_fail(const char *cmd, const char *subject, const char *fmt, ...)
+{
+  va_list ap;
+  fprintf(stderr, "wprof %s: ", cmd);
+  if (subject)
+    fprintf(stderr, "%s: ", subject);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+  return WPROF_EXIT_USAGE;
+}
+
+int wprof_parse_count(const char *s, int64_t *out)
+{
+  if (!s || *s < '0' || *s > '9')
+    return -1;
+  char *end;
+  errno = 0;
+  long long v = strtoll(s, &end, 10);
+  if (errno || *end)
+    return -1;
+  *out = v;
+  return 0;
+}
+
+int wprof_parse_decimal(const char *s, double *out)
+{
+  if (!s || *s < '0' || *s > '9')
+    return -1;
+  char *end;
+  errno = 0;
+  double v = strtod(s, &end);
+  if (errno || *end)
+    return -1;
+  *out = v;
+  return 0;
+}
+
+void wprof_print_json_string(FILE *out, const char *s)
+{
+  fputc('"', out);
+  for (; *s; s++) {
+    unsigned char ch = (unsigned char)*s;
+    if (ch == '"' || ch == '\\')
+      fprintf(out, "\\%c", ch);
+    else if (ch < 0x20)
+      fprintf(out, "\\u%04x", ch);
+    else
+      fputc(ch, out);
+  }
+  fputc('"', out);
+}

@@ -1,0 +1,237 @@
+#!/usr/bin/env bash
+# Analyzer tests over hand-built databases (make-db.sh + data/*.sql, whose
+# comments give the hand-computed numbers). One group per CTest test:
+#   check.sh GROUP DRIVER SOURCE_DIR WORK_DIR
+# GROUP: report | errors | diff | export | queries
+# Golden files in golden/ were written from the fixtures' hand-computed
+# values; a mismatch prints a diff.
+set -uo pipefail
+group=$1 driver=$2 src=$3 work=$4
+top=$(cd "$src/../.." && pwd)
+mkdir -p "$work"
+failures=0
+
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+
+db() { # db NAME FIXTURES... -> builds $work/NAME.db once
+  local name=$1; shift
+  [ -f "$work/$name.db" ] || "$src/make-db.sh" "$top/docs/schema.md" "$work/$name.db" "${@/#/$src/data/}" ||
+    { echo "cannot build $name.db" >&2; exit 1; }
+}
+db fib fib.sql
+db fib2 fib.sql fib2.sql
+db mutual mutual.sql
+db trace trace.sql
+db empty empty.sql
+
+# expect_out EXPECTED_RC GOLDEN_FILE COMMAND...: stdout must equal the golden file.
+expect_out() {
+  local rc=$1 golden=$2; shift 2
+  local out; out=$("$@" 2>"$work/stderr"); local got=$?
+  [ "$got" = "$rc" ] || fail "exit $got, expected $rc: $* ($(cat "$work/stderr"))"
+  diff -u "$src/golden/$golden" <(printf '%s\n' "$out") >&2 || fail "output of $* differs from golden/$golden"
+}
+
+# expect_err EXPECTED_RC MESSAGE COMMAND...: stderr must be exactly MESSAGE, stdout empty.
+expect_err() {
+  local rc=$1 message=$2; shift 2
+  local out; out=$("$@" 2>"$work/stderr"); local got=$?
+  [ "$got" = "$rc" ] || fail "exit $got, expected $rc: $*"
+  [ "$(cat "$work/stderr")" = "$message" ] || fail "stderr of $*: '$(cat "$work/stderr")', expected '$message'"
+  [ -z "$out" ] || fail "stdout of $* not empty: $out"
+}
+
+# expect_eq WHAT GOT EXPECTED
+expect_eq() { [ "$2" = "$3" ] || fail "$1: got '$2', expected '$3'"; }
+
+R() { "$driver" report "$@"; }
+
+case $group in
+report)
+  expect_out 0 fib-top.txt R "$work/fib.db"
+  expect_out 0 fib-top.csv R "$work/fib.db" top --format csv
+  expect_out 0 fib-top-cum-limit.json R "$work/fib.db" top --sort cum --limit 2 --format json
+  expect_out 0 fib-top-calls.csv R "$work/fib.db" --format csv top --sort calls
+  expect_out 0 fib-top-name.csv R "$work/fib.db" top --sort name --format csv
+  expect_out 0 fib-top-focus.csv R "$work/fib.db" top --focus 'f*' --ignore 'free' --format csv
+  expect_out 0 mutual-top.txt R "$work/mutual.db" top
+  expect_out 0 mutual-top.csv R "$work/mutual.db" top --format csv
+  expect_out 0 fib-tree.csv R "$work/fib.db" tree --format csv
+  expect_out 0 fib-tree.txt R "$work/fib.db" tree --min-percent 5
+  expect_out 0 fib-tree-depth.csv R "$work/fib.db" tree --depth 3 --format csv
+  expect_out 0 fib-peek.txt R "$work/fib.db" peek fib
+  expect_out 0 fib-peek-main.csv R "$work/fib.db" peek main --format csv
+  expect_out 0 mutual-peek.csv R "$work/mutual.db" peek '*' --format csv
+  expect_out 0 fib-allocs.txt R "$work/fib.db" allocs
+  expect_out 0 fib-allocs-inuse-objects.csv R "$work/fib.db" allocs --sample inuse_objects --format csv
+  expect_out 0 fib-allocs-focus.csv R "$work/fib.db" allocs --focus '*fib*' --format csv
+  expect_out 0 fib-leaks.txt R "$work/fib.db" leaks
+  expect_out 0 fib-peak.txt R "$work/fib.db" peak
+  expect_out 0 fib-peak.json R "$work/fib.db" peak --format json
+  expect_out 0 trace-calls.txt R "$work/trace.db" calls
+  expect_out 0 trace-calls.json R "$work/trace.db" calls --limit 2 --format json
+  expect_out 0 trace-calls-focus.csv R "$work/trace.db" calls --focus '*;eval' --format csv
+  expect_out 0 fib-info.txt R "$work/fib.db" info
+  expect_out 0 empty-info.csv R "$work/empty.db" info --format csv
+  # The trapped run's note goes to stderr with machine formats.
+  R "$work/mutual.db" top --format json >/dev/null 2>"$work/stderr"
+  expect_eq "trapped note" "$(cat "$work/stderr")" \
+    "wprof report: $work/mutual.db: note: the run trapped: integer divide by zero; 5 frames were closed without an exit"
+  ;;
+errors)
+  printf 'hello, not a database\n' >"$work/text.db"
+  sqlite3 "$work/other.db" "CREATE TABLE t(x); INSERT INTO t VALUES (1);"
+  cp "$work/fib.db" "$work/newer.db"; sqlite3 "$work/newer.db" "PRAGMA user_version = 2; UPDATE meta SET value = '2' WHERE key = 'schema_version';"
+  cp "$work/fib.db" "$work/incomplete.db"; sqlite3 "$work/incomplete.db" "DELETE FROM meta WHERE key = 'complete';"
+  expect_err 2 "wprof report: $work/text.db: not a wprof database (not an SQLite file)" R "$work/text.db"
+  expect_err 2 "wprof report: $work/other.db: not a wprof database (no meta table)" R "$work/other.db"
+  expect_err 2 "wprof report: $work/newer.db: schema version 2 is newer than this wprof supports (1)" R "$work/newer.db"
+  expect_err 2 "wprof report: $work/incomplete.db: incomplete database (the run was not written to the end)" R "$work/incomplete.db" info
+  expect_err 2 "wprof report: $work/missing.db: cannot open: No such file or directory" R "$work/missing.db"
+  expect_err 2 "wprof report: $work/empty.db: the run recorded no calls" R "$work/empty.db"
+  expect_err 2 "wprof report: $work/empty.db: the run recorded no calls" R "$work/empty.db" allocs
+  expect_err 2 "wprof report: unknown view 'bogus' (top, tree, peek, allocs, leaks, peak, calls or info)" R "$work/fib.db" bogus
+  expect_err 2 "wprof report: unknown format 'xml' (text, csv or json)" R "$work/fib.db" --format xml
+  expect_err 2 "wprof report: unknown sort 'size' (flat, cum, calls or name)" R "$work/fib.db" --sort size
+  expect_err 2 "wprof report: bad --limit '-3' (a number, 0 for all)" R "$work/fib.db" --limit -3
+  expect_err 2 "wprof report: an option given does not apply to the tree view (see --help)" R "$work/fib.db" tree --sort flat
+  expect_err 2 "wprof report: peek needs a function name or glob" R "$work/fib.db" peek
+  expect_err 2 "wprof report: $work/fib.db: no called function matches 'nothing*'" R "$work/fib.db" peek 'nothing*'
+  expect_err 2 "wprof report: bad option '--bogus' (see wprof report --help)" R "$work/fib.db" --bogus
+  expect_err 2 "wprof report: missing database (usage: wprof report prof.db [view] [options])" R
+  expect_err 2 "wprof report: $work/fib.db: not recorded with --trace: there is no per-call data (run \`wprof run --trace\`)" R "$work/fib.db" calls
+  expect_err 2 "wprof report: unknown sample 'heap' (alloc_space, alloc_objects, inuse_space or inuse_objects)" R "$work/fib.db" allocs --sample heap
+  # A glob is a bound parameter, never SQL: quotes in it are just characters.
+  expect_err 2 "wprof report: $work/fib.db: no called function matches 'x' OR 1=1 --'" R "$work/fib.db" peek "x' OR 1=1 --"
+  out=$(R "$work/fib.db" top --focus "' OR 1=1 --" --format csv); expect_eq "injected focus" "$out" "self_ns,incl_ns,calls,primitive_calls,name,fid"
+  ;;
+diff)
+  D() { "$driver" diff "$@"; }
+  expect_out 0 diff.txt D "$work/fib.db" "$work/fib2.db"
+  expect_out 0 diff-focus.csv D "$work/fib.db" "$work/fib2.db" --focus 'main*' --format csv
+  expect_out 1 diff-calls30.txt D "$work/fib.db" "$work/fib2.db" --fail-on calls:+30% --focus malloc
+  expect_out 0 diff-none.csv D "$work/fib.db" "$work/fib2.db" --fail-on calls:+40% --focus 'f*' --format csv
+  out=$(D "$work/fib.db" "$work/fib2.db" --fail-on 'calls:+10%:f*'); rc=$?
+  expect_eq "calls:+10%:f* exit" "$rc" 1
+  expect_eq "calls:+10%:f* regressions" "$(printf '%s\n' "$out" | sed -n '/^Regressions:/,$p')" \
+    "$(printf 'Regressions:\n  calls:+10%%:f*  fib: 15 -> 19 (+4, +26.67%%)')"
+  out=$(D "$work/fib.db" "$work/fib2.db" --fail-on alloc_bytes:+0); rc=$?
+  expect_eq "alloc_bytes:+0 exit" "$rc" 1
+  expect_eq "alloc_bytes:+0 regressions" "$(printf '%s\n' "$out" | sed -n '/^Regressions:/,$p')" \
+    "$(printf 'Regressions:\n  alloc_bytes:+0  main;fib;fib;malloc: 0 B -> 64 B (+64 B, new)\n  alloc_bytes:+0  main;malloc: 400 B -> 500 B (+100 B, +25.00%%)')"
+  D "$work/fib.db" "$work/fib2.db" --fail-on inuse_bytes:+100 >/dev/null; expect_eq "inuse_bytes:+100 exit" $? 0
+  D "$work/fib.db" "$work/fib2.db" --fail-on inuse_bytes:+99 >/dev/null; expect_eq "inuse_bytes:+99 exit" $? 1
+  D "$work/fib.db" "$work/fib2.db" --fail-on 'inuse_objects:+99%:main;malloc' >/dev/null; expect_eq "inuse_objects:+99% exit" $? 1
+  D "$work/fib.db" "$work/fib2.db" --fail-on 'inuse_objects:+100%:main;malloc' >/dev/null; expect_eq "inuse_objects:+100% exit" $? 0
+  D "$work/fib.db" "$work/fib2.db" --fail-on self_ns:+5% >/dev/null; expect_eq "self_ns:+5% exit" $? 1
+  D "$work/fib.db" "$work/fib2.db" --fail-on self_ns:+10% >/dev/null; expect_eq "self_ns:+10% exit" $? 0
+  D "$work/fib.db" "$work/fib.db" --fail-on calls:+0 --fail-on alloc_bytes:+0 >/dev/null; expect_eq "same db exit" $? 0
+  # csv/json keep stdout machine-readable: regressions go to stderr, fail_on marks the rows.
+  out=$(D "$work/fib.db" "$work/fib2.db" --fail-on calls:+30% --focus malloc --format csv 2>"$work/stderr"); rc=$?
+  expect_eq "csv gate exit" "$rc" 1
+  expect_eq "csv gate rows" "$out" "$(printf 'metric,base,new,delta,kind,name,fail_on\ncalls,3,4,1,function,malloc,calls:+30%%\nself_ns,80000,80000,0,function,malloc,\nincl_ns,80000,80000,0,function,malloc,')"
+  expect_eq "csv gate stderr" "$(cat "$work/stderr")" "$(printf 'Regressions:\n  calls:+30%%  malloc: 3 -> 4 (+1, +33.33%%)')"
+  for bad in calls 'calls:' 'bogus:+1' 'calls:+x%' 'calls:+5%:' 'calls:-5'; do
+    expect_err 2 "wprof diff: bad --fail-on '$bad' (METRIC:+N, METRIC:+N% or METRIC:+N%:GLOB)" D "$work/fib.db" "$work/fib2.db" --fail-on "$bad"
+  done
+  printf 'text\n' >"$work/text.db"
+  expect_err 2 "wprof diff: $work/text.db: not a wprof database (not an SQLite file)" D "$work/fib.db" "$work/text.db"
+  expect_err 2 "wprof diff: $work/empty.db: the run recorded no calls" D "$work/empty.db" "$work/fib.db"
+  expect_err 2 "wprof diff: usage: wprof diff base.db new.db [--fail-on METRIC:+N%] [--focus GLOB]" D "$work/fib.db"
+  ;;
+queries)
+  # Every ```sql block of docs/queries.md, run with sqlite3 against the
+  # database named in queries.expected, must print the expected rows.
+  awk '/^```sql$/ {n++; on = 1; next} /^```$/ {on = 0} on {print > (dir "/query-" n ".sql")}' dir="$work" "$top/docs/queries.md"
+  count=$(ls "$work"/query-*.sql | wc -l)
+  expect_eq "number of queries" "$count" "$(grep -c '^== ' "$src/queries.expected")"
+  [ "$count" -ge 10 ] || fail "docs/queries.md has only $count queries"
+  for i in $(seq 1 "$count"); do
+    name=$(awk -v i="$i" '$1 == "==" && $2 == i {print $3}' "$src/queries.expected")
+    want=$(awk -v i="$i" '$1 == "==" {on = ($2 == i); next} on' "$src/queries.expected")
+    got=$(sqlite3 -bail "$work/$name.db" <"$work/query-$i.sql" 2>&1)
+    expect_eq "query $i on $name.db" "$got" "$want"
+  done
+  ;;
+export)
+  X() { "$driver" export "$@"; }
+  out_dir=$work/out; rm -rf "$out_dir"; mkdir -p "$out_dir"
+  # pprof, read back by Go's own pprof: no warning, totals and cum equal to the database's.
+  X --format pprof "$work/fib.db" -o "$out_dir/fib.pb.gz" || fail "pprof export"
+  gzip -t "$out_dir/fib.pb.gz" || fail "pprof output is not gzip"
+  go tool pprof -raw "$out_dir/fib.pb.gz" >"$out_dir/raw" 2>"$out_dir/raw.err" || fail "go tool pprof -raw"
+  expect_eq "pprof -raw warnings" "$(cat "$out_dir/raw.err")" ""
+  expect_eq "pprof sample totals (calls ns)" \
+    "$(awk '/^ +[0-9]+ +[0-9]+: / {c += $1; t += $2} END {print c, t}' "$out_dir/raw")" "20 1400000"
+  expect_eq "pprof -top" "$(go tool pprof -top -unit=ns "$out_dir/fib.pb.gz" 2>&1 | awk '/^ +[0-9]+ns .*%/ {print $1, $4, $6}')" \
+    "$(printf '1000000ns 1400000ns main\n300000ns 350000ns fib\n80000ns 80000ns malloc\n20000ns 20000ns free')"
+  expect_eq "pprof calls" "$(go tool pprof -top -sample_index=calls "$out_dir/fib.pb.gz" 2>&1 | awk '/%/ && NF == 6 {print $1, $6}')" \
+    "$(printf '15 fib\n3 malloc\n1 free\n1 main')"
+  # Mutual recursion: pprof's cum (each function once per sample) equals our outermost-only incl.
+  X --format pprof "$work/mutual.db" -o "$out_dir/mutual.pb.gz" 2>/dev/null || fail "pprof export of a trapped run"
+  expect_eq "pprof mutual cum" "$(go tool pprof -top -unit=ns "$out_dir/mutual.pb.gz" 2>&1 | awk '/^ +[0-9]+ns .*%/ {print $4, $6}')" \
+    "$(printf '200000ns main\n90000ns odd\n100000ns even')"
+  X --format pprof --heap "$work/fib.db" -o "$out_dir/heap.pb.gz" || fail "pprof heap export"
+  go tool pprof -raw "$out_dir/heap.pb.gz" >"$out_dir/raw" 2>"$out_dir/raw.err"
+  expect_eq "pprof heap warnings" "$(cat "$out_dir/raw.err")" ""
+  expect_eq "pprof heap totals" \
+    "$(awk '/^ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+: / {a += $1; b += $2; c += $3; d += $4} END {print a, b, c, d}' "$out_dir/raw")" \
+    "3 2097552 2 2097452"
+  expect_eq "pprof heap default type" "$(grep -c 'inuse_space/bytes\[dflt\]' "$out_dir/raw")" 1
+  X --format pprof --sample-index alloc_objects "$work/fib.db" -o "$out_dir/heap2.pb.gz" || fail "pprof --sample-index"
+  expect_eq "pprof --sample-index" "$(go tool pprof -top "$out_dir/heap2.pb.gz" 2>&1 | awk '/^Type:/ {print $2}')" alloc_objects
+  # callgrind, read back by callgrind_annotate.
+  X --format callgrind "$work/fib.db" -o "$out_dir/fib.cg" || fail "callgrind export"
+  expect_eq "callgrind totals" "$(callgrind_annotate "$out_dir/fib.cg" | grep 'PROGRAM TOTALS')" \
+    "1,400,000 (100.0%) 20 (100.0%)  PROGRAM TOTALS"
+  expect_eq "callgrind self" "$(callgrind_annotate "$out_dir/fib.cg" | grep 'fib.wasm:' | tr -s ' ')" \
+    "$(printf '1,000,000 (71.43%%) 1 ( 5.00%%) fib.wasm:main\n 300,000 (21.43%%) 15 (75.00%%) fib.wasm:fib\n 80,000 ( 5.71%%) 3 (15.00%%) fib.wasm:malloc\n 20,000 ( 1.43%%) 1 ( 5.00%%) fib.wasm:free')"
+  expect_eq "callgrind inclusive" "$(callgrind_annotate --inclusive=yes "$out_dir/fib.cg" | grep 'fib.wasm:' | awk '{print $1, $NF}')" \
+    "$(printf '1,400,000 fib.wasm:main\n350,000 fib.wasm:fib\n80,000 fib.wasm:malloc\n20,000 fib.wasm:free')"
+  # chrome: valid JSON, exact times, children nested inside their parents.
+  X --format chrome "$work/trace.db" -o "$out_dir/trace.json" || fail "chrome export"
+  python3 - "$out_dir/trace.json" <<'PY' || fail "chrome trace checks"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert doc["displayTimeUnit"] == "ns", doc["displayTimeUnit"]
+events = [e for e in doc["traceEvents"] if e["ph"] == "X"]
+got = [(e["name"], e["ts"], e["dur"]) for e in events]
+want = [("main", 0.0, 10.0), ("parse", 1.234, 3.0), ("eval", 1.5, 1.0), ("eval", 5.0, 4.0), ("eval", 9.2, 0.5), ("parse", 6.0, 1.5)]
+assert got == want, got
+# Proper nesting: walk in start order with a stack of open events.
+stack = []
+parents = {}
+for e in sorted(events, key=lambda e: (e["ts"], -e["dur"])):
+    while stack and stack[-1]["ts"] + stack[-1]["dur"] <= e["ts"]:
+        stack.pop()
+    if stack:
+        assert e["ts"] + e["dur"] <= stack[-1]["ts"] + stack[-1]["dur"], (e, stack[-1])
+        parents[e["args"]["call"]] = stack[-1]["args"]["call"]
+    stack.append(e)
+assert parents == {2: 1, 3: 2, 4: 1, 5: 1, 6: 4}, parents
+PY
+  node -e 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))' "$out_dir/trace.json" || fail "node JSON.parse"
+  # folded, both values.
+  X --format folded "$work/fib.db" -o "$out_dir/fib.folded" || fail "folded export"
+  diff -u "$src/golden/fib.folded" "$out_dir/fib.folded" >&2 || fail "folded self"
+  X --format folded --value calls "$work/mutual.db" -o "$out_dir/mutual.folded" 2>/dev/null || fail "folded calls"
+  diff -u "$src/golden/mutual-calls.folded" "$out_dir/mutual.folded" >&2 || fail "folded calls"
+  # Failures: one line, exit 2, no file (and an existing file is left alone).
+  echo keep >"$out_dir/keep"
+  expect_err 2 "wprof export: unknown format 'svg' (pprof, callgrind, chrome or folded)" X --format svg "$work/fib.db" -o "$out_dir/keep"
+  expect_err 2 "wprof export: $work/fib.db: not recorded with --trace: there is no per-call data (run \`wprof run --trace\`)" X --format chrome "$work/fib.db" -o "$out_dir/keep"
+  expect_err 2 "wprof export: $work/empty.db: the run recorded no calls" X --format pprof "$work/empty.db" -o "$out_dir/keep"
+  printf 'x\n' >"$work/text.db"
+  expect_err 2 "wprof export: $work/text.db: not a wprof database (not an SQLite file)" X --format folded "$work/text.db" -o "$out_dir/keep"
+  expect_err 2 "wprof export: --value applies to --format folded only" X --format pprof --value calls "$work/fib.db" -o "$out_dir/keep"
+  expect_err 2 "wprof export: unknown --sample-index 'time' (calls, time; with --heap alloc_objects, alloc_space, inuse_objects, inuse_space)" \
+    X --format pprof --heap --sample-index time "$work/fib.db" -o "$out_dir/keep"
+  expect_err 2 "wprof export: $out_dir/no/such/dir/x.pb.gz: cannot create: No such file or directory" X --format pprof "$work/fib.db" -o "$out_dir/no/such/dir/x.pb.gz"
+  expect_eq "existing file untouched" "$(cat "$out_dir/keep")" keep
+  expect_eq "no temporary file left" "$(ls "$out_dir" | grep -c tmp)" 0
+  ;;
+*)
+  echo "unknown group $group" >&2; exit 2 ;;
+esac
+[ "$failures" = 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
+echo "analyzer $group: all checks passed"
