@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createWprofHost } from '../../runtime-shim/js/wprof-host.mjs';
+import { callsByName, pathCalls } from './results.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const instrument = process.env.WASM_INSTRUMENT;
@@ -39,18 +40,6 @@ function runBoth({ plain, probed }, calls, imports = {}) {
     assert.equal(host.depth(), 0, `${name} left frames open`);
   }
   return host.results();
-}
-
-function callsByName(results) {
-  const counts = {};
-  for (const f of results.functions) if (results.calls[f.fid]) counts[f.name] = results.calls[f.fid];
-  return counts;
-}
-
-function pathCalls(results) {
-  const paths = {};
-  for (const p of results.paths) paths[p.stack] = p.calls;
-  return paths;
 }
 
 function assertBalanced(r, enters, exits, unwound) {

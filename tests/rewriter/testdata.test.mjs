@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { allocationsByFunction } from './results.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const instrument = process.env.WASM_INSTRUMENT;
@@ -39,23 +40,6 @@ function readExpected(name) {
 function run(args) {
   const r = spawnSync(process.execPath, args, { encoding: 'buffer', env: { PATH: process.env.PATH } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-// Allocation facts per function: a site is credited to the innermost frame of
-// its call path that is not an allocator (testdata/README.md).
-function allocationsByFunction(results) {
-  const byFid = new Map(results.functions.map((f) => [f.fid, f]));
-  const totals = {};
-  for (const site of results.alloc.sites) {
-    const owner = [...site.path].reverse().map((fid) => byFid.get(fid)).find((f) => f.allocator === 'none');
-    const name = owner ? owner.name : '';
-    const t = (totals[name] ??= { allocs: { objects: 0, bytes: 0 }, frees: { objects: 0, bytes: 0 } });
-    t.allocs.objects += site.allocs;
-    t.allocs.bytes += site.bytes;
-    t.frees.objects += site.frees;
-    t.frees.bytes += site.freedBytes;
-  }
-  return totals;
 }
 
 const programs = readdirSync(testdata).filter((f) => f.endsWith('.expected'))
