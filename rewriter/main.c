@@ -410,6 +410,19 @@ static int refuse_scan(enum wscan_status status, const char *err) {
   return EXIT_REFUSED;
 }
 
+/* Valid constructs that binaryen 108 reads or writes wrongly, found by
+** running the spec test suite through the rewriter (docs/limitations.md).
+** Returns the reason to refuse the module, or NULL. */
+static const char *binaryen_blind_spot(const struct wscan_module *scan) {
+  for (uint32_t i = 0; i < scan->num_imports; i++)
+    if (scan->imports[i].kind == WSCAN_TABLE && scan->imports[i].has_max)
+      return "imports a table with a maximum size (binaryen 108 drops the maximum)";
+  for (uint32_t i = 0; i < scan->num_exports; i++)
+    if (scan->exports[i].kind == WSCAN_TABLE && scan->exports[i].index > 0)
+      return "exports a table other than the first (binaryen 108 exports the first instead)";
+  return NULL;
+}
+
 static void warn_dwarf(const struct options *opt, const struct wscan_module *scan) {
   if (!scan->has_dwarf) return;
   warning(opt, "dropping the DWARF sections: their addresses cannot stay correct after rewriting "
@@ -433,6 +446,12 @@ static int run(const struct options *opt) {
   enum wscan_status status = wscan_parse(input.data, input.len, &scan, err);
   if (status != WSCAN_OK) {
     code = refuse_scan(status, err);
+    goto out;
+  }
+  const char *blind_spot = binaryen_blind_spot(&scan);
+  if (blind_spot) {
+    error("unsupported: %s", blind_spot);
+    code = EXIT_REFUSED;
     goto out;
   }
   if (start_validator(&validator, opt->input) != 0) {
