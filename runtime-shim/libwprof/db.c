@@ -115,7 +115,7 @@ int wprof__db_create(wprof_recorder *rec, char *err, size_t errlen) {
   umask(mask);
   fchmod(fd, 0666 & ~mask);
   close(fd);
-  if (sqlite3_open_v2(rec->tmp_path, &rec->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+  if (sqlite3_open_v2(rec->tmp_path, &rec->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
     return db_fail(rec, "cannot open", err, errlen);
   /* the file is renamed into place only once complete: no journal needed */
   if (sqlite3_exec(rec->db,
