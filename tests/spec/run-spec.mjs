@@ -278,7 +278,10 @@ function spectestModule() {
 // One pass over the script's commands.
 
 class Outcome {
-  constructor() { this.passed = 0; this.failed = 0; this.skipped = 0; this.failures = []; }
+  constructor() {
+    this.passed = 0; this.failed = 0; this.skipped = 0; this.failures = [];
+    this.unsupported = null; // the first engine error that made a module skipped
+  }
   pass() { this.passed++; }
   skip() { this.skipped++; }
   fail(line, message) { this.failed++; this.failures.push(`line ${line}: ${message}`); }
@@ -333,10 +336,8 @@ function isUnsupportedByEngine(error) {
   return error instanceof WebAssembly.CompileError;
 }
 
-// Runs an action; returns the lowered results or throws what the engine threw.
-function perform(world, action) {
-  const target = action.module ? world.named.get(action.module) : world.current;
-  if (!target) throw new Error(`no module ${action.module ?? '(current)'}`);
+// Runs an action on target; returns the lowered results or throws what the engine threw.
+function perform(target, action) {
   const resultTypes = action.expectedTypes;
   if (action.type === 'get') {
     const global = target.instance.exports[action.field];
@@ -363,8 +364,8 @@ function runPass(world, commands, dir, modulesUnsupported) {
   const { outcome } = world;
   let currentSkipped = false;
   const skippedNames = new Set();
-  // Commands on a module this engine cannot compile, or on a refused module
-  // in the instrumented pass, are not counted (module.counted === false).
+  // Commands on a module this engine cannot compile are skipped; those on a
+  // module the rewriter refused run on the original, uncounted (counted false).
   const targetOf = (action) => (action.module ? world.named.get(action.module) : world.current);
   const targetUnusable = (action) =>
     (action.module ? skippedNames.has(action.module) : currentSkipped);
@@ -412,7 +413,7 @@ function runPass(world, commands, dir, modulesUnsupported) {
         if (targetUnusable(action)) { outcome.skip(); break; }
         const target = targetOf(action);
         if (!target) { outcome.fail(line, `${command.type}: no module to act on`); break; }
-        const verdict = checkAction(world, command, action);
+        const verdict = checkAction(world, target, command, action);
         // The instrumented pass is held only to what held on the original.
         if (!target.counted || (world.passedInOriginal && !world.passedInOriginal.has(line))) break;
         if (verdict === null) {
@@ -437,10 +438,10 @@ function runPass(world, commands, dir, modulesUnsupported) {
 }
 
 // Returns null when the command's expectation holds, else why not.
-function checkAction(world, command, action) {
+function checkAction(world, target, command, action) {
   let results;
   try {
-    results = perform(world, action);
+    results = perform(target, action);
   } catch (error) {
     world.closeOpenFrames();
     const trapped = error instanceof WebAssembly.RuntimeError;
@@ -576,8 +577,10 @@ function main() {
       });
       instrumented.passedInOriginal = original.passedLines;
       runPass(instrumented, commands, dir, modulesUnsupported);
+      const totals = { enters: 0, exits: 0, unwound: 0 };
       const hostsOk = instrumented.hosts.every((host) => {
         const r = host.results();
+        for (const key of Object.keys(totals)) totals[key] += r[key];
         return r.enters === r.exits + r.unwound && r.openFrames === 0 && r.protocolErrors === 0;
       });
       if (hostsOk) instrumented.outcome.pass();
@@ -586,7 +589,8 @@ function main() {
       instrumented.outcome.failures.push(...problems.failures);
       refusals.forEach((r) => console.log(`REFUSED ${name} ${r}`));
       printOutcome(name, 'instrumented', instrumented.outcome, options.verbose,
-        `; rewriter refused ${refusals.length} of ${[...rewritten.entries()].filter(([f]) => !isRejectFile(commands, f)).length} valid modules`);
+        `; probes: ${totals.enters} enters, ${totals.exits} exits, ${totals.unwound} unwound`
+        + `; rewriter refused ${refusals.length} of ${[...rewritten.entries()].filter(([f]) => !isRejectFile(commands, f)).length} valid modules`);
       passed += instrumented.outcome.passed;
       failed += instrumented.outcome.failed;
       skipped += instrumented.outcome.skipped;
