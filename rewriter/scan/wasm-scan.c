@@ -386,16 +386,15 @@ static bool add_global(struct scanner *s, bool imported) {
   return true;
 }
 
-static bool read_tag_type(struct scanner *s) {
+static bool read_tag_type(struct scanner *s, uint32_t *type) {
   size_t at = s->pos;
   uint8_t attribute;
-  uint32_t type;
   if (!read_byte(s, &attribute))
     return false;
   if (attribute != 0)
     return fail(s, WSCAN_MALFORMED, "malformed tag attribute 0x%02x at offset %zu", attribute, at);
   s->m->features |= WSCAN_FEAT_EXCEPTIONS;
-  return read_type_index(s, &type);
+  return read_type_index(s, type);
 }
 
 /* Globals are counted across two sections; the array is sized for both. */
@@ -426,8 +425,10 @@ static bool parse_import_section(struct scanner *s) {
     kind_at = s->pos;
     if (!read_byte(s, &kind))
       return false;
+    if (kind > WSCAN_TAG)
+      return fail(s, WSCAN_MALFORMED, "malformed import kind 0x%02x at offset %zu", kind, kind_at);
     imp->kind = (enum wscan_extern_kind)kind;
-    bool ok;
+    bool ok = false;
     switch (kind) {
     case WSCAN_FUNC:
       ok = read_type_index(s, &imp->type_index);
@@ -436,11 +437,7 @@ static bool parse_import_section(struct scanner *s) {
     case WSCAN_TABLE: ok = add_table(s, &imp->has_max); break;
     case WSCAN_MEMORY: ok = add_memory(s, kind_at, &imp->has_max); break;
     case WSCAN_GLOBAL: ok = add_global(s, true); break;
-    case WSCAN_TAG:
-      ok = read_tag_type(s);
-      break;
-    default:
-      return fail(s, WSCAN_MALFORMED, "malformed import kind 0x%02x at offset %zu", kind, kind_at);
+    case WSCAN_TAG: ok = read_tag_type(s, &imp->type_index); break;
     }
     if (!ok)
       return false;
@@ -485,11 +482,11 @@ static bool parse_memory_section(struct scanner *s) {
 }
 
 static bool parse_tag_section(struct scanner *s) {
-  uint32_t count;
+  uint32_t count, type;
   if (!read_count(s, &count))
     return false;
   for (uint32_t i = 0; i < count; i++)
-    if (!read_tag_type(s))
+    if (!read_tag_type(s, &type))
       return false;
   return true;
 }

@@ -87,14 +87,16 @@ struct wscan_module {
   struct wscan_export *exports;
   struct wscan_custom *customs;
   struct wscan_func *funcs;
-  bool has_name_section;
+  bool has_name_section;    /* a well-formed "name" section; a malformed one is ignored, as engines do */
   bool has_dwarf;           /* any ".debug_*" custom section */
   bool has_start;
 };
 
 /* Parses bytes[0..len). On WSCAN_OK *out is filled (free with wscan_free).
 ** Otherwise *out is left empty and err holds one line without a trailing
-** newline, e.g. "truncated section 10 at offset 1234". */
+** newline, e.g. "unexpected end of code section at offset 1234". The first
+** problem met wins; WSCAN_INSTRUMENTED is only reported for a module that
+** is otherwise well-formed and supported. */
 enum wscan_status wscan_parse(const uint8_t *bytes, size_t len, struct wscan_module *out,
                               char err[WSCAN_ERR_MAX]);
 void wscan_free(struct wscan_module *m);
