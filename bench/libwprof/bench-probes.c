@@ -77,36 +77,58 @@ static void bench_clock(const char *dir, const char *label, bool timing, int clo
   finish_run(rec);
 }
 
-/* The writer's sustained rate: the guest makes calls as fast as it can but
-** (benchmark only) waits when the writer's queue is nearly full, so nothing
-** is lost; rows/s counts from the first call to the database renamed. */
-static void bench_trace(const char *dir, long calls) {
-  wprof_recorder *rec = open_run(dir, "trace", true, true, 0);
+/* Benchmark only: the guest waits while the writer's queue is nearly full,
+** so that nothing is lost and the writer's sustained rate is measured. */
+static void wait_for_writer(wprof_thread *t) {
+  struct wprof_trace *tr = &t->rec->trace;
+  if (t->call_cur != t->call_end) return;
+  for (;;) {
+    pthread_mutex_lock(&tr->lock);
+    bool room = tr->queued + 1 < tr->queue_cap;
+    pthread_mutex_unlock(&tr->lock);
+    if (room) return;
+    nanosleep(&(struct timespec){0, 100000}, NULL);
+  }
+}
+
+static long fib_calls(wprof_thread *t, int n) {
+  wait_for_writer(t);
+  wprof_probe_enter(t, 1);
+  long calls = 1;
+  if (n >= 2) calls += fib_calls(t, n - 1) + fib_calls(t, n - 2);
+  wait_for_writer(t);
+  wprof_probe_exit(t, 1);
+  return calls;
+}
+
+/* Rows per second from the first call to the database renamed: flat calls
+** (rows arrive in id order) or fib(25) trees (rows arrive in exit order,
+** ids in entry order). */
+static void bench_trace(const char *dir, bool tree, long min_calls) {
+  wprof_recorder *rec = open_run(dir, tree ? "trace-tree" : "trace-flat", true, true, 0);
   wprof_thread *t = wprof_thread_attach(rec);
-  struct wprof_trace *tr = &rec->trace;
   double start = seconds(CLOCK_MONOTONIC), cpu_start = seconds(CLOCK_PROCESS_CPUTIME_ID);
+  long calls = 1;
   wprof_probe_enter(t, 0);
-  for (long i = 1; i < calls; i++) {
-    if (t->call_cur == t->call_end) {
-      for (;;) {
-        pthread_mutex_lock(&tr->lock);
-        bool room = tr->queued + 1 < tr->queue_cap;
-        pthread_mutex_unlock(&tr->lock);
-        if (room) break;
-        nanosleep(&(struct timespec){0, 100000}, NULL);
-      }
+  while (calls < min_calls) {
+    if (tree) {
+      calls += fib_calls(t, 25);
+    } else {
+      wait_for_writer(t);
+      uint32_t fid = 1 + (uint32_t)calls % 3;
+      wprof_probe_enter(t, fid);
+      wprof_probe_exit(t, fid);
+      calls++;
     }
-    uint32_t fid = 1 + (uint32_t)i % 3;
-    wprof_probe_enter(t, fid);
-    wprof_probe_exit(t, fid);
   }
   wprof_probe_exit(t, 0);
-  uint64_t lost = tr->lost;
+  uint64_t lost = rec->trace.lost;
   finish_run(rec);
   double wall = seconds(CLOCK_MONOTONIC) - start, cpu = seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu_start;
-  printf("trace           %ld calls written in %.2f s wall = %.2f M rows/s; %.2f s CPU (guest + writer) = %.2f M rows/s;"
+  printf("trace %-5s  %ld calls written in %.2f s wall = %.2f M rows/s; %.2f s CPU (guest + writer) = %.2f M rows/s;"
          " lost %llu\n",
-         calls, wall, (double)calls / wall / 1e6, cpu, (double)calls / cpu / 1e6, (unsigned long long)lost);
+         tree ? "tree" : "flat", calls, wall, (double)calls / wall / 1e6, cpu, (double)calls / cpu / 1e6,
+         (unsigned long long)lost);
 }
 
 int main(int argc, char **argv) {
@@ -115,6 +137,7 @@ int main(int argc, char **argv) {
   bench_clock(dir, "no timing", false, 0, pairs);
   bench_clock(dir, "clock_gettime", true, WPROF_CLOCK_MONOTONIC, pairs);
   if (wprof__clock_detect() == WPROF_CLOCK_TSC) bench_clock(dir, "tsc", true, WPROF_CLOCK_TSC, pairs);
-  bench_trace(dir, 10000000);
+  bench_trace(dir, false, 10000000);
+  bench_trace(dir, true, 10000000);
   return 0;
 }

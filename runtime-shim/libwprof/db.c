@@ -120,7 +120,7 @@ int wprof__db_create(wprof_recorder *rec, char *err, size_t errlen) {
   /* the file is renamed into place only once complete: no journal needed */
   if (sqlite3_exec(rec->db,
                    "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;"
-                   "PRAGMA cache_size=-16384; PRAGMA user_version=1;",
+                   "PRAGMA page_size=16384; PRAGMA cache_size=-16384; PRAGMA user_version=1;",
                    NULL, NULL, NULL) != SQLITE_OK ||
       sqlite3_exec(rec->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
       sqlite3_exec(rec->db, wprof_schema_sql, NULL, NULL, NULL) != SQLITE_OK ||

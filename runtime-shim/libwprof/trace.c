@@ -109,7 +109,21 @@ int wprof__trace_attach(wprof_thread *t) {
   return 0;
 }
 
+/* Rows are recorded at exit but numbered at entry, so a caller's row follows
+** its callees'. Sorting each chunk by id (an insertion sort: a record moves
+** past its own callees only) lets SQLite append instead of seeking. */
+static void sort_calls_by_id(struct wprof_call_rec *r, uint32_t n) {
+  for (uint32_t i = 1; i < n; i++) {
+    if (r[i - 1].id < r[i].id) continue;
+    struct wprof_call_rec moving = r[i];
+    uint32_t j = i;
+    for (; j > 0 && r[j - 1].id > moving.id; j--) r[j] = r[j - 1];
+    r[j] = moving;
+  }
+}
+
 static int write_calls(const wprof_recorder *rec, struct wprof_batch *b, struct wprof_chunk *c) {
+  sort_calls_by_id(chunk_records(c), c->count);
   const struct wprof_call_rec *r = chunk_records(c);
   for (uint32_t i = 0; i < c->count; i++, r++) {
     uint64_t start = wprof__ticks_to_ns(rec, r->start - rec->t0), end = wprof__ticks_to_ns(rec, r->end - rec->t0);

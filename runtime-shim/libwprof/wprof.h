@@ -41,11 +41,16 @@ enum wprof_status {
 /* Opens a recorder; NULL with err filled (one line) on failure. */
 wprof_recorder *wprof_open(const struct wprof_run_options *opts, char *err, size_t errlen);
 
-/* One per guest thread, before its first probe. Owned by the recorder. */
+/* One per guest thread, before its first probe. Owned by the recorder.
+** NULL when out of memory. With several guest threads, attach a new thread
+** before it runs guest code (e.g. from the thread that spawns it): from the
+** second thread on, allocation probes take a lock (call probes never do). */
 wprof_thread *wprof_thread_attach(wprof_recorder *rec);
 
-/* Ends the run: closes every open frame of every thread (counted as
-** unwound), writes the database and renames it into place. exit_code is
+/* Ends the run, once no guest thread runs any more (it may be called after
+** a longjmp out of guest code at a probe boundary): closes every open frame
+** of every thread (counted as unwound), writes the database and renames it
+** into place. exit_code is
 ** meaningful for WPROF_EXITED; message for WPROF_TRAPPED/WPROF_ERROR/WPROF_INTERRUPTED.
 ** Returns 0, or -1 with err filled. Safe to call once. */
 int wprof_finish(wprof_recorder *rec, enum wprof_status status, int exit_code,
