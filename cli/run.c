@@ -1,0 +1,133 @@
+/*
+** `wprof run`: parse the command line, check the preopened directories and
+** hand over to the wasm2c host (runtime-shim/host), which builds, runs and
+** records the module.
+*/
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "commands.h"
+#include "host.h"
+
+static const char help[] =
+    "usage: wprof run [OPTIONS] MODULE.wasm [--] [ARGS...]\n"
+    "\n"
+    "Runs a WASI command module (instrumented by wasm-instrument, or plain for a\n"
+    "baseline) with wasm2c and writes its profile to a SQLite database.\n"
+    "Its stdin, stdout, stderr and exit code are passed through unchanged.\n"
+    "\n"
+    "options:\n"
+    "  -o, --output FILE     database to write (default wprof.db)\n"
+    "      --trace           also record every call and allocation event\n"
+    "      --no-timing       counts only: every time in the database is 0\n"
+    "      --dir HOST[:GUEST]  let the guest use directory HOST, named GUEST\n"
+    "                        (default: HOST); repeatable; nothing else is visible\n"
+    "      --env KEY=VALUE   set a guest environment variable (none is inherited);\n"
+    "                        repeatable\n"
+    "  -q, --quiet           print nothing of our own on stderr\n"
+    "  -h, --help            this help\n"
+    "\n"
+    "The module is translated and compiled once (cc -O2) and cached under\n"
+    "$WPROF_CACHE_DIR, else $XDG_CACHE_HOME/wprof, else ~/.cache/wprof.\n"
+    "SIGINT or SIGTERM stops the guest at its next call and still writes the\n"
+    "database (status 'interrupted'); a second one exits at once without it.\n"
+    "\n"
+    "exit status:\n"
+    "  the guest's exit code  when it exits (proc_exit, or 0 when _start returns)\n"
+    "  64   bad command line\n"
+    "  65   not a WebAssembly module, or malformed\n"
+    "  66   the module or a --dir directory cannot be read\n"
+    "  69   wasm2c 1.0.32 cannot translate the module (tail calls, SIMD...), or\n"
+    "       it imports something wprof does not provide\n"
+    "  70   internal failure (C compiler, loading the compiled module)\n"
+    "  73   the database or the cache cannot be written\n"
+    "  130  interrupted by SIGINT      143  interrupted by SIGTERM\n"
+    "  134  the guest trapped (the trap is in the database and on stderr)\n";
+
+static int usage_error(const char *what, const char *reason) {
+  fprintf(stderr, "wprof run: %s: %s (wprof run --help)\n", what, reason);
+  return WPROF_EXIT_USAGE;
+}
+
+/* "HOST[:GUEST]" -> a preopen; the strings point into arg. */
+static int parse_dir(char *arg, struct wprof_wasi_preopen *out) {
+  char *colon = strchr(arg, ':');
+  if (colon) *colon = '\0';
+  out->host_path = arg;
+  out->guest_path = colon ? colon + 1 : arg;
+  if (!*out->host_path || !*out->guest_path) return usage_error("--dir", "expects HOST[:GUEST]");
+  struct stat st;
+  const char *problem = stat(out->host_path, &st) != 0 ? strerror(errno)
+                        : !S_ISDIR(st.st_mode)         ? "not a directory"
+                                                       : NULL;
+  if (problem) {
+    fprintf(stderr, "wprof run: %s: %s\n", out->host_path, problem);
+    return WPROF_EXIT_NO_INPUT;
+  }
+  return 0;
+}
+
+int wprof_cmd_run(int argc, char **argv) {
+  static const struct option longopts[] = {
+      {"output", required_argument, NULL, 'o'}, {"trace", no_argument, NULL, 'T'},
+      {"no-timing", no_argument, NULL, 'N'},    {"dir", required_argument, NULL, 'd'},
+      {"env", required_argument, NULL, 'e'},    {"quiet", no_argument, NULL, 'q'},
+      {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+  };
+  struct wprof_host_options opts = {.db_path = "wprof.db", .timing = true};
+  struct wprof_wasi_preopen *dirs = calloc((size_t)argc, sizeof *dirs);
+  char **env = calloc((size_t)argc, sizeof *env);
+  int rc = 0, c;
+  if (!dirs || !env) {
+    rc = WPROF_EXIT_INTERNAL;
+    goto out;
+  }
+  opts.preopens = dirs;
+  opts.envp = env;
+  optind = 0; /* glibc: full re-initialisation; '+': stop at the module name */
+  opterr = 0;
+  while (rc == 0 && (c = getopt_long(argc, argv, "+:o:qh", longopts, NULL)) != -1) {
+    switch (c) {
+      case 'o': opts.db_path = optarg; break;
+      case 'T': opts.trace = true; break;
+      case 'N': opts.timing = false; break;
+      case 'q': opts.quiet = true; break;
+      case 'd': rc = parse_dir(optarg, &dirs[opts.npreopens++]); break;
+      case 'e':
+        if (!strchr(optarg, '=') || optarg[0] == '=') rc = usage_error(optarg, "--env expects KEY=VALUE");
+        env[opts.envc++] = optarg;
+        break;
+      case 'h': fputs(help, stdout); goto out;
+      case ':': rc = usage_error(argv[optind - 1], "needs an argument"); break;
+      default: /* '?': optopt is the unknown short option, 0 for a long one */
+        rc = usage_error(optopt ? (char[]){'-', (char)optopt, '\0'} : argv[optind - 1], "unknown option");
+        break;
+    }
+  }
+  if (rc) goto out;
+  if (optind >= argc) {
+    rc = usage_error("MODULE.wasm", "no module given");
+    goto out;
+  }
+  if (!*opts.db_path) {
+    rc = usage_error("-o", "empty database name");
+    goto out;
+  }
+  opts.module_path = argv[optind];
+  /* the guest's argv: the module path, then everything after it (minus a leading --) */
+  int first = optind + 1;
+  if (first < argc && strcmp(argv[first], "--") == 0) first++;
+  argv[first - 1] = argv[optind];
+  opts.guest_argc = argc - first + 1;
+  opts.guest_argv = argv + first - 1;
+  rc = wprof_host_run(&opts);
+out:
+  free(dirs);
+  free(env);
+  return rc;
+}

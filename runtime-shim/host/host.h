@@ -1,0 +1,65 @@
+/*
+** The wasm2c host behind `wprof run`.
+**
+** wprof_host_build() turns a module into a shared object (wasm2c, then the
+** system C compiler) kept in a content-addressed cache; wprof_host_run()
+** loads it into this process and runs its _start under our WASI
+** (runtime-shim/wasi) with the libwprof recorder attached, writing the
+** profile database. Every failure prints one line `wprof run: FILE: REASON`
+** on stderr and maps to one of the exit codes below.
+*/
+#ifndef WPROF_HOST_H
+#define WPROF_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wasi.h"
+
+/* Exit codes of `wprof run` (besides the guest's own exit code). */
+enum {
+  WPROF_EXIT_USAGE = 64,       /* bad command line */
+  WPROF_EXIT_NOT_WASM = 65,    /* not a WebAssembly module, or malformed */
+  WPROF_EXIT_NO_INPUT = 66,    /* the module cannot be read */
+  WPROF_EXIT_UNSUPPORTED = 69, /* wasm2c 1.0.32 cannot translate it, or an import we do not provide */
+  WPROF_EXIT_INTERNAL = 70,    /* the C compiler, dlopen or the recorder failed */
+  WPROF_EXIT_CANT_CREATE = 73, /* the database (or the cache) cannot be written */
+  WPROF_EXIT_SIGINT = 130,     /* interrupted by SIGINT (128 + 2) */
+  WPROF_EXIT_TRAP = 134,       /* the guest trapped (128 + SIGABRT, like an abort) */
+  WPROF_EXIT_SIGTERM = 143,    /* interrupted by SIGTERM (128 + 15) */
+};
+
+struct wprof_host_options {
+  const char *module_path;
+  const char *db_path;
+  bool trace, timing, quiet;
+  int guest_argc;              /* argv[0] included */
+  char **guest_argv;
+  int envc;                    /* "K=V" strings */
+  char **envp;
+  int npreopens;
+  const struct wprof_wasi_preopen *preopens;
+};
+
+/* A module file read into memory. */
+struct wprof_module_file {
+  uint8_t *bytes;
+  size_t len;
+  bool instrumented;           /* has a wprof.functions section */
+  bool uses_exceptions;        /* tag section or imported tag: wasm2c needs --enable-exceptions */
+};
+
+/* Reads and checks the module (magic, version, section layout, features
+** wasm2c 1.0.32 cannot translate). Returns 0 or an exit code (message printed). */
+int wprof_host_load(const char *path, struct wprof_module_file *out);
+void wprof_host_unload(struct wprof_module_file *m);
+
+/* Finds or builds the cached shared object for the module; *so_path is
+** malloc'ed. Returns 0 or an exit code (message printed). */
+int wprof_host_build(const char *module_path, const struct wprof_module_file *m, bool quiet, char **so_path);
+
+/* Runs the module; returns the exit code for `wprof run`. */
+int wprof_host_run(const struct wprof_host_options *opts);
+
+#endif
