@@ -10,7 +10,7 @@ shift || true
 packages=(
   build-essential cmake pkg-config git
   binaryen wabt
-  libsqlite3-dev sqlite3 zlib1g-dev libprotobuf-c-dev protobuf-c-compiler libxxhash-dev
+  libsqlite3-dev sqlite3 zlib1g-dev libprotobuf-c-dev protobuf-c-compiler libxxhash-dev xxhash
   clang lld wasi-libc libclang-rt-14-dev-wasm32 libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
   valgrind golang-go rustc libstd-rust-dev-wasm32
 )
