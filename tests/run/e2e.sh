@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# End to end: a testdata program (testdata/README.md) instrumented by
+# wasm-instrument and run by `wprof run`; the database must say what the
+# program's hand-derived <name>.expected file says.
+#   e2e.sh NAME WPROF WASM_INSTRUMENT TESTDATA_DIR
+# Allocations are credited as testdata/README.md says: to the innermost
+# frame of the allocation's call path that is not an allocator.
+set -euo pipefail
+name=$1 wprof=$2 instrument=$3 data=$4
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "FAIL $name: $*" >&2; exit 1; }
+q() { sqlite3 -batch -noheader "$work/p.db" "$1"; }
+
+"$instrument" -q "$data/$name.wasm" "$work/$name.i.wasm" || fail "wasm-instrument failed"
+rc=0
+"$wprof" run -q -o "$work/p.db" "$work/$name.i.wasm" > "$work/stdout" 2> "$work/stderr" < /dev/null || rc=$?
+
+# per-function allocation credit: walk up from each site through allocator frames
+credit="WITH RECURSIVE up(site, id) AS (
+    SELECT path_id, path_id FROM alloc_sites
+    UNION ALL
+    SELECT up.site, p.parent FROM up JOIN call_paths p ON p.id = up.id JOIN functions f ON f.fid = p.fid
+    WHERE f.alloc_kind IS NOT NULL AND p.parent IS NOT NULL),
+  owner(site, name) AS (
+    SELECT up.site, f.name FROM up JOIN call_paths p ON p.id = up.id JOIN functions f ON f.fid = p.fid
+    WHERE f.alloc_kind IS NULL)
+  SELECT COALESCE(SUM(s.%s_objects), 0) || ' ' || COALESCE(SUM(s.%s_bytes), 0)
+  FROM owner o JOIN alloc_sites s ON s.path_id = o.site WHERE o.name = '%s'"
+
+checked=0
+while read -r key a b c; do
+  case $key in
+    '' | '#'*) continue ;;
+    exit) [ "$rc" = "$a" ] || fail "exit code $rc, expected $a ($(cat "$work/stderr"))"
+          [ "$(q 'SELECT exit_code FROM run')" = "$a" ] || fail "run.exit_code" ;;
+    status) [ "$(q 'SELECT status FROM run')" = "$a" ] || fail "status $(q 'SELECT status FROM run'), expected $a"
+            [ "$a" != trapped ] || [ "$rc" = 134 ] || fail "a trap exits 134, got $rc" ;;
+    stdout) cmp "$data/$a" "$work/stdout" || fail "stdout differs from $a" ;;
+    stderr) cmp "$data/$a" "$work/stderr" || fail "stderr differs from $a" ;;
+    calls) got=$(q "SELECT COALESCE(SUM(calls), 0) FROM flat_profile WHERE name = '$a'")
+           [ "$got" = "$b" ] || fail "calls $a: $got, expected $b" ;;
+    allocs | frees | live)
+      col=${key%s}; [ "$key" = live ] && col=live; [ "$key" = allocs ] && col=alloc; [ "$key" = frees ] && col=free
+      got=$(q "$(printf "$credit" "$col" "$col" "$a")")
+      [ "$got" = "$b $c" ] || fail "$key $a: $got, expected $b $c" ;;
+    total)
+      col=$a; [ "$a" = allocs ] && col=alloc; [ "$a" = frees ] && col=free
+      got=$(q "SELECT COALESCE(SUM(${col}_objects), 0) || ' ' || COALESCE(SUM(${col}_bytes), 0) FROM alloc_sites")
+      [ "$got" = "$b $c" ] || fail "total $a: $got, expected $b $c" ;;
+    *) fail "unknown line in $name.expected: $key" ;;
+  esac
+  checked=$((checked + 1))
+done < "$data/$name.expected"
+[ "$checked" -gt 0 ] || fail "nothing checked"
+[ "$(q 'PRAGMA integrity_check')" = ok ] || fail "integrity_check"
+[ "$(q 'SELECT total_calls = total_exits + unwound_frames FROM run')" = 1 ] || fail "calls != exits + unwound"
+echo "ok $name ($checked facts)"

@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# `wprof run` itself, one case per call:
+#   run-tests.sh CASE WPROF WASM_INSTRUMENT WAT_DIR(built .wasm) NODE_WASI_MJS
+# Expected values are worked out from the wat sources (tests/run/wat/*.wat,
+# each says what it does) and from the documented exit codes of
+# `wprof run --help`. WPROF_CACHE_DIR is set by CTest unless a case makes
+# its own.
+set -euo pipefail
+case_name=$1 wprof=$2 instrument=$3 wasm=$4
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+q() { sqlite3 -batch -noheader "$1" "$2"; }
+
+# run_wprof ARGS...: stdout in out.txt, stderr in err.txt, exit code in $rc
+run_wprof() {
+  rc=0
+  "$wprof" run "$@" > out.txt 2> err.txt || rc=$?
+}
+
+expect_rc() { [ "$rc" = "$1" ] || fail "exit code $rc, expected $1; stderr: $(cat err.txt)"; }
+expect_err() { printf '%s\n' "$1" | diff -u - err.txt || fail "stderr differs"; }
+expect_no_db() {
+  local left
+  left=$(ls -A | grep -v -e '^out.txt$' -e '^err.txt$' -e '^notwasm.wasm$' || true)
+  [ -z "$left" ] || fail "left files behind: $left"
+}
+
+# A bad input: one line on stderr, the documented exit code, no database.
+bad_input() { # expected_rc expected_stderr wprof-run-args...
+  local want_rc=$1 want_err=$2
+  shift 2
+  run_wprof -o "$work/x.db" "$@"
+  expect_rc "$want_rc"
+  expect_err "$want_err"
+  expect_no_db
+}
+
+# Instruments a wat test module into $work/NAME.i.wasm.
+instrumented() { "$instrument" -q "$wasm/$1.wasm" "$work/$1.i.wasm" && echo "$work/$1.i.wasm"; }
+
+# Starts `wprof run`, waits for the guest's "ready" line, sends a signal.
+interrupt() { # signal module
+  local sig=$1 module=$2 pid
+  "$wprof" run -o "$work/i.db" "$module" > out.txt 2> err.txt &
+  pid=$!
+  for _ in $(seq 600); do grep -q ready out.txt 2>/dev/null && break; sleep 0.05; done
+  grep -q ready out.txt || fail "the guest never started"
+  sleep 0.2
+  kill -"$sig" "$pid"
+  rc=0
+  wait "$pid" || rc=$?
+}
+
+check_interrupted() { # expected_rc signal_name
+  expect_rc "$1"
+  [ "$(q i.db 'PRAGMA integrity_check')" = ok ] || fail "database fails integrity_check"
+  [ "$(q i.db 'SELECT status, trap FROM run')" = "interrupted|$2" ] || fail "run row: $(q i.db 'SELECT status, trap FROM run')"
+  [ "$(q i.db 'SELECT total_calls = total_exits + unwound_frames FROM run')" = 1 ] || fail "calls != exits + unwound"
+}
+
+case $case_name in
+  # ---- bad input ----
+  no-module) bad_input 64 "wprof run: MODULE.wasm: no module given (wprof run --help)" ;;
+  unknown-option) bad_input 64 "wprof run: --bogus: unknown option (wprof run --help)" --bogus "$wasm/counts.wasm" ;;
+  missing-argument) bad_input 64 "wprof run: --dir: needs an argument (wprof run --help)" --dir ;;
+  bad-env) bad_input 64 "wprof run: NOEQUALS: --env expects KEY=VALUE (wprof run --help)" --env NOEQUALS "$wasm/counts.wasm" ;;
+  missing-file) bad_input 66 "wprof run: nope.wasm: No such file or directory" nope.wasm ;;
+  missing-dir) bad_input 66 "wprof run: nodir: No such file or directory" --dir nodir "$wasm/counts.wasm" ;;
+  not-wasm)
+    printf '#!/bin/sh\necho hi\n' > notwasm.wasm
+    bad_input 65 "wprof run: notwasm.wasm: not a WebAssembly module (no \\0asm magic)" notwasm.wasm
+    ;;
+  truncated)
+    # header (8 bytes), type section: id, size 0x11, 17 bytes -> the import section starts at 27
+    head -c 30 "$wasm/counts.wasm" > notwasm.wasm
+    [ "$(od -An -tx1 -j9 -N1 notwasm.wasm)" = " 11" ] || fail "counts.wat's type section changed size"
+    bad_input 65 "wprof run: notwasm.wasm: malformed module: section at offset 27 overruns the file" notwasm.wasm
+    ;;
+  unwritable-output)
+    run_wprof -o "$work/no/such/dir/p.db" "$wasm/counts.wasm"
+    expect_rc 73
+    expect_err "wprof run: $work/no/such/dir/p.db: cannot write here: No such file or directory"
+    [ ! -e "$work/no" ] || fail "created the directory"
+    ;;
+  tail-call) bad_input 69 "wprof run: $wasm/tailcall.wasm: uses tail calls (return_call), which wasm2c 1.0.32 cannot translate" "$wasm/tailcall.wasm" ;;
+  simd) bad_input 69 "wprof run: $wasm/simd.wasm: uses SIMD (v128), which wasm2c 1.0.32 cannot translate" "$wasm/simd.wasm" ;;
+  bad-import) bad_input 69 "wprof run: $wasm/badimport.wasm: imports env.host_thing, which wprof run does not provide" "$wasm/badimport.wasm" ;;
+  no-start) bad_input 69 "wprof run: $wasm/nostart.wasm: has no _start export (not a WASI command)" "$wasm/nostart.wasm" ;;
+  unknown-command)
+    rc=0
+    "$wprof" frobnicate > out.txt 2> err.txt || rc=$?
+    expect_rc 64
+    expect_err "wprof: frobnicate: unknown command (wprof --help lists them)"
+    ;;
+  help)
+    rc=0
+    "$wprof" run --help > out.txt 2> err.txt || rc=$?
+    expect_rc 0
+    grep -q '^  134  the guest trapped' out.txt || fail "--help does not document exit code 134"
+    grep -q 'a second one exits at once' out.txt || fail "--help does not document the second signal"
+    "$wprof" --help | grep -q '^  run ' || fail "wprof --help does not list run"
+    ;;
+
+  # ---- traps and exits (plain module: nothing to count) ----
+  trap-unreachable | trap-div | trap-oob | trap-indirect | trap-stack)
+    declare -A letter=([trap-unreachable]=u [trap-div]=d [trap-oob]=m [trap-indirect]=i [trap-stack]=s)
+    declare -A message=([trap-unreachable]="unreachable executed" [trap-div]="integer divide by zero"
+      [trap-oob]="out of bounds memory or table access"
+      [trap-indirect]="indirect call: type mismatch, null or out of range" [trap-stack]="call stack exhausted")
+    run_wprof -o "$work/t.db" "$wasm/traps.wasm" "${letter[$case_name]}"
+    expect_rc 134
+    want="${message[$case_name]}"
+    expect_err "$(printf 'wprof: guest trapped: %s\nwprof: wrote %s: 0 calls, 0 functions, 0 allocations (0 bytes, 0 live)' "$want" "$work/t.db")"
+    [ "$(q t.db 'SELECT status, exit_code IS NULL, trap, instrumented FROM run')" = "trapped|1|$want|0" ] ||
+      fail "run row: $(q t.db 'SELECT status, exit_code, trap, instrumented FROM run')"
+    ;;
+  proc-exit)
+    run_wprof -q -o "$work/t.db" "$wasm/traps.wasm" x
+    expect_rc 3
+    [ ! -s err.txt ] || fail "--quiet printed: $(cat err.txt)"
+    [ "$(q t.db 'SELECT status, exit_code, trap IS NULL FROM run')" = "exited|3|1" ] || fail "run row"
+    ;;
+  instrumented-trap)
+    # traps.wasm, instrumented: _start (open) -> recurse... ; every open frame is unwound
+    module=$(instrumented traps)
+    run_wprof -q -o "$work/t.db" "$module" u
+    expect_rc 134
+    [ "$(q t.db 'SELECT status, trap, total_calls, total_exits, unwound_frames FROM run')" = "trapped|unreachable executed|1|0|1" ] ||
+      fail "run row: $(q t.db 'SELECT status, trap, total_calls, total_exits, unwound_frames FROM run')"
+    ;;
+
+  # ---- counting (counts.wat: _start 1, a 3, b 6, malloc 3; 3 x 16 bytes live) ----
+  counts)
+    module=$(instrumented counts)
+    run_wprof -o "$work/c.db" "$module"
+    expect_rc 0
+    [ "$(cat out.txt)" = "counts done" ] || fail "stdout: $(cat out.txt)"
+    expect_err "wprof: wrote $work/c.db: 13 calls, 4 functions, 3 allocations (48 bytes, 3 live)"
+    [ "$(q c.db "SELECT group_concat(name || '=' || calls, ' ') FROM (SELECT name, calls FROM flat_profile ORDER BY name)")" = \
+      "_start=1 a=3 b=6 malloc=3" ] || fail "flat profile: $(q c.db 'SELECT name, calls FROM flat_profile')"
+    [ "$(q c.db 'SELECT instrumented, status, exit_code, total_calls, total_exits, unwound_frames, timing, trace FROM run')" = \
+      "1|exited|0|13|13|0|1|0" ] || fail "run row: $(q c.db 'SELECT * FROM run')"
+    [ "$(q c.db 'SELECT SUM(alloc_objects), SUM(alloc_bytes), SUM(live_objects), SUM(live_bytes) FROM alloc_sites')" = "3|48|3|48" ] ||
+      fail "allocations"
+    ;;
+  deterministic)
+    module=$(instrumented counts)
+    for i in 1 2; do
+      run_wprof -q -o "$work/d$i.db" "$module"
+      q "d$i.db" "SELECT p.id, p.parent, p.fid, p.calls, p.unwound FROM call_paths p ORDER BY p.id;
+                  SELECT * FROM alloc_sites ORDER BY path_id;
+                  SELECT total_calls, total_exits, unwound_frames FROM run" > "counts$i.txt"
+    done
+    diff -u counts1.txt counts2.txt || fail "two runs differ"
+    [ "$(wc -l < counts1.txt)" -ge 5 ] || fail "too few rows to compare"
+    ;;
+  no-timing)
+    module=$(instrumented counts)
+    run_wprof -q --no-timing -o "$work/n.db" "$module"
+    [ "$(q n.db 'SELECT timing, clock, SUM(incl_ns), SUM(self_ns), SUM(calls) FROM run, call_paths')" = "0|none|0|0|13" ] ||
+      fail "timing row: $(q n.db 'SELECT timing, clock, SUM(incl_ns), SUM(self_ns), SUM(calls) FROM run, call_paths')"
+    ;;
+  trace)
+    module=$(instrumented counts)
+    run_wprof -q --trace -o "$work/t.db" "$module"
+    [ "$(q t.db 'SELECT trace, (SELECT COUNT(*) FROM calls), (SELECT COUNT(*) FROM alloc_events) FROM run')" = "1|13|3" ] ||
+      fail "trace row: $(q t.db 'SELECT trace, (SELECT COUNT(*) FROM calls), (SELECT COUNT(*) FROM alloc_events) FROM run')"
+    ;;
+  plain)
+    run_wprof -o "$work/p.db" "$wasm/counts.wasm"
+    expect_rc 0
+    [ "$(cat out.txt)" = "counts done" ] || fail "stdout"
+    [ "$(q p.db 'SELECT instrumented, status, total_calls, host FROM run')" = "0|exited|0|wasm2c" ] || fail "run row"
+    ;;
+
+  # ---- the cache ----
+  cache)
+    export WPROF_CACHE_DIR=$work/cache
+    run_wprof -q -o "$work/1.db" "$wasm/counts.wasm"
+    expect_rc 0
+    [ "$(ls cache | wc -l)" = 1 ] || fail "cache holds: $(ls cache)"
+    so=$(ls cache/*.so)
+    before=$(stat -c '%i %Y.%y' "$so")
+    sleep 1.1
+    # a second run must not rebuild: same file (inode) and untouched mtime
+    run_wprof -q -o "$work/2.db" "$wasm/counts.wasm"
+    expect_rc 0
+    [ "$(stat -c '%i %Y.%y' "$so")" = "$before" ] || fail "the cached module was rebuilt"
+    [ "$(ls cache | wc -l)" = 1 ] || fail "cache holds: $(ls cache)"
+    # another module: another entry
+    run_wprof -q -o "$work/3.db" "$wasm/traps.wasm" z
+    expect_rc 0
+    [ "$(ls cache | wc -l)" = 2 ] || fail "cache holds: $(ls cache)"
+    ;;
+  cache-concurrent)
+    export WPROF_CACHE_DIR=$work/cache
+    for i in 1 2 3; do "$wprof" run -q -o "$work/c$i.db" "$wasm/counts.wasm" > "out$i.txt" & done
+    wait
+    for i in 1 2 3; do [ "$(cat "out$i.txt")" = "counts done" ] || fail "run $i"; done
+    [ "$(ls cache)" = "$(ls cache/*.so | xargs -n1 basename)" ] || fail "cache leftovers: $(ls cache)"
+    [ "$(ls cache | wc -l)" = 1 ] || fail "cache holds: $(ls cache)"
+    ;;
+
+  # ---- interruption ----
+  sigint-instrumented) interrupt INT "$(instrumented spin)"; check_interrupted 130 SIGINT
+    [ "$(q i.db 'SELECT unwound_frames FROM run')" = 1 ] || fail "_start should be the one unwound frame"
+    [ "$(q i.db "SELECT calls > 1 FROM flat_profile WHERE name = 'tick'")" = 1 ] || fail "no ticks counted" ;;
+  sigterm-instrumented) interrupt TERM "$(instrumented spin)"; check_interrupted 143 SIGTERM ;;
+  sigint-plain-loop) interrupt INT "$wasm/spin.wasm"; check_interrupted 130 SIGINT ;;
+  sigint-plain-sleep) interrupt INT "$wasm/sleep.wasm"; check_interrupted 130 SIGINT ;;
+
+  *) fail "unknown case $case_name" ;;
+esac
+echo "ok $case_name"

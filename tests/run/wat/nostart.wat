@@ -1,0 +1,2 @@
+;; nostart: a library module without _start.
+(module (func (export "f")))
