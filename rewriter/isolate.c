@@ -145,7 +145,15 @@ enum isolate_result isolate_rewrite(const uint8_t *input, size_t len, uint32_t f
   }
   char line[400];
   first_line(messages, line, sizeof line);
-  if (!line[0]) first_line(binaryen_log, line, sizeof line);
+  if (!line[0]) {
+    /* binaryen prints "[parse exception: why (at 0:683)]Fatal: error ..." */
+    first_line(binaryen_log, line, sizeof line);
+    char *fatal = strstr(line, "]Fatal:");
+    if (line[0] == '[' && fatal) {
+      *fatal = '\0';
+      memmove(line, line + 1, strlen(line));
+    }
+  }
   if (WIFSIGNALED(wstatus)) {
     snprintf(err, errlen, "binaryen 108 crashed on this module (signal %d%s%s)",
              WTERMSIG(wstatus), line[0] ? ": " : "", line);

@@ -93,14 +93,31 @@ static void error(const char *fmt, ...) {
   va_end(ap);
 }
 
+/* Warnings wait until the output is written: a refused input gets its one
+** error line and nothing else. */
+static char *pending_warnings;
+static size_t pending_len;
+
 static void warning(const struct options *opt, const char *fmt, ...) {
   if (opt->quiet) return;
+  char line[1024];
+  int n = snprintf(line, sizeof line, "wasm-instrument: warning: %s: ", input_name);
   va_list ap;
   va_start(ap, fmt);
-  fprintf(stderr, "wasm-instrument: warning: %s: ", input_name);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
+  if (n > 0 && (size_t)n < sizeof line) n += vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
   va_end(ap);
+  if (n < 0) return;
+  size_t len = strnlen(line, sizeof line - 1);
+  pending_warnings = realloc(pending_warnings, pending_len + len + 2);
+  if (!pending_warnings) abort();
+  memcpy(pending_warnings + pending_len, line, len);
+  pending_len += len;
+  pending_warnings[pending_len++] = '\n';
+  pending_warnings[pending_len] = '\0';
+}
+
+static void flush_warnings(void) {
+  if (pending_warnings) fputs(pending_warnings, stderr);
 }
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -500,6 +517,7 @@ static int run(const struct options *opt) {
   }
   if (opt->list) {
     list_functions(&scan, plan);
+    flush_warnings();
     code = EXIT_WRITTEN;
     goto out;
   }
@@ -516,6 +534,7 @@ static int run(const struct options *opt) {
     goto out;
   }
   code = EXIT_WRITTEN;
+  flush_warnings();
 out:
   if (validating) {
     char ignored[8];
@@ -544,5 +563,6 @@ int main(int argc, char **argv) {
   free(opt.include);
   free(opt.exclude);
   free(opt.custom);
+  free(pending_warnings);
   return code;
 }
