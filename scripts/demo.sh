@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The README's first command: installs what is missing, builds wprof, then
+# profiles the bundled demo (demo/wordfreq.c, built for wasm32-wasi) the way a
+# user would: instrument it, run it, and show the reports and a SQL query.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+build="$top/build"
+"$top/scripts/setup.sh" "$build"
+
+out="$build/demo-run"
+mkdir -p "$out"
+instrument="$build/rewriter/wasm-instrument"
+wprof="$build/cli/wprof"
+show() { printf '\n$ %s\n' "$*"; "$@"; }
+
+cd "$out"
+show "$instrument" "$build/demo/wordfreq.wasm" wordfreq.prof.wasm
+show "$wprof" run -o wordfreq.db wordfreq.prof.wasm -- 300
+show "$wprof" report wordfreq.db top --limit 10
+show "$wprof" report wordfreq.db tree --min-percent 1
+show "$wprof" report wordfreq.db allocs --sample alloc_space
+show "$wprof" report wordfreq.db leaks
+show sqlite3 -header -column wordfreq.db \
+  'SELECT name, calls, self_ns FROM flat_profile ORDER BY calls DESC LIMIT 5'
+printf '\nThe profile is %s/wordfreq.db; see docs/queries.md for more SQL.\n' "$out"
