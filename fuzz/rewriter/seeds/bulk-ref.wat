@@ -1,0 +1,18 @@
+;; bulk memory, reference types, passive segments, multiple tables
+;; (table.init and elem.drop: table-init.wat, binaryen 108 cannot read them)
+(module
+  (memory 1)
+  (table $t 2 funcref)
+  (table $u 1 externref)
+  (data $d "hello")
+  (elem $e func $f $g)
+  (func $f (param externref) (result i32)
+    (memory.init $d (i32.const 0) (i32.const 0) (i32.const 5))
+    (data.drop $d)
+    (memory.copy (i32.const 8) (i32.const 0) (i32.const 5))
+    (memory.fill (i32.const 0) (i32.const 0) (i32.const 4))
+    (drop (table.get $t (table.size $t)))
+    (table.set $u (i32.const 0) (local.get 0))
+    (ref.is_null (local.get 0)))
+  (func $g (result funcref) (ref.func $f))
+  (func (result i32) (table.grow $t (ref.null func) (i32.const 1))))

@@ -1,0 +1,15 @@
+;; exceptions: try/catch/catch_all/delegate/rethrow across calls
+(module
+  (tag $e (param i32))
+  (tag $f)
+  (func $throw (param i32) (throw $e (local.get 0)))
+  (func $catch (export "catch") (param i32) (result i32)
+    (try (result i32)
+      (do (call $throw (local.get 0)) (i32.const -1))
+      (catch $e (i32.add (i32.const 1)))
+      (catch_all (i32.const 0))))
+  (func $deleg (param i32) (result i32)
+    (try $o (result i32)
+      (do (try (do (throw $f)) (delegate $o)) (i32.const 2))
+      (catch $f (i32.const 3))))
+  (func $re (try (do (call $throw (i32.const 1))) (catch_all (rethrow 0)))))
