@@ -183,6 +183,8 @@ int wprof_host_run(const struct wprof_host_options *opts) {
 
   if (outcome.status == WPROF_TRAPPED && !opts->quiet)
     fprintf(stderr, "wprof: guest trapped: %s\n", outcome.message);
+  if (outcome.status == WPROF_INTERRUPTED && !opts->quiet)
+    fprintf(stderr, "wprof: guest interrupted by %s\n", outcome.message);
   if (wprof_finish(rec, outcome.status, outcome.exit_code, outcome.message, err, sizeof err) != 0) {
     fprintf(stderr, "wprof run: %s: %s\n", opts->db_path, err);
     rc = WPROF_EXIT_CANT_CREATE;

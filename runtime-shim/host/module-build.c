@@ -12,8 +12,8 @@
 ** runtime, WASI and recorder are already in the wprof executable, which
 ** exports them to the shared object. Results are cached under
 ** $WPROF_CACHE_DIR, else $XDG_CACHE_HOME/wprof, else ~/.cache/wprof, named
-** by the XXH3-128 of the module bytes, the compiler's and wasm2c's version
-** lines, the wprof version and the flags; a build happens in a private temp
+** by the XXH3-128 of the module bytes, the compiler's and wasm2c's identity
+** (resolved path, size, mtime), the wprof version and the flags; a build happens in a private temp
 ** directory and is renamed into place, so concurrent runs are safe.
 */
 #define _GNU_SOURCE
@@ -235,16 +235,25 @@ static void first_line(const char *path, char *out, size_t len) {
   fclose(f);
 }
 
-/* First output line of a shell-free command, for the cache key. */
-static void tool_version(const char *tool, char *out, size_t len) {
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "%s --version 2>/dev/null", tool);
-  out[0] = '\0';
-  FILE *p = popen(cmd, "r");
-  if (!p) return;
-  if (fgets(out, (int)len, p)) out[strcspn(out, "\n")] = '\0';
-  while (fgetc(p) != EOF) continue;
-  pclose(p);
+/* A tool's identity for the cache key: its resolved path, size and mtime.
+** (Asking `cc --version` would cost a process per run, ~100 ms here; an
+** upgrade of the package replaces the binary, which changes this.) */
+static void tool_identity(const char *tool, char *out, size_t len) {
+  snprintf(out, len, "%s: not found", tool);
+  const char *path = getenv("PATH");
+  if (!path) return;
+  char *dirs = strdup(path), *save = NULL;
+  for (char *d = dirs ? strtok_r(dirs, ":", &save) : NULL; d; d = strtok_r(NULL, ":", &save)) {
+    char candidate[4096], resolved[4096];
+    struct stat st;
+    snprintf(candidate, sizeof candidate, "%s/%s", d, tool);
+    if (access(candidate, X_OK) == 0 && realpath(candidate, resolved) && stat(resolved, &st) == 0) {
+      snprintf(out, len, "%s %lld %lld.%09ld", resolved, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+               st.st_mtim.tv_nsec);
+      break;
+    }
+  }
+  free(dirs);
 }
 
 /* ---- the cache ---- */
@@ -407,16 +416,16 @@ static int build_in(const char *module_path, const struct wprof_module_file *m, 
 }
 
 int wprof_host_build(const char *module_path, const struct wprof_module_file *m, bool quiet, char **so_path) {
-  char cc_version[256], w2c_version[256], flags[64];
-  tool_version(CC, cc_version, sizeof cc_version);
-  tool_version("wasm2c", w2c_version, sizeof w2c_version);
+  char cc_id[8192], w2c_id[8192], flags[64];
+  tool_identity(CC, cc_id, sizeof cc_id);
+  tool_identity("wasm2c", w2c_id, sizeof w2c_id);
   snprintf(flags, sizeof flags, "%s%s abi%d", CC_FLAGS, m->uses_exceptions ? " exceptions" : "",
            WPROF_MODULE_ENTRY_ABI);
   XXH3_state_t *st = XXH3_createState();
   if (!st) return WPROF_EXIT_INTERNAL;
   XXH3_128bits_reset(st);
   XXH3_128bits_update(st, m->bytes, m->len);
-  const char *parts[] = {cc_version, w2c_version, "wprof " WPROF_VERSION, flags};
+  const char *parts[] = {cc_id, w2c_id, "wprof " WPROF_VERSION, flags};
   for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) XXH3_128bits_update(st, parts[i], strlen(parts[i]) + 1);
   XXH128_hash_t key = XXH3_128bits_digest(st);
   XXH3_freeState(st);

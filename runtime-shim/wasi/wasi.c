@@ -430,12 +430,10 @@ static uint32_t call_end(wprof_wasi *w, wasi_errno e) {
   return e;
 }
 
-/* A blocking host call failed with EINTR: leave if a stop was requested, else retry. */
-static bool retry_after_eintr(wprof_wasi *w) {
-  if (errno != EINTR) return false;
-  if (stop_requested(w)) leave_guest(w, WPROF_WASI_JMP_STOP);
-  return true;
-}
+/* A blocking host call failed: retry after EINTR unless a stop was
+** requested; then the call fails (EINTR), frees what it holds, and
+** call_end() leaves the guest. */
+static bool retry_after_eintr(const wprof_wasi *w) { return errno == EINTR && !stop_requested(w); }
 
 /* ---- args and environment ---- */
 

@@ -59,6 +59,7 @@ check_interrupted() { # expected_rc signal_name
   [ "$(q i.db 'PRAGMA integrity_check')" = ok ] || fail "database fails integrity_check"
   [ "$(q i.db 'SELECT status, trap FROM run')" = "interrupted|$2" ] || fail "run row: $(q i.db 'SELECT status, trap FROM run')"
   [ "$(q i.db 'SELECT total_calls = total_exits + unwound_frames FROM run')" = 1 ] || fail "calls != exits + unwound"
+  head -n 1 err.txt | grep -qx "wprof: guest interrupted by $2" || fail "stderr: $(cat err.txt)"
 }
 
 case $case_name in
