@@ -99,6 +99,15 @@ case $case_name in
     printf 'err: to stderr\n' | cmp - w.err || fail "stderr differs"
     cmp n.err w.err || fail "stderr differs from node's"
     ;;
+  poll-stdin)
+    # 5 bytes waiting on a pipe: the fd event comes first, FIONREAD says 5
+    printf hello > in.txt
+    run_wprof "$programs/pollin.wasm" < in.txt
+    echo "poll 0 events 1 userdata 1 type 1 error 0 nbytes 5" | diff -u - out.txt || fail "stdin with data"
+    # nothing on stdin for 3 s: the 2 s clock fires
+    sleep 3 | { "$wprof" run -q -o run.db "$programs/pollin.wasm" > out.txt; }
+    echo "poll 0 events 1 userdata 2 type 0 error 0 nbytes 0" | diff -u - out.txt || fail "silent stdin"
+    ;;
   *) fail "unknown case $case_name" ;;
 esac
 echo "ok $case_name"
