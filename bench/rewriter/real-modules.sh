@@ -111,6 +111,22 @@ if wanted ruby && rewrite ruby; then
   same "ruby stdout" "$scratch/ruby-plain.txt" "$scratch/ruby-inst.txt"
   same "ruby stderr" "$scratch/ruby-plain.err" "$scratch/ruby-inst.err"
   [ -f "$scratch/ruby.json" ] && top_calls "$scratch/ruby.json" ruby
+  # Exact counts: naive fib(n) makes 2*F(n+1) - 1 Ruby calls (177, 1973 and
+  # 21891 for n = 10, 15, 20), so the function that runs once per Ruby call
+  # must gain exactly 1973 - 177 and 21891 - 1973 calls from one run to the next.
+  for n in 10 15 20; do
+    node "$here/ruby-driver.mjs" --json "$scratch/fib$n.json" "$work/ruby.inst.wasm" \
+      "def fib(n) = n < 2 ? n : fib(n - 1) + fib(n - 2)
+puts fib($n)" >/dev/null || fail "ruby fib($n) (instrumented) exited $?"
+  done
+  node --input-type=module - "$scratch" <<'EOF' || fail "ruby: no function counts one call per Ruby call of fib"
+import fs from 'node:fs';
+const calls = (n) => JSON.parse(fs.readFileSync(`${process.argv[2]}/fib${n}.json`, 'utf8')).calls;
+const [c10, c15, c20] = [calls(10), calls(15), calls(20)];
+const fids = c10.map((_, fid) => fid).filter((fid) => c15[fid] - c10[fid] === 1973 - 177 && c20[fid] - c15[fid] === 21891 - 1973);
+console.log(`ruby fib: functions called once per Ruby call: ${fids.map((f) => `fid ${f} (${c10[f]}, ${c15[f]}, ${c20[f]} calls)`).join(', ') || 'none'}`);
+process.exitCode = fids.length > 0 ? 0 : 1;
+EOF
 fi
 
 # --- synthetic: 50,000 generated functions ---
