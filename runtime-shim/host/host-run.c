@@ -41,7 +41,10 @@ static wprof_wasi *volatile signal_wasi;
 static bool leave_from_handler;               /* the module has no probes */
 
 static void on_stop_signal(int sig) {
-  if (stop_signal) _exit(128 + sig);
+  if (stop_signal) {
+    if (signal_recorder) wprof_abandon(signal_recorder);
+    _exit(128 + sig);
+  }
   stop_signal = sig;
   if (signal_recorder) wprof_request_stop(signal_recorder);
   if (leave_from_handler && guest_running && !wprof_wasi_in_call(signal_wasi)) {

@@ -158,6 +158,10 @@ void wprof_request_stop(wprof_recorder *rec) {
   rec->stop = 1;
 }
 
+void wprof_abandon(wprof_recorder *rec) {
+  if (rec->tmp_path) unlink(rec->tmp_path);
+}
+
 struct wprof_frame *wprof__stack_grow(wprof_thread *t) {
   size_t cap = (size_t)(t->limit - t->base) + 1, depth = (size_t)(t->top - t->base);
   struct wprof_frame *stack = realloc(t->base, 2 * cap * sizeof *stack);

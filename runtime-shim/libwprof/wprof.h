@@ -61,6 +61,11 @@ int wprof_finish(wprof_recorder *rec, enum wprof_status status, int exit_code,
 ** the guest as for a trap, and finishes the run with WPROF_INTERRUPTED. */
 void wprof_request_stop(wprof_recorder *rec);
 
+/* Removes the unfinished database file and nothing else: async-signal-safe,
+** for a host that must exit at once (a second SIGINT). Call nothing but
+** _exit after it. */
+void wprof_abandon(wprof_recorder *rec);
+
 /* Frees everything; removes the temp file if wprof_finish was not reached. */
 void wprof_close(wprof_recorder *rec);
 

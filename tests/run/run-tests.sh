@@ -212,7 +212,26 @@ case $case_name in
   sigterm-instrumented) interrupt TERM "$(instrumented spin)"; check_interrupted 143 SIGTERM ;;
   sigint-plain-loop) interrupt INT "$wasm/spin.wasm"; check_interrupted 130 SIGINT ;;
   sigint-plain-sleep) interrupt INT "$wasm/sleep.wasm"; check_interrupted 130 SIGINT ;;
-
+  sigint-twice) # a second signal exits at once. With --trace after a second of
+    # spinning, writing the database takes long enough for the second signal
+    # to land during it; whichever wins, the result is a complete database or
+    # nothing, never a temporary file.
+    module=$(instrumented spin)
+    for attempt in 1 2 3; do
+      rm -f "$work/i.db"
+      "$wprof" run --trace -o "$work/i.db" "$module" > out.txt 2> err.txt &
+      pid=$!
+      for _ in $(seq 600); do grep -q ready out.txt 2>/dev/null && break; sleep 0.05; done
+      sleep 1
+      kill -INT "$pid"; sleep 0.05; kill -INT "$pid"
+      rc=0
+      wait "$pid" || rc=$?
+      expect_rc 130
+      [ -z "$(ls "$work" | grep 'i\.db\.tmp' || true)" ] || fail "attempt $attempt left a temporary database"
+      if [ -e "$work/i.db" ]; then
+        [ "$(q i.db 'SELECT status FROM run')" = interrupted ] || fail "attempt $attempt: incomplete database"
+      fi
+    done ;;
   *) fail "unknown case $case_name" ;;
 esac
 echo "ok $case_name"
