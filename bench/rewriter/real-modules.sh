@@ -6,13 +6,15 @@
 # instrumented run (from the reference JS host's results).
 #
 #   bench/rewriter/real-modules.sh [BUILD_DIR [MODULE...]]
-#     BUILD_DIR defaults to build; MODULE is flite, ruby or synthetic (default: all)
+#     BUILD_DIR defaults to build; MODULE is flite, ruby, ruby-debug or synthetic (default: all)
 #
 # Uses BUILD_DIR/rewriter/wasm-instrument (build it first:
 # cmake --build BUILD_DIR --target wasm-instrument) and the modules of
 # setup.sh, which it runs. Workloads:
 #   flite.wasm      flite -t TEXT -o out.wav, in a temporary directory preopened as "."
-#   ruby.wasm       ruby-driver.mjs: ruby-init, then rb-eval-string-protect(PROGRAM)
+#   ruby.wasm       ruby-driver.mjs: ruby-init, then rb-eval-string-protect(PROGRAM);
+#                   then fib(10), fib(15), fib(20) for an exact call-count check
+#   ruby-debug.wasm the same PROGRAM (this one has names, so allocation probes too)
 #   synthetic.wasm  synthetic-driver.mjs: run(20000), an i64 checksum
 # Exit status: 0 when every output matched and every instrumented run was well
 # nested; 1 otherwise (each failure is named on stderr); 2 on a setup problem.
@@ -21,7 +23,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 build=${1:-"$top/build"}
 shift || true
-modules=" ${*:-flite ruby synthetic} "
+modules=" ${*:-flite ruby ruby-debug synthetic} "
 instrument="$build/rewriter/wasm-instrument"
 work="$top/bench/work"
 host_cli="$top/runtime-shim/js/wprof-node.mjs"
@@ -102,15 +104,20 @@ puts [1, 2, 3].each_slice(2).map(&:sum).inspect
 def fib(n) = n < 2 ? n : fib(n - 1) + fib(n - 2)
 puts fib(20)
 puts "%08.3f|%-6s|%x" % [Math::PI, "ab", 255]'
+# run_ruby NAME: the program on NAME.wasm, plain and instrumented.
+run_ruby() {
+  local name=$1
+  node "$here/ruby-driver.mjs" "$work/$name.wasm" "$ruby_program" \
+    >"$scratch/$name-plain.txt" 2>"$scratch/$name-plain.err" || fail "$name (plain) exited $?: $(head -c 300 "$scratch/$name-plain.err")"
+  node "$here/ruby-driver.mjs" --json "$scratch/$name.json" "$work/$name.inst.wasm" "$ruby_program" \
+    >"$scratch/$name-inst.txt" 2>"$scratch/$name-inst.err" || fail "$name (instrumented) exited $?: $(head -c 300 "$scratch/$name-inst.err")"
+  sed "s/^/$name> /" "$scratch/$name-plain.txt"
+  same "$name stdout" "$scratch/$name-plain.txt" "$scratch/$name-inst.txt"
+  same "$name stderr" "$scratch/$name-plain.err" "$scratch/$name-inst.err"
+  [ -f "$scratch/$name.json" ] && top_calls "$scratch/$name.json" "$name"
+}
 if wanted ruby && rewrite ruby; then
-  node "$here/ruby-driver.mjs" "$work/ruby.wasm" "$ruby_program" \
-    >"$scratch/ruby-plain.txt" 2>"$scratch/ruby-plain.err" || fail "ruby (plain) exited $?: $(head -c 300 "$scratch/ruby-plain.err")"
-  node "$here/ruby-driver.mjs" --json "$scratch/ruby.json" "$work/ruby.inst.wasm" "$ruby_program" \
-    >"$scratch/ruby-inst.txt" 2>"$scratch/ruby-inst.err" || fail "ruby (instrumented) exited $?: $(head -c 300 "$scratch/ruby-inst.err")"
-  sed 's/^/ruby> /' "$scratch/ruby-plain.txt"
-  same "ruby stdout" "$scratch/ruby-plain.txt" "$scratch/ruby-inst.txt"
-  same "ruby stderr" "$scratch/ruby-plain.err" "$scratch/ruby-inst.err"
-  [ -f "$scratch/ruby.json" ] && top_calls "$scratch/ruby.json" ruby
+  run_ruby ruby
   # Exact counts: naive fib(n) makes 2*F(n+1) - 1 Ruby calls (177, 1973 and
   # 21891 for n = 10, 15, 20), so the function that runs once per Ruby call
   # must gain exactly 1973 - 177 and 21891 - 1973 calls from one run to the next.
@@ -127,6 +134,12 @@ const fids = c10.map((_, fid) => fid).filter((fid) => c15[fid] - c10[fid] === 19
 console.log(`ruby fib: functions called once per Ruby call: ${fids.map((f) => `fid ${f} (${c10[f]}, ${c15[f]}, ${c20[f]} calls)`).join(', ') || 'none'}`);
 process.exitCode = fids.length > 0 ? 0 : 1;
 EOF
+fi
+
+# --- ruby-debug: the same Ruby with its standard library and a name section,
+# so malloc, calloc, realloc, posix_memalign and free carry allocation probes ---
+if wanted ruby-debug && rewrite ruby-debug; then
+  run_ruby ruby-debug
 fi
 
 # --- synthetic: 50,000 generated functions ---

@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Times `wasm-instrument in out` against binaryen's own read + validate +
 # write of the same module (`wasm-opt in -o out -all -g`, no passes), on the
-# modules of setup.sh. The two commands alternate, REPS times each per
-# module, so they see the same machine load. CPU time (user + sys) counts the
-# children too: wasm-instrument's forked binaryen child and its wasm-validate.
+# modules of setup.sh. To show where the difference goes it also times the
+# two halves of wasm-instrument: wabt's `wasm-validate` of the input alone
+# (what wasm-instrument runs in parallel), and wasm-instrument with a
+# wasm-validate that does nothing (first in PATH). The commands alternate,
+# REPS times each per module, so they see the same machine load. CPU time
+# (user + sys) counts the children too: wasm-instrument's forked binaryen
+# child and its wasm-validate.
 #
 #   bench/rewriter/rewrite-time.sh [BUILD_DIR [REPS [MODULE...]]]
 #     defaults: build, 5, synthetic ruby flite
 #
 # Writes every measurement to bench/work/rewrite-time.csv
 # (module,tool,rep,wall_s,user_s,sys_s,max_rss_kb,load1) and prints, per
-# module and tool, the medians and the wasm-instrument / wasm-opt ratios.
+# module and tool, the medians and the ratios to wasm-opt.
 # Exit status: 0, or 2 when a tool is missing or a command fails.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,6 +33,10 @@ csv="$work/rewrite-time.csv"
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+mkdir "$out/no-wabt"
+printf '#!/bin/sh\nexit 0\n' >"$out/no-wabt/wasm-validate"
+chmod +x "$out/no-wabt/wasm-validate"
+tools=(wasm-instrument wasm-opt wasm-validate instrument-no-wabt)
 
 # measure MODULE TOOL REP: runs one command, appends its CSV line.
 measure() {
@@ -37,6 +45,9 @@ measure() {
   case $tool in
     wasm-instrument) cmd=("$instrument" -q "$in" "$out/out.wasm") ;;
     wasm-opt) cmd=(wasm-opt "$in" -o "$out/out.wasm" -all -g --quiet) ;;
+    wasm-validate) cmd=(wasm-validate --enable-exceptions --enable-tail-call --enable-threads
+                        --enable-extended-const "$in") ;; # the flags wasm-instrument passes
+    instrument-no-wabt) cmd=(env "PATH=$out/no-wabt:$PATH" "$instrument" -q "$in" "$out/out.wasm") ;;
   esac
   load=$(cut -d' ' -f1 /proc/loadavg)
   if ! /usr/bin/time -o "$out/time" -f '%e,%U,%S,%M' "${cmd[@]}" 2>"$out/stderr"; then
@@ -50,8 +61,7 @@ measure() {
 echo "module,tool,rep,wall_s,user_s,sys_s,max_rss_kb,load1" >"$csv"
 for module in "${modules[@]}"; do
   for rep in $(seq 1 "$reps"); do
-    measure "$module" wasm-instrument "$rep"
-    measure "$module" wasm-opt "$rep"
+    for tool in "${tools[@]}"; do measure "$module" "$tool" "$rep"; done
   done
 done
 
@@ -70,16 +80,18 @@ awk -F, '
     return count % 2 ? v[(count + 1) / 2] : (v[count / 2] + v[count / 2 + 1]) / 2
   }
   END {
-    printf "%-10s %-16s %4s %9s %9s %10s %6s\n", "module", "tool", "reps", "wall_s", "cpu_s", "rss_MB", "load1"
+    printf "%-10s %-18s %4s %9s %9s %10s %6s\n", "module", "tool", "reps", "wall_s", "cpu_s", "rss_MB", "load1"
     for (m = 1; m <= modules; m++) {
       mod = order[m]
-      for (t = 0; t < 2; t++) {
-        tool = t ? "wasm-opt" : "wasm-instrument"; key = mod SUBSEP tool
+      for (t = 0; t < 4; t++) {
+        tool = t == 0 ? "wasm-instrument" : t == 1 ? "wasm-opt" : t == 2 ? "wasm-validate" : "instrument-no-wabt"
+        key = mod SUBSEP tool
         w[t] = median(wall, key, n[key]); c[t] = median(cpu, key, n[key])
-        printf "%-10s %-16s %4d %9.2f %9.2f %10.0f %6.2f\n", mod, tool, n[key], w[t], c[t],
+        printf "%-10s %-18s %4d %9.2f %9.2f %10.0f %6.2f\n", mod, tool, n[key], w[t], c[t],
                median(rss, key, n[key]) / 1024, median(load, key, n[key])
       }
-      printf "%-10s %-16s %4s %8.2fx %8.2fx\n", mod, "ratio", "", w[0] / w[1], c[0] / c[1]
+      printf "%-10s %-18s %4s %8.2fx %8.2fx   (wasm-instrument / wasm-opt)\n", mod, "ratio", "", w[0] / w[1], c[0] / c[1]
+      printf "%-10s %-18s %4s %8.2fx %8.2fx   (instrument-no-wabt / wasm-opt)\n", mod, "ratio without wabt", "", w[3] / w[1], c[3] / c[1]
     }
   }' "$csv"
 echo "(medians; cpu = user + sys including children; load1 = 1-minute load average at start; raw: $csv)"

