@@ -1,7 +1,8 @@
 /* Loading the calling-context tree into memory (see cct.h). Ids in the
- * database need not be dense, so parents and functions are found by binary
- * search over the id-sorted arrays; a dangling reference is reported as a
- * corrupt database rather than trusted. */
+ * database need not be dense, so parents and functions are found in the
+ * id-sorted arrays at the index their id would have if they were (the usual
+ * case, one probe), else by binary search; a dangling reference is reported
+ * as a corrupt database rather than trusted. */
 #include "cct.h"
 
 #include <stdlib.h>
@@ -10,6 +11,9 @@
 
 static int32_t find_function(const struct wprof_cct *cct, int64_t fid)
 {
+  int64_t guess = cct->nfunctions > 0 ? fid - cct->functions[0].fid : -1;
+  if (guess >= 0 && guess < cct->nfunctions && cct->functions[guess].fid == fid)
+    return (int32_t)guess;
   int32_t lo = 0, hi = cct->nfunctions - 1;
   while (lo <= hi) {
     int32_t mid = lo + (hi - lo) / 2;
@@ -25,6 +29,9 @@ static int32_t find_function(const struct wprof_cct *cct, int64_t fid)
 
 static int32_t find_path(const struct wprof_cct *cct, int32_t count, int64_t id)
 {
+  int64_t guess = count > 0 ? id - cct->paths[0].id : -1;
+  if (guess >= 0 && guess < count && cct->paths[guess].id == id)
+    return (int32_t)guess;
   int32_t lo = 0, hi = count - 1;
   while (lo <= hi) {
     int32_t mid = lo + (hi - lo) / 2;

@@ -173,7 +173,8 @@ struct wprof_db *wprof_db_open(const char *path, char *error, size_t size)
     return NULL;
   }
   fclose(probe);
-  if (sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+  /* One thread uses the connection: no mutexes. */
+  if (sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
     set_error(db, "cannot open: %s", sqlite3_errmsg(db->sql));
   } else if (check_version(db) == 0 && load_run(db) == 0) {
     return db;

@@ -1,8 +1,10 @@
 /* `wprof diff base.db new.db`: compares two profiles like benchstat. Functions
  * are matched by name (calls, self_ns, incl_ns from flat_profile) and
  * allocation sites by call path string (alloc_objects, alloc_bytes,
- * inuse_objects, inuse_bytes from alloc_sites and path_names); the new
- * database is ATTACHed so each side is one SQL query. Counts and bytes are
+ * inuse_objects, inuse_bytes from alloc_sites, with paths spelled like
+ * path_names by walking up from the sites only); each side is one SQL query
+ * sorted by name, so the new side finds its base rows by binary search.
+ * Counts and bytes are
  * exact, so a CI job can gate on them with --fail-on: exit 1 and a
  * "Regressions:" section when a threshold is crossed, 0 otherwise, 2 on bad
  * input. Times are shown but only gated when a --fail-on names them. */
@@ -11,6 +13,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "report.h"
 #include "table.h"
 #include "units.h"
 #include "util.h"
@@ -93,30 +96,45 @@ static int parse_gate(const char *spec, struct gate *g)
   return 0;
 }
 
-/* Reads one side's rows: functions or sites of schema (main or new). */
-static int read_side(struct wprof_db *db, struct diff *d, int site, const char *schema, int is_new)
+/* The base row of this kind and name, or NULL: the base rows, read first,
+ * are sorted by kind (functions, then sites) and name. */
+static struct diff_row *find_base_row(const struct diff *d, size_t nbase, int site, const char *name)
 {
-  char *sql = site ? wprof_xasprintf("SELECT n.path, SUM(s.alloc_objects), SUM(s.alloc_bytes), SUM(s.live_objects),"
-                                     " SUM(s.live_bytes) FROM %s.alloc_sites s JOIN %s.path_names n ON n.id = s.path_id"
-                                     " GROUP BY n.path ORDER BY n.path",
-                                     schema, schema)
-                   : wprof_xasprintf("SELECT name, SUM(calls), SUM(self_ns), SUM(incl_ns) FROM %s.flat_profile"
-                                     " GROUP BY name ORDER BY name",
-                                     schema);
+  size_t lo = 0, hi = nbase;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = d->rows[mid].site != site ? d->rows[mid].site - site : strcmp(d->rows[mid].name, name);
+    if (c == 0)
+      return &d->rows[mid];
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return NULL;
+}
+
+/* Reads one side's rows, functions or sites, sorted by name (SQLite's
+ * BINARY order, that of strcmp). nbase: the number of base rows when
+ * reading the new side. */
+static int read_side(struct wprof_db *db, struct diff *d, int site, int is_new, size_t nbase)
+{
+  const char *sql = site ? "WITH RECURSIVE wanted(path_id) AS (SELECT path_id FROM alloc_sites), "
+                           REPORT_SQL_WANTED_PATHS
+                           " SELECT paths.path, SUM(s.alloc_objects), SUM(s.alloc_bytes), SUM(s.live_objects),"
+                           " SUM(s.live_bytes) FROM alloc_sites s JOIN paths ON paths.id = s.path_id"
+                           " GROUP BY paths.path ORDER BY paths.path"
+                         : "SELECT name, SUM(calls), SUM(self_ns), SUM(incl_ns) FROM flat_profile"
+                           " GROUP BY name ORDER BY name";
   sqlite3_stmt *stmt = wprof_db_prepare(db, sql);
-  free(sql);
   if (!stmt)
     return -1;
   int rc, nvalues = site ? SITE_METRICS : FUNCTION_METRICS;
   while ((rc = wprof_db_step(db, stmt)) == SQLITE_ROW) {
     const char *name = wprof_db_text(stmt, 0);
-    struct diff_row *row = NULL;
-    /* The base side is read first, so a new-side row matches an existing
-     * row or is appended; rows are sorted at the end. */
-    if (is_new)
-      for (size_t i = 0; i < d->count && !row; i++)
-        if (d->rows[i].site == site && strcmp(d->rows[i].name, name) == 0)
-          row = &d->rows[i];
+    /* A new-side row matches a base row or is appended; all rows are
+     * sorted at the end. */
+    struct diff_row *row = is_new ? find_base_row(d, nbase, site, name) : NULL;
     if (!row) {
       if (d->count == d->cap) {
         d->cap = d->cap ? 2 * d->cap : 64;
@@ -316,15 +334,13 @@ int wprof_cmd_diff(int argc, char **argv)
   struct wprof_db *base = open_side(base_path), *new = base ? open_side(new_path) : NULL;
   if (!new)
     goto close;
-  sqlite3_stmt *attach = wprof_db_prepare(base, "ATTACH ?1 AS new");
-  if (attach) {
-    wprof_db_bind_text(attach, 1, new_path);
-    wprof_db_step(base, attach);
-    sqlite3_finalize(attach);
+  if (read_side(base, &d, 0, 0, 0) || read_side(base, &d, 1, 0, 0)) {
+    wprof_fail("diff", base_path, "%s", base->error);
+    goto close;
   }
-  if (read_side(base, &d, 0, "main", 0) || read_side(base, &d, 1, "main", 0) || read_side(base, &d, 0, "new", 1) ||
-      read_side(base, &d, 1, "new", 1)) {
-    wprof_fail("diff", NULL, "%s", base->error);
+  size_t nbase = d.count;
+  if (read_side(new, &d, 0, 1, nbase) || read_side(new, &d, 1, 1, nbase)) {
+    wprof_fail("diff", new_path, "%s", new->error);
     goto close;
   }
   qsort(d.rows, d.count, sizeof *d.rows, compare_rows);

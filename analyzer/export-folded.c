@@ -26,8 +26,10 @@ int export_folded(struct wprof_db *db, const struct export_options *o, FILE *out
     int32_t n = 0;
     for (int32_t f = i; f >= 0; f = cct.paths[f].parent)
       frames[n++] = cct.paths[f].function;
-    while (n-- > 0)
-      fprintf(out, "%s%c", cct.functions[frames[n]].name, n ? ';' : ' ');
+    while (n-- > 0) {
+      fputs(cct.functions[frames[n]].name, out);
+      putc(n ? ';' : ' ', out);
+    }
     fprintf(out, "%lld\n", (long long)value);
   }
   free(frames);

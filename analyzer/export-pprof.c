@@ -6,7 +6,11 @@
  * function once per sample, is our outermost-activation inclusive time.
  * The CPU profile has the sample types calls/count and time/nanoseconds;
  * the heap profile (--heap) alloc_objects, alloc_space, inuse_objects and
- * inuse_space per allocation site, like Go's heap profiles. */
+ * inuse_space per allocation site, like Go's heap profiles.
+ * protobuf-c packs everything but the samples; the samples (a million for a
+ * big profile) are encoded here straight into the gzip stream as more
+ * `sample` fields after the rest, which protobuf allows (repeated fields may
+ * come in any order and pieces), so no per-sample message is built. */
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -82,32 +86,124 @@ static int64_t parse_start_time(const char *iso)
   return seconds * 1000000000 + frac;
 }
 
-struct sample_row {
-  int32_t path;
-  int64_t values[MAX_TYPES];
+/* A gzip stream (level 1, like Go's runtime/pprof) written through a buffer. */
+struct gzip_out {
+  z_stream z;
+  FILE *out;
+  int failed;
+  size_t used;
+  uint8_t in[1 << 16], out_chunk[1 << 16];
 };
 
-/* One sample per call path with a nonzero value. */
-static int cpu_samples(struct wprof_cct *cct, struct sample_row **rows, size_t *count)
+static int gzip_open(struct gzip_out *g, FILE *out)
 {
-  *rows = wprof_xmalloc(sizeof **rows * (size_t)cct->npaths);
-  *count = 0;
-  for (int32_t i = 0; i < cct->npaths; i++)
-    if (cct->paths[i].calls || cct->paths[i].self_ns)
-      (*rows)[(*count)++] = (struct sample_row){i, {cct->paths[i].calls, cct->paths[i].self_ns}};
-  return 0;
+  memset(&g->z, 0, sizeof g->z);
+  g->out = out;
+  g->failed = 0;
+  g->used = 0;
+  return deflateInit2(&g->z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK ? 0 : -1;
+}
+
+/* Compresses the buffered input; flush is Z_NO_FLUSH or Z_FINISH. */
+static void gzip_deflate(struct gzip_out *g, int flush)
+{
+  g->z.next_in = g->in;
+  g->z.avail_in = (uInt)g->used;
+  int rc;
+  do {
+    g->z.next_out = g->out_chunk;
+    g->z.avail_out = sizeof g->out_chunk;
+    rc = deflate(&g->z, flush);
+    size_t have = sizeof g->out_chunk - g->z.avail_out;
+    if (rc == Z_STREAM_ERROR || fwrite(g->out_chunk, 1, have, g->out) != have)
+      g->failed = 1;
+  } while (!g->failed && (g->z.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END)));
+  g->used = 0;
+}
+
+static void gzip_write(struct gzip_out *g, const void *data, size_t size)
+{
+  const uint8_t *p = data;
+  while (size && !g->failed) {
+    size_t n = sizeof g->in - g->used < size ? sizeof g->in - g->used : size;
+    memcpy(g->in + g->used, p, n);
+    g->used += n;
+    p += n;
+    size -= n;
+    if (g->used == sizeof g->in)
+      gzip_deflate(g, Z_NO_FLUSH);
+  }
+}
+
+/* Appends a protobuf varint; needs 10 free bytes in the buffer. */
+static inline void gzip_varint(struct gzip_out *g, uint64_t v)
+{
+  if (sizeof g->in - g->used < 10)
+    gzip_deflate(g, Z_NO_FLUSH);
+  while (v >= 0x80) {
+    g->in[g->used++] = (uint8_t)(v | 0x80);
+    v >>= 7;
+  }
+  g->in[g->used++] = (uint8_t)v;
+}
+
+/* Finishes the stream; returns 0, or -1 if anything failed. */
+static int gzip_close(struct gzip_out *g)
+{
+  if (!g->failed)
+    gzip_deflate(g, Z_FINISH);
+  deflateEnd(&g->z);
+  return g->failed ? -1 : 0;
+}
+
+static size_t varint_size(uint64_t v)
+{
+  size_t n = 1;
+  for (; v >= 0x80; v >>= 7)
+    n++;
+  return n;
+}
+
+/* Writes one Profile.sample (field 2): the locations of path, leaf first
+ * (location id = function index + 1), and the values. */
+static void write_sample(struct gzip_out *g, const struct wprof_cct *cct, int32_t path, const int64_t *values,
+                         int nvalues)
+{
+  size_t locations = 0, value_bytes = 0;
+  for (int32_t p = path; p >= 0; p = cct->paths[p].parent)
+    locations += varint_size((uint64_t)cct->paths[p].function + 1);
+  for (int i = 0; i < nvalues; i++)
+    value_bytes += varint_size((uint64_t)values[i]);
+  size_t body = 1 + varint_size(locations) + locations + 1 + varint_size(value_bytes) + value_bytes;
+  gzip_varint(g, 2 << 3 | 2); /* Profile.sample, length-delimited */
+  gzip_varint(g, body);
+  gzip_varint(g, 1 << 3 | 2); /* Sample.location_id, packed */
+  gzip_varint(g, locations);
+  for (int32_t p = path; p >= 0; p = cct->paths[p].parent)
+    gzip_varint(g, (uint64_t)cct->paths[p].function + 1);
+  gzip_varint(g, 2 << 3 | 2); /* Sample.value, packed */
+  gzip_varint(g, value_bytes);
+  for (int i = 0; i < nvalues; i++)
+    gzip_varint(g, (uint64_t)values[i]);
+}
+
+/* One sample per call path with a nonzero value: calls, self time. */
+static void write_cpu_samples(struct gzip_out *g, const struct wprof_cct *cct)
+{
+  for (int32_t i = 0; i < cct->npaths; i++) {
+    int64_t values[CPU_TYPES] = {cct->paths[i].calls, cct->paths[i].self_ns};
+    if (values[0] || values[1])
+      write_sample(g, cct, i, values, CPU_TYPES);
+  }
 }
 
 /* One sample per allocation site. */
-static int heap_samples(struct wprof_db *db, struct wprof_cct *cct, struct sample_row **rows, size_t *count)
+static int write_heap_samples(struct wprof_db *db, struct gzip_out *g, const struct wprof_cct *cct)
 {
   sqlite3_stmt *stmt = wprof_db_prepare(
       db, "SELECT path_id, alloc_objects, alloc_bytes, live_objects, live_bytes FROM alloc_sites ORDER BY path_id");
   if (!stmt)
     return -1;
-  size_t cap = 0;
-  *rows = NULL;
-  *count = 0;
   int rc;
   while ((rc = wprof_db_step(db, stmt)) == SQLITE_ROW) {
     int32_t path = wprof_cct_find_path(cct, sqlite3_column_int64(stmt, 0));
@@ -117,45 +213,13 @@ static int heap_samples(struct wprof_db *db, struct wprof_cct *cct, struct sampl
       rc = SQLITE_ERROR;
       break;
     }
-    if (*count == cap) {
-      cap = cap ? 2 * cap : 256;
-      *rows = wprof_xrealloc(*rows, sizeof **rows * cap);
-    }
-    struct sample_row *r = &(*rows)[(*count)++];
-    r->path = path;
+    int64_t values[HEAP_TYPES];
     for (int v = 0; v < HEAP_TYPES; v++)
-      r->values[v] = sqlite3_column_int64(stmt, 1 + v);
+      values[v] = sqlite3_column_int64(stmt, 1 + v);
+    write_sample(g, cct, path, values, HEAP_TYPES);
   }
   sqlite3_finalize(stmt);
   return rc == SQLITE_DONE ? 0 : -1;
-}
-
-/* gzip-compresses data into out (level 1, like Go's runtime/pprof). */
-static int write_gzip(const uint8_t *data, size_t size, FILE *out)
-{
-  z_stream z = {0};
-  if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-    return -1;
-  uint8_t chunk[1 << 16];
-  z.next_in = (uint8_t *)data;
-  int rc;
-  do {
-    z.avail_in = (uInt)(size > (1u << 30) ? (1u << 30) : size);
-    size -= z.avail_in;
-    int flush = size ? Z_NO_FLUSH : Z_FINISH;
-    do {
-      z.next_out = chunk;
-      z.avail_out = sizeof chunk;
-      rc = deflate(&z, flush);
-      size_t have = sizeof chunk - z.avail_out;
-      if (rc == Z_STREAM_ERROR || fwrite(chunk, 1, have, out) != have) {
-        deflateEnd(&z);
-        return -1;
-      }
-    } while (z.avail_out == 0);
-  } while (size);
-  deflateEnd(&z);
-  return rc == Z_STREAM_END ? 0 : -1;
 }
 
 int export_pprof(struct wprof_db *db, const struct export_options *o, FILE *out)
@@ -163,12 +227,6 @@ int export_pprof(struct wprof_db *db, const struct export_options *o, FILE *out)
   struct wprof_cct cct;
   if (wprof_cct_load(db, &cct))
     return -1;
-  struct sample_row *rows;
-  size_t nrows;
-  if ((o->heap ? heap_samples(db, &cct, &rows, &nrows) : cpu_samples(&cct, &rows, &nrows))) {
-    wprof_cct_free(&cct);
-    return -1;
-  }
 
   struct strings st = {0};
   intern(&st, "");
@@ -235,30 +293,6 @@ int export_pprof(struct wprof_db *db, const struct export_options *o, FILE *out)
   profile.function = function_ptrs;
   profile.location = location_ptrs;
 
-  /* Samples: location ids of all paths live in one pool, leaf first. */
-  size_t pool_size = 0;
-  for (size_t i = 0; i < nrows; i++)
-    pool_size += (size_t)cct.paths[rows[i].path].depth;
-  uint64_t *location_pool = wprof_xmalloc(sizeof(uint64_t) * pool_size);
-  int64_t *value_pool = wprof_xmalloc(sizeof(int64_t) * nrows * (size_t)ntypes);
-  Perftools__Profiles__Sample *samples = wprof_xcalloc(nrows, sizeof *samples);
-  Perftools__Profiles__Sample **sample_ptrs = wprof_xcalloc(nrows, sizeof *sample_ptrs);
-  uint64_t *next_location = location_pool;
-  for (size_t i = 0; i < nrows; i++) {
-    Perftools__Profiles__Sample *s = &samples[i];
-    perftools__profiles__sample__init(s);
-    s->location_id = next_location;
-    for (int32_t p = rows[i].path; p >= 0; p = cct.paths[p].parent)
-      *next_location++ = (uint64_t)cct.paths[p].function + 1;
-    s->n_location_id = (size_t)(next_location - s->location_id);
-    s->value = value_pool + i * (size_t)ntypes;
-    memcpy(s->value, rows[i].values, sizeof(int64_t) * (size_t)ntypes);
-    s->n_value = (size_t)ntypes;
-    sample_ptrs[i] = s;
-  }
-  profile.n_sample = nrows;
-  profile.sample = sample_ptrs;
-
   char *comment = wprof_xasprintf("wprof %s profile of %s (%s%s%s)", o->heap ? "heap" : "cpu", db->run.module_path,
                                   db->run.status, db->run.trap ? ": " : "", db->run.trap ? db->run.trap : "");
   int64_t comment_index = intern(&st, comment);
@@ -271,15 +305,24 @@ int export_pprof(struct wprof_db *db, const struct export_options *o, FILE *out)
   size_t size = perftools__profiles__profile__get_packed_size(&profile);
   uint8_t *packed = wprof_xmalloc(size);
   perftools__profiles__profile__pack(&profile, packed);
-  int rc = write_gzip(packed, size, out);
-  if (rc)
+  struct gzip_out *g = wprof_xmalloc(sizeof *g);
+  int rc = gzip_open(g, out);
+  if (rc == 0) {
+    gzip_write(g, packed, size);
+    if (o->heap)
+      rc = write_heap_samples(db, g, &cct);
+    else
+      write_cpu_samples(g, &cct);
+    if (gzip_close(g) && rc == 0) {
+      snprintf(db->error, sizeof db->error, "cannot compress the profile");
+      rc = -1;
+    }
+  } else {
     snprintf(db->error, sizeof db->error, "cannot compress the profile");
+  }
 
+  free(g);
   free(packed);
-  free(samples);
-  free(sample_ptrs);
-  free(value_pool);
-  free(location_pool);
   free(functions);
   free(function_ptrs);
   free(locations);
@@ -289,7 +332,6 @@ int export_pprof(struct wprof_db *db, const struct export_options *o, FILE *out)
   for (size_t i = 0; i < st.count; i++)
     free(st.items[i]);
   free(st.items);
-  free(rows);
   wprof_cct_free(&cct);
   return rc;
 }
