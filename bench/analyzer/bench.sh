@@ -4,7 +4,7 @@
 # with the default 1,000,000 paths) plus as many --trace rows in `calls` as
 # there are calls. The tree is consistent (incl = self + children, no
 # recursion); the trace rows are filler of the right size, not a nested trace.
-# Times `wprof report top` and `wprof export --format pprof`.
+# Times `wprof report top`, the exports and `wprof diff`; see README.md.
 #   bench/analyzer/bench.sh [WPROF] [WORK_DIR] [PATHS]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -13,7 +13,8 @@ work=${2:-$here/../work/analyzer}
 paths=${3:-1000000}
 mkdir -p "$work"
 db=$work/big.db
-if [ ! -f "$db" ] || [ "$(sqlite3 "$db" 'SELECT COUNT(*) FROM call_paths')" != "$paths" ]; then
+if [ ! -f "$db" ] || [ "$here/../../docs/schema.md" -nt "$db" ] ||
+   [ "$(sqlite3 "$db" 'SELECT COUNT(*) FROM call_paths')" != "$paths" ]; then
   rm -f "$db"
   echo "generating $db ($paths paths, $((paths * 10)) calls)..." >&2
   start=$(date +%s)
@@ -53,18 +54,22 @@ SQL
 fi
 echo "database: $(sqlite3 "$db" 'SELECT COUNT(*) || " paths, " || SUM(calls) || " calls" FROM call_paths'), $(sqlite3 "$db" 'SELECT COUNT(*) FROM calls') trace rows" >&2
 sync
+# Best of 3 wall times, and the CPU time (user + sys) of that run: on a
+# shared machine the wall time also measures the other processes.
 bench() { # bench LABEL COMMAND...
-  local label=$1 best=
+  local label=$1 best= best_cpu=
   shift
   for _ in 1 2 3; do
-    local t0 t1; t0=$(date +%s%N); "$@" >/dev/null; t1=$(date +%s%N)
-    local ms=$(((t1 - t0) / 1000000))
-    [ -z "$best" ] || [ "$ms" -lt "$best" ] && best=$ms
+    /usr/bin/time -f '%e %U %S' -o "$work/time" "$@" >/dev/null
+    local ms cpu
+    read -r ms cpu < <(awk '{printf "%d %d\n", $1 * 1000, ($2 + $3) * 1000}' "$work/time")
+    if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms best_cpu=$cpu; fi
   done
-  printf '%-28s best of 3: %5d ms   (%s)\n' "$label" "$best" "$*"
+  printf '%-28s best of 3: %5d ms wall, %5d ms cpu   (%s)\n' "$label" "$best" "$best_cpu" "$*"
 }
 bench "report top" "$wprof" report "$db" top
 bench "report top --sort cum" "$wprof" report "$db" top --sort cum
 bench "export --format pprof" "$wprof" export --format pprof "$db" -o "$work/big.pb.gz"
 bench "export --format folded" "$wprof" export --format folded "$db" -o "$work/big.folded"
-echo "pprof file: $(du -h "$work/big.pb.gz" | cut -f1)"
+bench "diff (same database)" "$wprof" diff "$db" "$db"
+echo "pprof file: $(du -h "$work/big.pb.gz" | cut -f1); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
