@@ -8,8 +8,8 @@
 #
 # For each program, runs under `wprof run` the plain module (no probes: the
 # baseline on the same engine, wasm2c + cc -O2) and the instrumented one with
-# timing, with --no-timing and with --trace (fib and sqlite; lz4's 68 M calls
-# would make a ~2 GB trace). A first run of each variant fills the compile
+# timing, with --no-timing and with --trace, and for sqlite the module instrumented with
+# --no-alloc (call probes only), with and without timing. A first run of each variant fills the compile
 # cache (bench/work/realistic/cache, or a fresh one with COLD=1 to time the
 # translation and compilation) and is timed on its own; then REPEAT rounds
 # each run every variant once, in turn, so that the load of this shared
@@ -18,7 +18,8 @@
 # time and the guest's own duration (run.duration_ns: without loading the
 # module and writing the database), their ratios to plain, the cost per probe
 # event, (variant - plain) / (2 x calls), and for --trace the rows written
-# per second of extra time, calls / (trace - plain), and lost_events. Raw
+# per second of extra time, calls / (trace - plain), the rows actually
+# written (calls - lost_events) per second, and lost_events. Raw
 # measurements go to bench/work/realistic/results.csv (appended).
 set -euo pipefail
 build=$(cd "${1:?usage: run.sh BUILD_DIR [REPEAT] [PROGRAM...]}" && pwd)
@@ -41,8 +42,9 @@ TIMEFORMAT='%3R %3U %3S'
 # module, guest arguments and variants of each program
 declare -A module=([fib]=fib [sqlite]=sqlite-workload [lz4]=lz4-workload)
 declare -A args=([fib]=35 [sqlite]=200000 [lz4]=20)
-declare -A variants=([fib]="plain timing no-timing trace" [sqlite]="plain timing no-timing trace"
-  [lz4]="plain timing no-timing")
+declare -A variants=([fib]="plain timing no-timing trace"
+  [sqlite]="plain timing no-timing trace no-alloc no-alloc-no-timing"
+  [lz4]="plain timing no-timing trace")
 
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $(uname -r)"
 echo "wprof: $build; cache: $WPROF_CACHE_DIR; $repeat rounds; $stamp"
@@ -57,6 +59,8 @@ one() {
     plain) file=$work/${module[$prog]}.wasm ;;
     no-timing) flags=(--no-timing) ;;
     trace) flags=(--trace) ;;
+    no-alloc) file=$work/${module[$prog]}.noalloc.wasm ;;
+    no-alloc-no-timing) file=$work/${module[$prog]}.noalloc.wasm flags=(--no-timing) ;;
   esac
   [ -f "$file" ] || { echo "run: $file missing: run setup.sh first" >&2; exit 1; }
   local load db=$scratch/$prog-$variant.db
@@ -114,14 +118,15 @@ awk -F, -v stamp="$stamp" '
       if (pv[2] == "plain") { pw[p] = w; pc[p] = c; pg[p] = g }
       ev = 2 * calls[order[k]]
       # --no-timing records no duration: its guest time is unknown
-      gs = pv[2] == "no-timing" ? "| n/a | n/a " : sprintf("| %.3f | %.2f ", g, g / pg[p])
+      gs = pv[2] ~ /no-timing/ ? "| n/a | n/a " : sprintf("| %.3f | %.2f ", g, g / pg[p])
       per = pv[2] == "plain" || ev == 0 ? "| | | " : sprintf("| %.1f | %.1f | %s ", (w - pw[p]) * 1e9 / ev, \
-        (c - pc[p]) * 1e9 / ev, pv[2] == "no-timing" ? "n/a" : sprintf("%.1f", (g - pg[p]) * 1e9 / ev))
+        (c - pc[p]) * 1e9 / ev, pv[2] ~ /no-timing/ ? "n/a" : sprintf("%.1f", (g - pg[p]) * 1e9 / ev))
       printf "| %s | %s | %.3f | %.2f | %.3f | %.2f %s%s| %d | %d | %s-%s |\n", p, pv[2], w, w / pw[p], c, c / pc[p], \
         gs, per, calls[order[k]], lost[order[k]], lmin[order[k]], lmax[order[k]]
       if (pv[2] == "trace")
-        trace_lines = trace_lines sprintf("%s --trace: %.2f M rows/s of extra wall time, %.2f M rows/s of extra CPU time, %.2f M rows/s of extra guest time; lost_events %d\n", \
-          p, calls[order[k]] / (w - pw[p]) / 1e6, calls[order[k]] / (c - pc[p]) / 1e6, calls[order[k]] / (g - pg[p]) / 1e6, lost[order[k]])
+        trace_lines = trace_lines sprintf("%s --trace: %d of %d calls rows written (lost_events %d); per second of extra time: %.2f M calls, %.2f M rows written (wall), %.2f M calls, %.2f M rows (CPU)\n", \
+          p, calls[order[k]] - lost[order[k]], calls[order[k]], lost[order[k]], calls[order[k]] / (w - pw[p]) / 1e6, \
+          (calls[order[k]] - lost[order[k]]) / (w - pw[p]) / 1e6, calls[order[k]] / (c - pc[p]) / 1e6, (calls[order[k]] - lost[order[k]]) / (c - pc[p]) / 1e6)
     }
     printf "\n%s", trace_lines
     print "\nfirst runs (compile, or cache hit):"

@@ -12,6 +12,7 @@
 #   lz4-workload     lz4-workload.c + lz4 1.9.2 of the npm package lz4 0.6.5
 #                    (deps/lz4/lib/lz4.c, lz4hc.c)
 #   fib              bench/run/fib.c, the call-heavy microbenchmark
+# and sqlite-workload.noalloc.wasm, instrumented with --no-alloc.
 # Tarballs come from `npm pack` (npm checks them against the registry's
 # integrity hash); the extracted sources are checked against the sha256 below.
 # Modules are compiled with -O2 and linked without -O, so that clang does not
@@ -87,8 +88,15 @@ module() {
     clang --target=wasm32-wasi "$@" -o "$name.wasm.tmp" "${flags[@]}"
     mv "$name.wasm.tmp" "$name.wasm"
   fi
-  if [ ! "$name.inst.wasm" -nt "$name.wasm" ] || [ ! "$name.inst.wasm" -nt "$instrument" ]; then
-    "$instrument" -q "$name.wasm" "$name.inst.wasm"
+  instrumented "$name.wasm" "$name.inst.wasm"
+}
+
+# instrumented IN OUT [wasm-instrument OPTIONS...], unless OUT is newer than IN and the rewriter.
+instrumented() {
+  local in=$1 out=$2
+  shift 2
+  if [ ! "$out" -nt "$in" ] || [ ! "$out" -nt "$instrument" ]; then
+    "$instrument" -q "$@" "$in" "$out"
   fi
 }
 
@@ -106,4 +114,6 @@ compile "$here/../run/fib.c" fib.o -Wall -Wextra
 module sqlite-workload -Wl,-z,stack-size=1048576 $sqlite_libs -- sqlite-workload.o sqlite3.o
 module lz4-workload -- lz4-workload.o lz4.o lz4hc.o
 module fib -- fib.o
+# SQLite allocates a lot: a variant with call probes only, to tell their cost from the heap's
+instrumented sqlite-workload.wasm sqlite-workload.noalloc.wasm --no-alloc
 echo "setup: sqlite-workload lz4-workload fib (.wasm, .inst.wasm) ready in $work" >&2
