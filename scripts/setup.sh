@@ -8,7 +8,7 @@ build=${1:-"$top/build"}
 shift || true
 
 packages=(
-  build-essential cmake pkg-config git
+  build-essential cmake pkg-config git python3
   binaryen wabt
   libsqlite3-dev sqlite3 zlib1g-dev libprotobuf-c-dev protobuf-c-compiler libxxhash-dev xxhash
   clang lld wasi-libc libclang-rt-14-dev-wasm32 libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
