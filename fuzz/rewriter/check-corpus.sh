@@ -10,7 +10,9 @@
 #       wasm-instrument accepts (it must never accept an invalid module), and
 #       so does the output (the rewrite must not need more features);
 #   (e) two runs give the same exit status and identical output bytes;
-#   (f) instrumenting an output again is refused (exit 1, already instrumented).
+#   (f) instrumenting an output again is refused (exit 1, already instrumented);
+#   (g) a file named *.must-write.wasm (a valid module once wrongly refused,
+#       kept in regressions/ after the fix) is written (exit 0).
 # usage: check-corpus.sh [--sample N] DIR|FILE...
 #   WASM_INSTRUMENT  the binary to check (default: the build-fuzzrw build)
 #   JOBS             parallel checks (default 2)
@@ -35,6 +37,9 @@ check_one() {
     0 | 1) ;;
     124) violation a "hang: no answer within ${run_timeout}s" ;;
     *) violation a "exit status $rc: $(head -c 300 "$dir/stderr")" ;;
+  esac
+  case $in in
+    *.must-write.wasm) [ "$rc" = 0 ] || violation g "refused: $(head -c 300 "$dir/stderr")" ;;
   esac
   if ls -A "$dir" | grep -q '^\.wasm-instrument-'; then violation c "temporary file left behind"; fi
   if [ "$rc" != 0 ]; then
@@ -95,7 +100,8 @@ fi
 list=$(mktemp)
 results=$(mktemp)
 trap 'rm -f "$list" "$results"' EXIT
-find "$@" -type f ! -name '.*' ! -name 'README*' | LC_ALL=C sort >"$list"
+find "$@" \( -type d -name '.?*' -prune \) -o \( -type f ! -name '.*' ! -name 'README*' -print \) |
+  LC_ALL=C sort >"$list"
 total=$(wc -l <"$list")
 if [ "$total" = 0 ]; then
   echo "check-corpus.sh: no files in $*" >&2

@@ -6,6 +6,7 @@
 #   - the hand-written modules in seeds/*.wat (exceptions, tail calls,
 #     multi-value, SIMD, threads, bulk memory, allocators, DWARF, and valid
 #     constructs binaryen 108 cannot handle);
+#   - seeds/edge-cases.py: byte-level edge cases wat2wasm cannot write;
 #   - seeds/bump.c, a small freestanding C program, with and without -g.
 # usage: fuzz/rewriter/make-seeds.sh OUTDIR
 # run.sh reduces the pool with afl-cmin when there is no committed corpus yet.
@@ -41,6 +42,7 @@ for wat in "$here"/seeds/*.wat; do
   wat2wasm $features --enable-annotations --debug-names "$wat" -o "$out/wat-$name.wasm"
 done
 
+python3 "$here/seeds/edge-cases.py" "$out"
 clang --target=wasm32-wasi -O1 -nostdlib -Wl,--no-entry "$here/seeds/bump.c" -o "$out/c-bump.wasm"
 clang --target=wasm32-wasi -O1 -g -nostdlib -Wl,--no-entry "$here/seeds/bump.c" -o "$out/c-bump-g.wasm"
 echo "$(ls "$out" | wc -l) seeds in $out"

@@ -1,8 +1,10 @@
 #!/bin/sh
 # Replaces the committed corpus (fuzz/rewriter/corpus/) by the afl-cmin
-# minimization of itself plus what run.sh found, keeping it small enough to
-# commit: inputs above 8 KB are left out (AFL's trimming keeps most far below),
-# then at most 300 files, dropping the largest first.
+# minimization of itself, what run.sh found and the hand-made edge cases
+# (seeds/edge-cases.py), keeping it small enough to commit: inputs above 8 KB
+# are left out (AFL's trimming keeps most far below), afl-cmin keeps one input
+# per edge (-e: hit counts ignored, about 270 files instead of 380), and
+# beyond 300 files the largest would be dropped.
 # usage: fuzz/rewriter/update-corpus.sh [WORK]   (WORK as in run.sh)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -12,9 +14,10 @@ max_files=300
 max_bytes=8192
 rm -rf "$work/merged" "$work/cmin"
 mkdir -p "$work/merged" "$work/target"
+python3 "$here/seeds/edge-cases.py" "$work/merged"
 find "$here/corpus" "$work/out/default/queue" -maxdepth 1 -type f -size -$((max_bytes + 1))c \
   -exec cp {} "$work/merged/" \; 2>/dev/null || true
-AFL_ALLOW_TMP=1 AFL_SKIP_CPUFREQ=1 afl-cmin -i "$work/merged" -o "$work/cmin" -t 5000 -m none -- \
+AFL_ALLOW_TMP=1 AFL_SKIP_CPUFREQ=1 afl-cmin -e -i "$work/merged" -o "$work/cmin" -t 5000 -m none -- \
   "$root/build-afl/rewriter/wasm-instrument" @@ "$work/target/out.wasm"
 rm -f "$here"/corpus/*
 mkdir -p "$here/corpus"
