@@ -22,7 +22,7 @@ top=$(cd "$here/../.." && pwd)
 build=${1:-"$top/build"}
 reps=${2:-5}
 shift 2 || shift $# || true
-modules=(${*:-synthetic ruby flite})
+if [ $# -gt 0 ]; then modules=("$@"); else modules=(synthetic ruby flite); fi
 instrument="$build/rewriter/wasm-instrument"
 work="$top/bench/work"
 csv="$work/rewrite-time.csv"
