@@ -10,7 +10,7 @@
 # child and its wasm-validate.
 #
 #   bench/rewriter/rewrite-time.sh [BUILD_DIR [REPS [MODULE...]]]
-#     defaults: build, 5, synthetic ruby flite
+#     defaults: build, 5, synthetic ruby flite ruby-debug
 #
 # Writes every measurement to bench/work/rewrite-time.csv
 # (module,tool,rep,wall_s,user_s,sys_s,max_rss_kb,load1) and prints, per
@@ -22,7 +22,7 @@ top=$(cd "$here/../.." && pwd)
 build=${1:-"$top/build"}
 reps=${2:-5}
 shift 2 || shift $# || true
-if [ $# -gt 0 ]; then modules=("$@"); else modules=(synthetic ruby flite); fi
+if [ $# -gt 0 ]; then modules=("$@"); else modules=(synthetic ruby flite ruby-debug); fi
 instrument="$build/rewriter/wasm-instrument"
 work="$top/bench/work"
 csv="$work/rewrite-time.csv"
