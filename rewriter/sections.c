@@ -131,16 +131,98 @@ static void put_custom(struct bytes *out, const char *name, const uint8_t *paylo
   bytes_free(&section);
 }
 
-static void drop_dwarf(struct bytes *out, const uint8_t *section, size_t size, const uint8_t *name,
-                       uint32_t name_len, const uint8_t *payload, size_t payload_len) {
-  (void)payload, (void)payload_len;
+struct local_name {
+  uint32_t index, order;
+  const uint8_t *name;
+  uint32_t len;
+};
+
+static int by_index(const void *a, const void *b) {
+  const struct local_name *x = a, *y = b;
+  if (x->index != y->index) return x->index < y->index ? -1 : 1;
+  return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Rewrites a local-names subsection (indirect name map) with each function's
+** names in index order. Returns false if it does not parse. */
+static bool sort_local_names(struct bytes *out, const uint8_t *p, size_t len) {
+  size_t pos = 0;
+  uint32_t funcs;
+  if (!get_u32(p, len, &pos, &funcs)) return false;
+  put_u32(out, funcs);
+  struct local_name *names = NULL;
+  bool ok = true;
+  for (uint32_t f = 0; ok && f < funcs; f++) {
+    uint32_t func, count;
+    ok = get_u32(p, len, &pos, &func) && get_u32(p, len, &pos, &count) && count <= len - pos;
+    if (!ok) break;
+    struct local_name *grown = realloc(names, (count ? count : 1) * sizeof *names);
+    if (!grown) abort();
+    names = grown;
+    for (uint32_t i = 0; ok && i < count; i++) {
+      names[i].order = i;
+      ok = get_u32(p, len, &pos, &names[i].index) && get_u32(p, len, &pos, &names[i].len) &&
+           names[i].len <= len - pos;
+      if (ok) names[i].name = p + pos, pos += names[i].len;
+    }
+    if (!ok) break;
+    qsort(names, count, sizeof *names, by_index);
+    uint32_t unique = 0;
+    for (uint32_t i = 0; i < count; i++)
+      if (i == 0 || names[i].index != names[i - 1].index) names[unique++] = names[i];
+    put_u32(out, func);
+    put_u32(out, unique);
+    for (uint32_t i = 0; i < unique; i++) {
+      put_u32(out, names[i].index);
+      put_u32(out, names[i].len);
+      put(out, names[i].name, names[i].len);
+    }
+  }
+  free(names);
+  return ok && pos == len;
+}
+
+/* binaryen 108 writes local names in its own order after grouping locals by
+** type, which wabt (and wasm2c) reject as "local index out of order": put
+** them back in index order, or drop them if they cannot be read. */
+static void fix_name_section(struct bytes *out, const uint8_t *payload, size_t payload_len) {
+  struct bytes fixed = {0};
+  size_t pos = 0;
+  while (pos < payload_len) {
+    size_t start = pos;
+    uint8_t sub = payload[pos++];
+    uint32_t sub_size;
+    if (!get_u32(payload, payload_len, &pos, &sub_size) || sub_size > payload_len - pos) break;
+    pos += sub_size;
+    if (sub != 2) {
+      put(&fixed, payload + start, pos - start);
+      continue;
+    }
+    struct bytes sorted = {0};
+    if (sort_local_names(&sorted, payload + pos - sub_size, sub_size)) {
+      put(&fixed, &sub, 1);
+      put_u32(&fixed, (uint32_t)sorted.len);
+      put(&fixed, sorted.data, sorted.len);
+    }
+    bytes_free(&sorted);
+  }
+  put_custom(out, "name", fixed.data, fixed.len);
+  bytes_free(&fixed);
+}
+
+static void finish_custom_section(struct bytes *out, const uint8_t *section, size_t size,
+                                  const uint8_t *name, uint32_t name_len, const uint8_t *payload,
+                                  size_t payload_len) {
   if (name_len >= 7 && memcmp(name, ".debug_", 7) == 0) return;
-  put(out, section, size);
+  if (named(name, name_len, "name"))
+    fix_name_section(out, payload, payload_len);
+  else
+    put(out, section, size);
 }
 
 int finish_module(struct bytes *out, const uint8_t *module, size_t len, const char *name,
                   const struct bytes *payload) {
-  if (copy_module(out, module, len, drop_dwarf) != 0) return -1;
+  if (copy_module(out, module, len, finish_custom_section) != 0) return -1;
   put_custom(out, name, payload->data, payload->len);
   return 0;
 }

@@ -2,7 +2,8 @@
 ** sections: the byte-level finishing of a rewritten module.
 **
 ** binaryen writes the module; this file then drops the DWARF sections
-** (their addresses no longer match the rewritten code) and appends the
+** (their addresses no longer match the rewritten code), mends binaryen's
+** local-name order, and appends the
 ** `wprof.functions` custom section that lets any host name functions
 ** without the input file (docs/probe-abi.md).
 */
@@ -30,7 +31,8 @@ void function_map_encode(struct bytes *out, const struct wscan_module *scan,
                          const struct func_plan *plan);
 
 /* Copies module (a binary binaryen just wrote) to out without its ".debug_*"
-** custom sections, then appends a custom section name/payload. Returns 0,
+** custom sections and with its local names back in index order, then
+** appends a custom section name/payload. Returns 0,
 ** or -1 if the module is not well formed (it always is, coming from binaryen). */
 int finish_module(struct bytes *out, const uint8_t *module, size_t len, const char *name,
                   const struct bytes *payload);

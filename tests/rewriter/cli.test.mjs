@@ -145,6 +145,17 @@ test('names, unknown custom sections and determinism', () => {
   assert.deepEqual(table.map((f) => [f.fid, f.funcIndex, f.name]), [[0, 0, 'fib'], [1, 1, 'helper']]);
 });
 
+test('local names stay in index order (binaryen 108 writes them grouped by type)', () => {
+  const dir = freshDir();
+  const m = wat(dir, 'locals', `(module (func $f (export "f") (param $a i32) (result i64)
+    (local $b i64) (local $c f64) (local $d i64) (local.set $d (i64.const 7)) (local.get $d)))`);
+  const out = join(dir, 'o.wasm');
+  assert.equal(run(m, out).code, 0);
+  execFileSync('wasm-validate', ['--enable-all', out]); // "local index out of order" without the fix
+  const objdump = execFileSync('wasm-objdump', ['-x', out], { encoding: 'utf8' });
+  for (const local of ['a', 'b', 'c', 'd']) assert.match(objdump, new RegExp(`<${local}>`));
+});
+
 test('the id map records original code offsets', () => {
   const dir = freshDir();
   const m = wat(dir, 'fib', fibWat);
