@@ -58,6 +58,10 @@ static const char usage_text[] =
     "  --alloc NAME=KIND  also treat function NAME as an allocator of KIND:\n"
     "                     malloc|calloc|realloc|free|aligned_alloc|posix_memalign|rust_realloc\n"
     "  --list             list the functions and the allocators found; write nothing\n"
+    "  --skip-validation  do not check the input with wabt's validator (about half\n"
+    "                     the CPU time); binaryen still validates the output. Only for\n"
+    "                     modules straight from a compiler: an invalid input may then\n"
+    "                     be rewritten instead of refused\n"
     "  -q, --quiet        no warnings\n"
     "  -h, --help         this help\n"
     "      --version      the version and probe ABI version\n"
@@ -79,7 +83,7 @@ struct options {
     enum alloc_kind kind;
   } *custom;
   size_t num_custom;
-  bool no_alloc, list, quiet;
+  bool no_alloc, list, quiet, skip_validation;
 };
 
 static const char *input_name = "wasm-instrument";
@@ -134,13 +138,14 @@ static void push(const char ***list, size_t *n, const char *item) {
 }
 
 static int parse_options(int argc, char **argv, struct options *opt) {
-  enum { OPT_INCLUDE = 256, OPT_EXCLUDE, OPT_NO_ALLOC, OPT_ALLOC, OPT_LIST, OPT_VERSION };
+  enum { OPT_INCLUDE = 256, OPT_EXCLUDE, OPT_NO_ALLOC, OPT_ALLOC, OPT_LIST, OPT_VERSION, OPT_SKIP_VALIDATION };
   static const struct option longopts[] = {
       {"include", required_argument, NULL, OPT_INCLUDE},
       {"exclude", required_argument, NULL, OPT_EXCLUDE},
       {"no-alloc", no_argument, NULL, OPT_NO_ALLOC},
       {"alloc", required_argument, NULL, OPT_ALLOC},
       {"list", no_argument, NULL, OPT_LIST},
+      {"skip-validation", no_argument, NULL, OPT_SKIP_VALIDATION},
       {"quiet", no_argument, NULL, 'q'},
       {"help", no_argument, NULL, 'h'},
       {"version", no_argument, NULL, OPT_VERSION},
@@ -154,6 +159,7 @@ static int parse_options(int argc, char **argv, struct options *opt) {
       case OPT_EXCLUDE: push(&opt->exclude, &opt->num_exclude, optarg); break;
       case OPT_NO_ALLOC: opt->no_alloc = true; break;
       case OPT_LIST: opt->list = true; break;
+      case OPT_SKIP_VALIDATION: opt->skip_validation = true; break;
       case 'q': opt->quiet = true; break;
       case 'h': fputs(usage_text, stdout); exit(EXIT_WRITTEN);
       case OPT_VERSION:
@@ -211,6 +217,7 @@ static int read_file(const char *path, struct bytes *out) {
 struct validator {
   pid_t pid;
   FILE *log;
+  bool running;
 };
 
 static int start_validator(struct validator *v, const char *path) {
@@ -229,12 +236,16 @@ static int start_validator(struct validator *v, const char *path) {
     errno = rc;
     return -1;
   }
+  v->running = true;
   return 0;
 }
 
 /* 0 if valid; else 1 with the validator's first message in msg, or -1 if it
 ** could not be run. */
 static int finish_validator(struct validator *v, char *msg, size_t size) {
+  msg[0] = '\0';
+  if (!v->running) return 0; /* --skip-validation */
+  v->running = false;
   int wstatus;
   while (waitpid(v->pid, &wstatus, 0) < 0)
     if (errno != EINTR) return -1;
@@ -451,7 +462,6 @@ static int run(const struct options *opt) {
   struct wscan_module scan = {0};
   struct func_plan *plan = NULL;
   struct validator validator = {0};
-  bool validating = false;
   char err[WSCAN_ERR_MAX + 256];
   int code;
 
@@ -471,12 +481,11 @@ static int run(const struct options *opt) {
     code = EXIT_REFUSED;
     goto out;
   }
-  if (start_validator(&validator, opt->input) != 0) {
+  if (!opt->skip_validation && start_validator(&validator, opt->input) != 0) {
     error("cannot run wasm-validate (from wabt): %s", strerror(errno));
     code = EXIT_IO;
     goto out;
   }
-  validating = true;
   plan = calloc(scan.num_funcs ? scan.num_funcs : 1, sizeof *plan);
   if (!plan) abort();
   code = make_plan(opt, &scan, plan);
@@ -493,7 +502,6 @@ static int run(const struct options *opt) {
     if (r != ISOLATE_OK) {
       /* an invalid input explains a binaryen failure better than binaryen does */
       char msg[512];
-      validating = false;
       if (finish_validator(&validator, msg, sizeof msg) == 1) {
         error("invalid module: %s", msg);
         code = EXIT_REFUSED;
@@ -505,7 +513,6 @@ static int run(const struct options *opt) {
     }
   }
   char msg[512];
-  validating = false;
   int valid = finish_validator(&validator, msg, sizeof msg);
   if (valid != 0) {
     if (valid < 0)
@@ -536,10 +543,8 @@ static int run(const struct options *opt) {
   code = EXIT_WRITTEN;
   flush_warnings();
 out:
-  if (validating) {
-    char ignored[8];
-    finish_validator(&validator, ignored, sizeof ignored);
-  }
+  char ignored[8];
+  finish_validator(&validator, ignored, sizeof ignored);
   wscan_free(&scan);
   free(plan);
   bytes_free(&input);

@@ -80,6 +80,18 @@ test('refuses invalid modules', () => {
   assertRefused(dir, [bad], 1, /bad\.wasm: invalid module/);
 });
 
+test('--skip-validation writes the same output and still refuses what binaryen finds invalid', () => {
+  const dir = freshDir();
+  const m = wat(dir, 'fib', fibWat);
+  const a = join(dir, 'a.wasm');
+  const b = join(dir, 'b.wasm');
+  assert.equal(run(m, a).code, 0);
+  assert.equal(run('--skip-validation', m, b).code, 0);
+  assert.ok(readFileSync(a).equals(readFileSync(b)));
+  const bad = wat(dir, 'bad', '(module (func (result i32) (i64.const 1)))', ['--no-check']);
+  assertRefused(dir, ['--skip-validation', bad], 1, /bad\.wasm: binaryen 108 does not read this module back as valid/);
+});
+
 test('refuses a module it already instrumented', () => {
   const dir = freshDir();
   const once = join(dir, 'once.wasm');
@@ -118,7 +130,7 @@ test('I/O errors exit 3 and leave nothing', () => {
 test('--help and --version', () => {
   const help = run('--help');
   assert.equal(help.code, 0);
-  for (const text of ['--include', '--exclude', '--no-alloc', '--alloc NAME=KIND', '--list', 'Exit status']) {
+  for (const text of ['--include', '--exclude', '--no-alloc', '--alloc NAME=KIND', '--list', '--skip-validation', 'Exit status']) {
     assert.ok(help.stdout.includes(text), text);
   }
   assert.match(run('--version').stdout, /^wasm-instrument \d+\.\d+\.\d+ \(probe ABI 1/);
