@@ -200,6 +200,9 @@ int wprof_host_run(const struct wprof_host_options *opts) {
             opts->db_path, (unsigned long long)s.calls, (unsigned long long)s.functions_called,
             (unsigned long long)s.alloc_objects, (unsigned long long)s.alloc_bytes,
             (unsigned long long)s.live_objects);
+    if (s.lost_events)
+      fprintf(stderr, "wprof: warning: %llu trace events were lost (the writer fell behind); see run.lost_events\n",
+              (unsigned long long)s.lost_events);
   }
   switch (outcome.status) {
     case WPROF_EXITED: rc = outcome.exit_code & 0xff; break;

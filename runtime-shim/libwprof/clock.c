@@ -69,7 +69,7 @@ void wprof__clock_start(wprof_recorder *rec) {
     tsc_and_monotonic(&rec->cal_tsc0, &rec->cal_mono0);
     struct timespec pause = {0, 20 * 1000 * 1000};
     nanosleep(&pause, NULL);
-    uint64_t tsc1, mono1;
+    uint64_t tsc1 = 0, mono1 = 0;
     tsc_and_monotonic(&tsc1, &mono1);
     rec->conv_ns = mono1 - rec->cal_mono0;
     rec->conv_ticks = tsc1 - rec->cal_tsc0;
@@ -86,7 +86,7 @@ void wprof__clock_start(wprof_recorder *rec) {
 void wprof__clock_end(wprof_recorder *rec) {
   if (rec->clock == WPROF_CLOCK_TSC) {
 #if defined(__x86_64__)
-    uint64_t mono;
+    uint64_t mono = 0;
     tsc_and_monotonic(&rec->end_ticks, &mono);
     uint64_t run_ns = mono - rec->cal_mono0, run_ticks = rec->end_ticks - rec->cal_tsc0;
     double open_rate = (double)rec->conv_ticks / (double)rec->conv_ns;

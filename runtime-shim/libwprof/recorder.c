@@ -227,6 +227,7 @@ void wprof_get_summary(const wprof_recorder *rec, struct wprof_summary *out) {
   }
   out->live_objects = heap->live_objects;
   out->live_bytes = heap->live_bytes;
+  out->lost_events = rec->tracing ? rec->trace.lost : 0;
   /* functions called: the distinct fids of the paths that were entered */
   size_t npaths = 0, nfids = 0;
   for (const wprof_thread *t = rec->threads; t; t = t->next)

@@ -13,7 +13,12 @@
 #include <string.h>
 
 #define DEFAULT_CHUNK_RECORDS 4096u
-#define DEFAULT_QUEUE_CHUNKS 64u
+/* The queue may hold this many chunks (about 1 GiB of records) before the
+** guest's records are dropped: the writer is slower than a call-heavy guest,
+** and memory is cheaper than lost events. Chunks are allocated as the queue
+** grows, so a guest the writer keeps up with uses only the first few. */
+#define DEFAULT_QUEUE_CHUNKS 6144u
+#define PREALLOCATED_CHUNKS 64u
 #define ROWS_PER_TRANSACTION (1u << 20)
 
 struct wprof_trace_writer {
@@ -51,17 +56,22 @@ static void enqueue_locked(struct wprof_trace *tr, struct wprof_chunk *c) {
 }
 
 /* Hands a full chunk to the writer and returns an empty one, without
-** waiting: when the queue is full the chunk's records are lost. The pool
-** holds queue_cap + 1 chunks besides the threads' own, so there is a free
-** chunk whenever the queue has room. */
+** waiting: when the queue is full (or no memory is left for a new chunk)
+** the chunk's records are lost, and counted. */
 static struct wprof_chunk *chunk_handoff(struct wprof_trace *tr, struct wprof_chunk *full) {
-  struct wprof_chunk *empty = full;
+  struct wprof_chunk *empty = NULL;
   pthread_mutex_lock(&tr->lock);
   if (tr->queued < tr->queue_cap) {
     empty = tr->free_chunks;
-    tr->free_chunks = empty->next;
+    if (empty)
+      tr->free_chunks = empty->next;
+    else
+      empty = chunk_new(tr);
+  }
+  if (empty) {
     enqueue_locked(tr, full);
   } else {
+    empty = full;
     tr->lost += full->count;
   }
   pthread_mutex_unlock(&tr->lock);
@@ -239,7 +249,8 @@ int wprof__trace_start(wprof_recorder *rec, char *err, size_t errlen) {
   pthread_cond_init(&tr->wake, NULL);
   pthread_cond_init(&tr->done, NULL);
   tr->ready = true;
-  for (uint32_t i = 0; i <= tr->queue_cap; i++) {
+  uint32_t prealloc = tr->queue_cap < PREALLOCATED_CHUNKS ? tr->queue_cap + 1 : PREALLOCATED_CHUNKS;
+  for (uint32_t i = 0; i < prealloc; i++) {
     struct wprof_chunk *c = chunk_new(tr);
     if (!c) {
       wprof__errf(err, errlen, "out of memory for the trace buffers");

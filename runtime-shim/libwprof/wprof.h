@@ -72,6 +72,7 @@ void wprof_close(wprof_recorder *rec);
 /* Summary for the host's one-line report after the run. */
 struct wprof_summary {
   uint64_t calls, functions_called, alloc_objects, alloc_bytes, live_objects, live_bytes;
+  uint64_t lost_events;  /* --trace rows that could not be kept (run.lost_events) */
 };
 void wprof_get_summary(const wprof_recorder *rec, struct wprof_summary *out);
 

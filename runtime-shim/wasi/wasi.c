@@ -482,7 +482,7 @@ static wasi_errno clock_read(uint32_t id, bool resolution, uint64_t *ns) {
 }
 
 static wasi_errno do_clock(wprof_wasi *w, uint32_t id, bool resolution, uint32_t out) {
-  uint64_t ns;
+  uint64_t ns = 0;
   wasi_errno e = clock_read(id, resolution, &ns);
   return e ? e : put_u64(w, out, ns);
 }
