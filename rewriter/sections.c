@@ -182,32 +182,47 @@ static bool sort_local_names(struct bytes *out, const uint8_t *p, size_t len) {
   return ok && pos == len;
 }
 
+/* Called for each subsection of a name section: appends to out what should
+** stand in its place (nothing drops it). */
+typedef void (*name_subsection_fn)(struct bytes *out, uint8_t id, const uint8_t *body, size_t size);
+
+/* Appends the name section rebuilt subsection by subsection through fn, or
+** nothing when its framing is broken: engines ignore such a section too. */
+static void rebuild_name_section(struct bytes *out, const uint8_t *payload, size_t payload_len,
+                                 name_subsection_fn fn) {
+  struct bytes rebuilt = {0};
+  size_t pos = 0;
+  while (pos < payload_len) {
+    uint8_t id = payload[pos++];
+    uint32_t size;
+    if (!get_u32(payload, payload_len, &pos, &size) || size > payload_len - pos) {
+      bytes_free(&rebuilt);
+      return;
+    }
+    fn(&rebuilt, id, payload + pos, size);
+    pos += size;
+  }
+  put_custom(out, "name", rebuilt.data, rebuilt.len);
+  bytes_free(&rebuilt);
+}
+
+static void put_subsection(struct bytes *out, uint8_t id, const uint8_t *body, size_t size) {
+  put(out, &id, 1);
+  put_u32(out, (uint32_t)size);
+  put(out, body, size);
+}
+
 /* binaryen 108 writes local names in its own order after grouping locals by
 ** type, which wabt (and wasm2c) reject as "local index out of order": put
 ** them back in index order, or drop them if they cannot be read. */
-static void fix_name_section(struct bytes *out, const uint8_t *payload, size_t payload_len) {
-  struct bytes fixed = {0};
-  size_t pos = 0;
-  while (pos < payload_len) {
-    size_t start = pos;
-    uint8_t sub = payload[pos++];
-    uint32_t sub_size;
-    if (!get_u32(payload, payload_len, &pos, &sub_size) || sub_size > payload_len - pos) break;
-    pos += sub_size;
-    if (sub != 2) {
-      put(&fixed, payload + start, pos - start);
-      continue;
-    }
-    struct bytes sorted = {0};
-    if (sort_local_names(&sorted, payload + pos - sub_size, sub_size)) {
-      put(&fixed, &sub, 1);
-      put_u32(&fixed, (uint32_t)sorted.len);
-      put(&fixed, sorted.data, sorted.len);
-    }
-    bytes_free(&sorted);
+static void sort_locals_subsection(struct bytes *out, uint8_t id, const uint8_t *body, size_t size) {
+  if (id != 2) {
+    put_subsection(out, id, body, size);
+    return;
   }
-  put_custom(out, "name", fixed.data, fixed.len);
-  bytes_free(&fixed);
+  struct bytes sorted = {0};
+  if (sort_local_names(&sorted, body, size)) put_subsection(out, id, sorted.data, sorted.len);
+  bytes_free(&sorted);
 }
 
 static void finish_custom_section(struct bytes *out, const uint8_t *section, size_t size,
@@ -215,7 +230,7 @@ static void finish_custom_section(struct bytes *out, const uint8_t *section, siz
                                   size_t payload_len) {
   if (name_len >= 7 && memcmp(name, ".debug_", 7) == 0) return;
   if (named(name, name_len, "name"))
-    fix_name_section(out, payload, payload_len);
+    rebuild_name_section(out, payload, payload_len, sort_locals_subsection);
   else
     put(out, section, size);
 }
@@ -230,29 +245,18 @@ int finish_module(struct bytes *out, const uint8_t *module, size_t len, const ch
 /* binaryen 108 reads name subsections 0-9 by the extended-name-section
 ** numbering, but wabt 1.0.32 writes tag names as subsection 10 (binaryen's
 ** "field names") and binaryen dies on them. Keep only the subsections both
-** agree on; drop a name section whose framing is broken, as engines do. */
+** agree on (labels, 3, binaryen does not keep anyway). */
+static void keep_shared_subsection(struct bytes *out, uint8_t id, const uint8_t *body, size_t size) {
+  if (id <= 9 && id != 3) put_subsection(out, id, body, size);
+}
+
 static void keep_shared_names(struct bytes *out, const uint8_t *section, size_t size,
                               const uint8_t *name, uint32_t name_len, const uint8_t *payload,
                               size_t payload_len) {
-  if (!named(name, name_len, "name")) {
+  if (named(name, name_len, "name"))
+    rebuild_name_section(out, payload, payload_len, keep_shared_subsection);
+  else
     put(out, section, size);
-    return;
-  }
-  struct bytes kept = {0};
-  size_t pos = 0;
-  while (pos < payload_len) {
-    size_t start = pos;
-    uint8_t sub = payload[pos++];
-    uint32_t sub_size;
-    if (!get_u32(payload, payload_len, &pos, &sub_size) || sub_size > payload_len - pos) {
-      bytes_free(&kept);
-      return;
-    }
-    pos += sub_size;
-    if (sub <= 9 && sub != 3) put(&kept, payload + start, pos - start);
-  }
-  put_custom(out, "name", kept.data, kept.len);
-  bytes_free(&kept);
 }
 
 int prepare_for_binaryen(struct bytes *out, const uint8_t *module, size_t len) {
