@@ -34,14 +34,18 @@ seeds=$here/corpus
 if [ -z "$(ls -A "$seeds" 2>/dev/null)" ]; then
   rm -rf "$work/pool" "$work/seeds"
   "$here/make-seeds.sh" "$work/pool"
-  afl-cmin -i "$work/pool" -o "$work/seeds" -t 5000 -m none -- \
+  afl-cmin -i "$work/pool" -o "$work/seeds" -t 5000 -m "${AFL_MEMORY_MB:-4096}" -- \
     "$target" @@ "$work/target/out.wasm"
   seeds=$work/seeds
 fi
 if [ -d "$work/out/default" ]; then
   export AFL_AUTORESUME=1
 fi
-afl-fuzz -i "$seeds" -o "$work/out" -x "$here/wasm.dict" -t 5000 -m none -V "$seconds" "$@" -- \
+# -m: a memory limit, not none. AFL kills only the process it started on a
+# timeout; the forked binaryen child lives on, and on corrupt DWARF binaryen
+# allocates without end (regressions/README.md): the limit ends such orphans.
+afl-fuzz -i "$seeds" -o "$work/out" -x "$here/wasm.dict" -t 5000 -m "${AFL_MEMORY_MB:-4096}" \
+  -V "$seconds" "$@" -- \
   "$target" @@ "$work/target/out.wasm"
 grep -E '^(run_time|execs_done|execs_per_sec|corpus_count|bitmap_cvg|saved_crashes|saved_hangs|stability)' \
   "$work/out/default/fuzzer_stats"

@@ -17,7 +17,7 @@ mkdir -p "$work/merged" "$work/target"
 python3 "$here/seeds/edge-cases.py" "$work/merged"
 find "$here/corpus" "$work/out/default/queue" -maxdepth 1 -type f -size -$((max_bytes + 1))c \
   -exec cp {} "$work/merged/" \; 2>/dev/null || true
-AFL_ALLOW_TMP=1 AFL_SKIP_CPUFREQ=1 afl-cmin -e -i "$work/merged" -o "$work/cmin" -t 5000 -m none -- \
+AFL_ALLOW_TMP=1 AFL_SKIP_CPUFREQ=1 afl-cmin -e -i "$work/merged" -o "$work/cmin" -t 5000 -m 4096 -- \
   "$root/build-afl/rewriter/wasm-instrument" @@ "$work/target/out.wasm"
 rm -f "$here"/corpus/*
 mkdir -p "$here/corpus"
