@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -122,12 +123,16 @@ enum isolate_result isolate_rewrite(const uint8_t *input, size_t len, uint32_t f
   }
   fflush(stdout);
   fflush(stderr);
+  pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) {
     snprintf(err, errlen, "cannot fork: %s", strerror(errno));
     goto done;
   }
   if (pid == 0) {
+    /* die with wasm-instrument: a killed parent must not leave binaryen
+    ** running (it can allocate without bound on hostile input) */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(CHILD_INTERNAL);
     /* binaryen's own messages (Fatal: ..., validator dumps) */
     dup2(fileno(binaryen_log), STDERR_FILENO);
     dup2(fileno(binaryen_log), STDOUT_FILENO);

@@ -432,7 +432,7 @@ static int refuse_scan(enum wscan_status status, const char *err) {
     case WSCAN_NOT_WASM: error("%s", err); break;
     case WSCAN_MALFORMED: error("malformed module: %s", err); break;
     case WSCAN_UNSUPPORTED: error("unsupported: %s", err); break;
-    case WSCAN_INSTRUMENTED: error("already instrumented: %s", err); break;
+    case WSCAN_INSTRUMENTED: error("%s", err); break;
     default: break;
   }
   return EXIT_REFUSED;

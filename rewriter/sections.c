@@ -116,6 +116,10 @@ static int copy_module(struct bytes *out, const uint8_t *module, size_t len, cus
   return 0;
 }
 
+static bool is_dwarf(const uint8_t *name, uint32_t name_len) {
+  return name_len >= 7 && memcmp(name, ".debug_", 7) == 0;
+}
+
 static bool named(const uint8_t *name, uint32_t len, const char *want) {
   return len == strlen(want) && memcmp(name, want, len) == 0;
 }
@@ -228,7 +232,7 @@ static void sort_locals_subsection(struct bytes *out, uint8_t id, const uint8_t 
 static void finish_custom_section(struct bytes *out, const uint8_t *section, size_t size,
                                   const uint8_t *name, uint32_t name_len, const uint8_t *payload,
                                   size_t payload_len) {
-  if (name_len >= 7 && memcmp(name, ".debug_", 7) == 0) return;
+  if (is_dwarf(name, name_len)) return;
   if (named(name, name_len, "name"))
     rebuild_name_section(out, payload, payload_len, sort_locals_subsection);
   else
@@ -250,9 +254,13 @@ static void keep_shared_subsection(struct bytes *out, uint8_t id, const uint8_t 
   if (id <= 9 && id != 3) put_subsection(out, id, body, size);
 }
 
-static void keep_shared_names(struct bytes *out, const uint8_t *section, size_t size,
-                              const uint8_t *name, uint32_t name_len, const uint8_t *payload,
-                              size_t payload_len) {
+/* What binaryen reads: no DWARF (the output drops it anyway, and binaryen 108
+** crashes or allocates without bound on DWARF it cannot parse; found by
+** fuzzing), and only the name subsections it reads right. */
+static void keep_what_binaryen_reads(struct bytes *out, const uint8_t *section, size_t size,
+                                     const uint8_t *name, uint32_t name_len, const uint8_t *payload,
+                                     size_t payload_len) {
+  if (is_dwarf(name, name_len)) return;
   if (named(name, name_len, "name"))
     rebuild_name_section(out, payload, payload_len, keep_shared_subsection);
   else
@@ -260,5 +268,5 @@ static void keep_shared_names(struct bytes *out, const uint8_t *section, size_t 
 }
 
 int prepare_for_binaryen(struct bytes *out, const uint8_t *module, size_t len) {
-  return copy_module(out, module, len, keep_shared_names);
+  return copy_module(out, module, len, keep_what_binaryen_reads);
 }
