@@ -14,18 +14,8 @@ packages=(
   clang lld wasi-libc libclang-rt-14-dev-wasm32 libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
   valgrind golang-go rustc libstd-rust-dev-wasm32
 )
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-command -v node >/dev/null 2>&1 || missing+=(nodejs)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: installing ${missing[*]}" >&2
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+"$top/scripts/ensure-packages.sh" "${packages[@]}"
+command -v node >/dev/null 2>&1 || "$top/scripts/ensure-packages.sh" nodejs
 
 cmake -S "$top" -B "$build" "$@" >/dev/null
 cmake --build "$build" -j"$(nproc)"

@@ -23,7 +23,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$(cd "$here/.." && pwd)/work/realistic
 rt=/usr/share/wabt/wasm2c
 wasi_lib=$build/runtime-shim/wasi/libwprof_wasi.a
-command -v uftrace >/dev/null || { echo "uftrace.sh: uftrace not installed (apt-get install uftrace)" >&2; exit 1; }
+"$(dirname "$0")/../../scripts/ensure-packages.sh" uftrace
 [ -f "$work/fib.wasm" ] || { echo "uftrace.sh: run setup.sh first" >&2; exit 1; }
 [ -f "$wasi_lib" ] || { echo "uftrace.sh: $wasi_lib not found" >&2; exit 1; }
 u=$(mktemp -d "$work/uftrace.XXXXXX")

@@ -28,7 +28,7 @@ work="$top/bench/work"
 csv="$work/rewrite-time.csv"
 
 [ -x "$instrument" ] || { echo "rewrite-time: no $instrument (cmake --build $build --target wasm-instrument)" >&2; exit 2; }
-[ -x /usr/bin/time ] || { echo "rewrite-time: needs GNU time (apt-get install time)" >&2; exit 2; }
+"$(dirname "$0")/../../scripts/ensure-packages.sh" time
 "$here/setup.sh"
 
 out=$(mktemp -d)

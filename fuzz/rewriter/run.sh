@@ -22,6 +22,7 @@ build=$root/build-afl
 mkdir -p "$work/target"
 
 if [ ! -f "$build/CMakeCache.txt" ]; then
+  "$root/scripts/ensure-packages.sh" afl++
   cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER=afl-clang-fast >"$work/cmake.log"
 fi
 cmake --build "$build" --target wasm-instrument -j2 >"$work/build.log"
