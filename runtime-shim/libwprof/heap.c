@@ -4,6 +4,11 @@
 ** allocation site (call path) it is credited to; freed blocks stay in the
 ** table as tombstones until the next rehash, so that a second free of the
 ** same pointer is told apart from a free of a pointer never allocated.
+** A block's home slot keeps the heap's locality: neighbouring pointers get
+** neighbouring slots (a scrambled window offset keeps distant regions apart),
+** so an allocator that reuses nearby addresses touches a few cache lines of
+** the table, not a random one per event, and a reused address finds its own
+** tombstone.
 **
 ** Per-site peaks cost O(1) per event: the heap's peak epoch is bumped at
 ** each new peak, and a site copies its live counts into its peak counts
@@ -27,8 +32,9 @@ int wprof__heap_init(struct wprof_heap *heap) {
 
 
 static size_t block_slot(const struct wprof_block *slots, size_t cap, uint64_t ptr) {
-  size_t i = (size_t)((ptr * 0x9E3779B97F4A7C15u) >> 20) & (cap - 1);
-  while (slots[i].used && slots[i].ptr != ptr) i = (i + 1) & (cap - 1);
+  uint64_t granule = ptr >> 3, window = granule >> __builtin_ctzll(cap);
+  size_t i = (size_t)(granule + window * 0x9E3779B97F4A7C15u) & (cap - 1);
+  while (slots[i].ptr && slots[i].ptr != ptr) i = (i + 1) & (cap - 1);
   return i;
 }
 
@@ -38,7 +44,7 @@ static void blocks_rehash(struct wprof_heap *heap) {
   struct wprof_block *slots = calloc(cap, sizeof *slots);
   if (!slots) wprof__out_of_memory();
   for (size_t i = 0; i < heap->cap; i++) {
-    if (heap->slots[i].used && heap->slots[i].site) slots[block_slot(slots, cap, heap->slots[i].ptr)] = heap->slots[i];
+    if (heap->slots[i].site) slots[block_slot(slots, cap, heap->slots[i].ptr)] = heap->slots[i];
   }
   free(heap->slots);
   heap->slots = slots;
@@ -85,7 +91,7 @@ static void block_release(struct wprof_heap *heap, struct wprof_block *b) {
 
 static void block_free(struct wprof_heap *heap, uint64_t ptr) {
   struct wprof_block *b = &heap->slots[block_slot(heap->slots, heap->cap, ptr)];
-  if (!b->used)
+  if (!b->ptr)
     heap->unknown_frees++;
   else if (!b->site)
     heap->double_frees++;
@@ -95,8 +101,8 @@ static void block_free(struct wprof_heap *heap, uint64_t ptr) {
 
 static void block_alloc(wprof_thread *t, struct wprof_heap *heap, struct wprof_node *node, uint64_t ptr, uint64_t size) {
   struct wprof_block *b = &heap->slots[block_slot(heap->slots, heap->cap, ptr)];
-  if (b->used && b->site) block_release(heap, b);  /* its free was not seen */
-  if (!b->used) {
+  if (b->site) block_release(heap, b);  /* its free was not seen */
+  if (!b->ptr) {
     if ((heap->used + 1) * 10 > heap->cap * 7) {
       blocks_rehash(heap);
       b = &heap->slots[block_slot(heap->slots, heap->cap, ptr)];
@@ -109,7 +115,7 @@ static void block_alloc(wprof_thread *t, struct wprof_heap *heap, struct wprof_n
   site->alloc_bytes += size;
   site->live_objects++;
   site->live_bytes += size;
-  *b = (struct wprof_block){.ptr = ptr, .size = size, .site = site, .used = true};
+  *b = (struct wprof_block){.ptr = ptr, .size = size, .site = site};
   heap->live++;
   heap->live_objects++;
   heap->live_bytes += size;

@@ -109,11 +109,11 @@ struct wprof_hooks {
   bool writer_paused;            /* start with the trace writer paused (wprof__trace_pause) */
 };
 
-/* Open addressing table of live (and recently freed) blocks. */
+/* Open addressing table of live (and recently freed) blocks (heap.c). */
 struct wprof_block {
-  uint64_t ptr, size;
+  uint64_t ptr;             /* 0: an empty slot (a null pointer is never tracked) */
+  uint64_t size;
   struct wprof_site *site;  /* NULL: freed (a tombstone remembered to catch double frees) */
-  bool used;
 };
 
 struct wprof_site_block {

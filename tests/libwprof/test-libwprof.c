@@ -534,6 +534,45 @@ static void test_peak_moves(void) {
   sqlite3_close(db);
 }
 
+/* The live-block table under pointers that collide in it and enough churn
+** to rebuild it, growing and not. Blocks, all allocated in f:
+**   A: 4000 x 16 B at 0x1000 + 16 i; B: 4000 x 1 B at 0x0F000001 + i (eight
+**   to a granule of 8 bytes); C: 200 x 3 B at (i + 1) << 24 (the same offset
+**   in 200 windows; B shares a granule with C at 15 << 24). Peak after them: 68600 B, 8200 objects.
+** Then: free A at even i (2000, 32000 B), free 0x1000 again (double),
+** free 0x1008 (never allocated); 100 rounds of 1000 x 24 B allocated at fresh
+** addresses and freed (live at most 36600 + 24000 < 68600); free all of B.
+** Live at exit: A at odd i (2000 x 16) and C (200 x 3): 2200 objects, 32600 B.
+** Allocated: 4000 + 4000 + 200 + 100000 = 108200 objects,
+** 64000 + 4000 + 600 + 2400000 = 2468600 B. */
+static void test_block_table(void) {
+  struct run r = {0};
+  start(&r, "blocks", false);
+  enter(&r, F);
+  for (uint64_t i = 0; i < 4000; i++) wprof_probe_alloc(r.t, 0x1000 + 16 * i, 16);
+  for (uint64_t i = 0; i < 4000; i++) wprof_probe_alloc(r.t, 0x0F000001 + i, 1);
+  for (uint64_t i = 0; i < 200; i++) wprof_probe_alloc(r.t, (i + 1) << 24, 3);
+  for (uint64_t i = 0; i < 4000; i += 2) wprof_probe_free(r.t, 0x1000 + 16 * i);
+  wprof_probe_free(r.t, 0x1000);
+  wprof_probe_free(r.t, 0x1008);
+  for (uint64_t round = 0; round < 100; round++) {
+    uint64_t base = 0x40000008 + round * 0x100000;
+    for (uint64_t k = 0; k < 1000; k++) wprof_probe_alloc(r.t, base + 32 * k, 24);
+    for (uint64_t k = 0; k < 1000; k++) wprof_probe_free(r.t, base + 32 * k);
+  }
+  for (uint64_t i = 0; i < 4000; i++) wprof_probe_free(r.t, 0x0F000001 + i);
+  leave(&r, F);
+  sqlite3 *db = finish(&r, WPROF_EXITED, 0, NULL);
+  CHECK_STR("108200,2468600,106000,2436000,2200,32600,8200,68600",
+            qs(db, "SELECT alloc_objects||','||alloc_bytes||','||free_objects||','||free_bytes||','||live_objects"
+                   "||','||live_bytes||','||peak_objects||','||peak_bytes FROM top_alloc_sites WHERE path = 'f'"));
+  CHECK_EQ(68600, q(db, "SELECT peak_live_bytes FROM run"));
+  CHECK_EQ(8200, q(db, "SELECT peak_live_objects FROM run"));
+  CHECK_EQ(1, q(db, "SELECT double_frees FROM run"));
+  CHECK_EQ(1, q(db, "SELECT unknown_frees FROM run"));
+  sqlite3_close(db);
+}
+
 /* Allocations before any instrumented frame go to the synthetic path
 ** '(root)': fid -1, depth 0, no parent, never called. */
 static void test_root_allocations(void) {
@@ -882,6 +921,7 @@ static const struct {
     {"exit_mismatch", test_exit_mismatch},
     {"alloc_sites", test_alloc_sites},
     {"peak_moves", test_peak_moves},
+    {"block_table", test_block_table},
     {"root_allocations", test_root_allocations},
     {"trace_rows", test_trace_rows},
     {"deep_and_wide", test_deep_and_wide},
