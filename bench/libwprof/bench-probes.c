@@ -3,8 +3,10 @@
 ** ns per enter+exit pair with each clock (TSC, clock_gettime, none), for a
 ** callee that repeats (the parent's cached child) and for callees that
 ** alternate (the child table), and rows per second the --trace writer
-** sustains into SQLite. Build type RelWithDebInfo (-O2).
-**   wprof_bench_probes [SCRATCH_DIR] [PAIRS]
+** sustains into SQLite; with an allocation trace, ns per allocation event
+** replayed through the heap probes (bench/libwprof/README.md makes one from
+** SQLite's). Build type RelWithDebInfo (-O2).
+**   wprof_bench_probes [SCRATCH_DIR] [PAIRS] [ALLOC_EVENTS]
 */
 #include "wprof-probes.h"
 
@@ -131,9 +133,64 @@ static void bench_trace(const char *dir, bool tree, long min_calls) {
          (unsigned long long)lost);
 }
 
+struct alloc_event {
+  char kind;  /* 'a', 'f', 'r' */
+  uint32_t ptr, old, size;
+};
+
+/* Lines "alloc|free|realloc PTR OLD SIZE", as alloc_events gives them. */
+static struct alloc_event *read_alloc_events(const char *path, size_t *count) {
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    perror(path);
+    exit(1);
+  }
+  size_t cap = 1 << 16, n = 0;
+  struct alloc_event *ev = malloc(cap * sizeof *ev);
+  char kind[16];
+  unsigned long ptr, old, size;
+  while (ev && fscanf(f, "%15s %lu %lu %lu", kind, &ptr, &old, &size) == 4) {
+    if (n == cap) ev = realloc(ev, (cap *= 2) * sizeof *ev);
+    if (ev) ev[n++] = (struct alloc_event){kind[0], (uint32_t)ptr, (uint32_t)old, (uint32_t)size};
+  }
+  fclose(f);
+  if (!ev || n == 0) {
+    fprintf(stderr, "%s: no allocation events\n", path);
+    exit(1);
+  }
+  *count = n;
+  return ev;
+}
+
+/* ns per allocation event, the whole trace replayed in one call path. */
+static void bench_alloc_replay(const char *dir, const char *path) {
+  size_t n;
+  struct alloc_event *ev = read_alloc_events(path, &n);
+  for (int round = 0; round < 3; round++) {
+    wprof_recorder *rec = open_run(dir, "alloc-replay", false, false, 0);
+    wprof_thread *t = wprof_thread_attach(rec);
+    wprof_probe_enter(t, 0);
+    double start = seconds(CLOCK_THREAD_CPUTIME_ID);
+    for (size_t i = 0; i < n; i++) {
+      if (ev[i].kind == 'a') wprof_probe_alloc(t, ev[i].ptr, ev[i].size);
+      else if (ev[i].kind == 'f') wprof_probe_free(t, ev[i].ptr);
+      else wprof_probe_realloc(t, ev[i].old, ev[i].ptr, ev[i].size);
+    }
+    double elapsed = seconds(CLOCK_THREAD_CPUTIME_ID) - start;
+    wprof_probe_exit(t, 0);
+    printf("alloc replay   %zu events: %6.1f ns/event\n", n, elapsed * 1e9 / (double)n);
+    finish_run(rec);
+  }
+  free(ev);
+}
+
 int main(int argc, char **argv) {
   const char *dir = argc > 1 ? argv[1] : ".";
   long pairs = argc > 2 ? atol(argv[2]) : 20000000;
+  if (argc > 3) {
+    bench_alloc_replay(dir, argv[3]);
+    return 0;
+  }
   bench_clock(dir, "no timing", false, 0, pairs);
   bench_clock(dir, "clock_gettime", true, WPROF_CLOCK_MONOTONIC, pairs);
   if (wprof__clock_detect() == WPROF_CLOCK_TSC) bench_clock(dir, "tsc", true, WPROF_CLOCK_TSC, pairs);

@@ -109,10 +109,11 @@ struct wprof_hooks {
   bool writer_paused;            /* start with the trace writer paused (wprof__trace_pause) */
 };
 
-/* Open addressing table of live (and recently freed) blocks (heap.c). */
+/* Open addressing table of live (and recently freed) blocks (heap.c); 16
+** bytes: a wasm32 guest's pointers and sizes are 32-bit (probe ABI). */
 struct wprof_block {
-  uint64_t ptr;             /* 0: an empty slot (a null pointer is never tracked) */
-  uint64_t size;
+  uint32_t ptr;             /* 0: an empty slot (a null pointer is never tracked) */
+  uint32_t size;
   struct wprof_site *site;  /* NULL: freed (a tombstone remembered to catch double frees) */
 };
 
@@ -190,7 +191,7 @@ struct wprof_node *wprof__child(wprof_thread *t, struct wprof_node *parent, uint
 void wprof__exit_mismatch(wprof_thread *t, uint32_t fid);
 void wprof__catch(wprof_thread *t, uint32_t fid, uint32_t depth);
 void wprof__trace_calls_full(wprof_thread *t);
-void wprof__heap_event(wprof_thread *t, enum wprof_alloc_event kind, uint64_t old, uint64_t ptr, uint64_t size);
+void wprof__heap_event(wprof_thread *t, enum wprof_alloc_event kind, uint32_t old, uint32_t ptr, uint32_t size);
 
 /* clock.c */
 enum wprof_clock_kind wprof__clock_detect(void);

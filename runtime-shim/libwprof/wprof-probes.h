@@ -95,15 +95,15 @@ static inline void wprof_probe_catch(wprof_thread *t, uint32_t fid, int32_t dept
   wprof__catch(t, fid, (uint32_t)depth);
 }
 
-static inline void wprof_probe_alloc(wprof_thread *t, uint64_t ptr, uint64_t size) {
+static inline void wprof_probe_alloc(wprof_thread *t, uint32_t ptr, uint32_t size) {
   wprof__heap_event(t, WPROF_EV_ALLOC, 0, ptr, size);
 }
 
-static inline void wprof_probe_realloc(wprof_thread *t, uint64_t old, uint64_t ptr, uint64_t size) {
+static inline void wprof_probe_realloc(wprof_thread *t, uint32_t old, uint32_t ptr, uint32_t size) {
   wprof__heap_event(t, WPROF_EV_REALLOC, old, ptr, size);
 }
 
-static inline void wprof_probe_free(wprof_thread *t, uint64_t ptr) {
+static inline void wprof_probe_free(wprof_thread *t, uint32_t ptr) {
   wprof__heap_event(t, WPROF_EV_FREE, ptr, 0, 0);
 }
 
