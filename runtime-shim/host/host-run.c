@@ -168,8 +168,8 @@ int wprof_host_run(const struct wprof_host_options *opts) {
     rc = WPROF_EXIT_CANT_CREATE;
     goto out;
   }
-  struct Z_wprof_instance_t probes = {wprof_thread_attach(rec)};
-  if (!probes.thread || !(instance = calloc(1, entry->instance_size))) {
+  wprof_thread *thread = wprof_thread_attach(rec);
+  if (!thread || !(instance = calloc(1, entry->instance_size))) {
     fprintf(stderr, "wprof run: %s: out of memory\n", opts->module_path);
     rc = WPROF_EXIT_INTERNAL;
     goto out;
@@ -182,7 +182,7 @@ int wprof_host_run(const struct wprof_host_options *opts) {
   wasm_rt_init();
   entry->init_module();
   struct outcome outcome;
-  run_guest(entry, instance, wasi, &probes, &instantiated, &outcome);
+  run_guest(entry, instance, wasi, wprof_probe_instance(thread), &instantiated, &outcome);
 
   if (outcome.status == WPROF_TRAPPED && !opts->quiet)
     fprintf(stderr, "wprof: guest trapped: %s\n", outcome.message);

@@ -16,16 +16,17 @@
 #include "wprof-probes.h"
 
 void Z_wprofZ_enter(struct Z_wprof_instance_t *p, uint32_t fid) {
-  if (WPROF_UNLIKELY(wprof_probe_should_stop(p->thread))) WASM_RT_LONGJMP(wasm_rt_jmp_buf, WPROF_WASI_JMP_STOP);
-  wprof_probe_enter(p->thread, fid);
+  wprof_thread *t = wprof_probe_thread(p);
+  if (WPROF_UNLIKELY(wprof_probe_should_stop(t))) WASM_RT_LONGJMP(wasm_rt_jmp_buf, WPROF_WASI_JMP_STOP);
+  wprof_probe_enter(t, fid);
 }
 
-void Z_wprofZ_exit(struct Z_wprof_instance_t *p, uint32_t fid) { wprof_probe_exit(p->thread, fid); }
+void Z_wprofZ_exit(struct Z_wprof_instance_t *p, uint32_t fid) { wprof_probe_exit(wprof_probe_thread(p), fid); }
 
 /* exit_T: record the exit, hand the result back untouched (same bits). */
 #define EXIT_PASSING(suffix, type)                                                \
   type Z_wprofZ_exit_##suffix(struct Z_wprof_instance_t *p, uint32_t fid, type v) { \
-    wprof_probe_exit(p->thread, fid);                                             \
+    wprof_probe_exit(wprof_probe_thread(p), fid);                                             \
     return v;                                                                     \
   }
 EXIT_PASSING(i32, uint32_t)
@@ -35,18 +36,18 @@ EXIT_PASSING(f64, double)
 EXIT_PASSING(funcref, wasm_rt_funcref_t)
 EXIT_PASSING(externref, wasm_rt_externref_t)
 
-uint32_t Z_wprofZ_frame(struct Z_wprof_instance_t *p) { return (uint32_t)wprof_probe_frame(p->thread); }
+uint32_t Z_wprofZ_frame(struct Z_wprof_instance_t *p) { return (uint32_t)wprof_probe_frame(wprof_probe_thread(p)); }
 
 void Z_wprofZ_catch(struct Z_wprof_instance_t *p, uint32_t fid, uint32_t depth) {
-  wprof_probe_catch(p->thread, fid, (int32_t)depth);
+  wprof_probe_catch(wprof_probe_thread(p), fid, (int32_t)depth);
 }
 
 void Z_wprofZ_alloc(struct Z_wprof_instance_t *p, uint32_t ptr, uint32_t size) {
-  wprof_probe_alloc(p->thread, ptr, size);
+  wprof_probe_alloc(wprof_probe_thread(p), ptr, size);
 }
 
 void Z_wprofZ_realloc(struct Z_wprof_instance_t *p, uint32_t old, uint32_t ptr, uint32_t size) {
-  wprof_probe_realloc(p->thread, old, ptr, size);
+  wprof_probe_realloc(wprof_probe_thread(p), old, ptr, size);
 }
 
-void Z_wprofZ_free(struct Z_wprof_instance_t *p, uint32_t ptr) { wprof_probe_free(p->thread, ptr); }
+void Z_wprofZ_free(struct Z_wprof_instance_t *p, uint32_t ptr) { wprof_probe_free(wprof_probe_thread(p), ptr); }

@@ -136,7 +136,6 @@ wprof_thread *wprof_thread_attach(wprof_recorder *rec) {
   t->rec = rec;
   t->clock = (uint8_t)rec->clock;
   t->trace = rec->tracing;
-  t->stop = &rec->stop;
   wprof__cct_init_root(&t->root);
   t->base = t->top = stack;
   t->limit = stack + FIRST_STACK_FRAMES - 1;
@@ -148,14 +147,19 @@ wprof_thread *wprof_thread_attach(wprof_recorder *rec) {
   }
   pthread_mutex_lock(&rec->heap.lock);
   t->next = rec->threads;
-  rec->threads = t;
+  atomic_store(&rec->threads, t);
   atomic_fetch_add(&rec->nthreads, 1);
   pthread_mutex_unlock(&rec->heap.lock);
+  if (rec->stop) t->stop = 1; /* a stop requested before wprof_request_stop could see t */
   return t;
 }
 
+/* Async-signal-safe: the thread list only ever grows at its head, and a
+** thread attached meanwhile copies rec->stop after it is listed. */
 void wprof_request_stop(wprof_recorder *rec) {
   rec->stop = 1;
+  atomic_thread_fence(memory_order_seq_cst);
+  for (wprof_thread *t = atomic_load(&rec->threads); t; t = t->next) t->stop = 1;
 }
 
 void wprof_abandon(wprof_recorder *rec) {

@@ -86,7 +86,7 @@ struct wprof_thread {
   uint8_t clock;               /* enum wprof_clock_kind */
   bool trace;
   uint64_t exits, unwound;
-  volatile sig_atomic_t *stop;
+  volatile sig_atomic_t stop;  /* wprof_request_stop was called (a copy per thread: one load less) */
   struct wprof_recorder *rec;
   struct wprof_call_rec *call_cur, *call_end;
   /* cold */
@@ -165,7 +165,7 @@ struct wprof_recorder {
   uint64_t cal_tsc0, cal_mono0;   /* TSC calibration start */
   uint64_t conv_ns, conv_ticks;   /* ns = ticks * conv_ns / conv_ticks, for every *_ns column */
   double clock_check_ppm;         /* TSC: whole-run rate against the rate calibrated at open */
-  struct wprof_thread *threads;
+  _Atomic(struct wprof_thread *) threads;  /* newest first; read by wprof_request_stop in a signal handler */
   struct wprof_heap heap;
   struct wprof_trace trace;
   bool tracing, timing, finished;

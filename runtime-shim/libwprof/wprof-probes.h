@@ -110,7 +110,7 @@ static inline void wprof_probe_free(wprof_thread *t, uint32_t ptr) {
 /* True once wprof_request_stop was called: the host may check it in its
 ** enter probe and leave the guest (as for a trap) at this probe boundary. */
 static inline bool wprof_probe_should_stop(const wprof_thread *t) {
-  return *t->stop != 0;
+  return t->stop != 0;
 }
 
 #endif
