@@ -1,6 +1,7 @@
 #!/bin/sh
 # Builds the pool of seed modules the wasm-instrument fuzzer started from:
-#   - the spec test suite (/work/shared/wasm-spec-testsuite) through wast2json:
+#   - the spec test suite (../shared/wasm-spec-testsuite beside the checkout,
+#     or $WPROF_SPEC_SUITE) through wast2json:
 #     the valid modules, and the binary assert_invalid / assert_malformed /
 #     assert_unlinkable ones (refusal paths), each at most 2 KB;
 #   - the hand-written modules in seeds/*.wat (exceptions, tail calls,
@@ -13,7 +14,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:?usage: make-seeds.sh OUTDIR}
-spec=${WPROF_SPEC_SUITE:-/work/shared/wasm-spec-testsuite}
+spec=${WPROF_SPEC_SUITE:-$here/../../../shared/wasm-spec-testsuite}
 features="--enable-exceptions --enable-tail-call --enable-threads --enable-extended-const --enable-memory64"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
