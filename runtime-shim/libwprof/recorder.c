@@ -136,6 +136,7 @@ wprof_thread *wprof_thread_attach(wprof_recorder *rec) {
   t->rec = rec;
   t->clock = (uint8_t)rec->clock;
   t->trace = rec->tracing;
+  t->slow_path = t->trace || (t->clock != WPROF_CLOCK_NONE && t->clock != WPROF_CLOCK_TSC);
   wprof__cct_init_root(&t->root);
   t->base = t->top = stack;
   t->limit = stack + FIRST_STACK_FRAMES - 1;
@@ -166,7 +167,7 @@ void wprof_abandon(wprof_recorder *rec) {
   if (rec->tmp_path) unlink(rec->tmp_path);
 }
 
-struct wprof_frame *wprof__stack_grow(wprof_thread *t) {
+static struct wprof_frame *stack_grow(wprof_thread *t) {
   size_t cap = (size_t)(t->limit - t->base) + 1, depth = (size_t)(t->top - t->base);
   struct wprof_frame *stack = realloc(t->base, 2 * cap * sizeof *stack);
   if (!stack) wprof__out_of_memory();
@@ -176,17 +177,58 @@ struct wprof_frame *wprof__stack_grow(wprof_thread *t) {
   return t->top;
 }
 
-/* An exit whose fid is not the top frame's: a host or ABI error. If a frame
-** of fid is open further down, the frames above it missed their exits and are
-** closed as unwound; otherwise the exit is ignored. */
-void wprof__exit_mismatch(wprof_thread *t, uint32_t fid) {
-  t->exit_mismatches++;
+/* Appends the calls row of frame f, closed at `end`, to the thread's chunk. */
+static void trace_call(wprof_thread *t, const struct wprof_frame *f, uint64_t end, bool unwound) {
+  if (t->call_cur == t->call_end) wprof__trace_calls_full(t);
+  *t->call_cur++ = (struct wprof_call_rec){
+      .id = f->call_id, .start = f->start, .end = end, .path = f->node->raw_id, .unwound = unwound};
+}
+
+/* Closes the top frame at time `now`: by an exit, or unwound without one. */
+static void pop(wprof_thread *t, uint64_t now, bool unwound) {
   struct wprof_frame *f = t->top;
-  while (f > t->base && f->node->fid != fid) f--;
-  if (f == t->base) return;
+  struct wprof_node *node = f->node;
+  node->incl_ticks += now - f->start;
+  if (unwound) {
+    node->unwound++;
+    t->unwound++;
+  } else {
+    t->exits++;
+  }
+  if (t->trace) trace_call(t, f, now, unwound);
+  t->top = f - 1;
+}
+
+/* wprof_probe_enter in full: a callee new to this path (or not the last
+** one), a full stack, --trace, a slow clock. */
+void wprof__enter_slow(wprof_thread *t, uint32_t fid) {
+  struct wprof_frame *f = t->top;
+  if (f == t->limit) f = stack_grow(t);
+  struct wprof_node *parent = f->node;
+  struct wprof_node *node = parent->last_child;
+  if (node == NULL || node->fid != fid) node = wprof__child(t, parent, fid);
+  node->calls++;
+  f++;
+  f->node = node;
+  if (t->trace) f->call_id = atomic_fetch_add_explicit(&t->rec->next_call_id, 1, memory_order_relaxed);
+  f->start = wprof__now(t);
+  t->top = f;
+}
+
+/* wprof_probe_exit in full. An exit whose fid is not the top frame's is a
+** host or ABI error: if a frame of fid is open further down, the frames
+** above it missed their exits and are closed as unwound; otherwise the exit
+** is ignored. */
+void wprof__exit_slow(wprof_thread *t, uint32_t fid) {
   uint64_t now = wprof__now(t);
-  while (t->top > f) wprof__pop(t, now, true);
-  wprof__pop(t, now, false);
+  struct wprof_frame *f = t->top;
+  if (f->node->fid != fid || f == t->base) {
+    t->exit_mismatches++;
+    while (f > t->base && f->node->fid != fid) f--;
+    if (f == t->base) return;
+    while (t->top > f) pop(t, now, true);
+  }
+  pop(t, now, false);
 }
 
 void wprof__catch(wprof_thread *t, uint32_t fid, uint32_t depth) {
@@ -195,7 +237,7 @@ void wprof__catch(wprof_thread *t, uint32_t fid, uint32_t depth) {
     return;
   }
   uint64_t now = wprof__now(t);
-  while ((uint32_t)(t->top - t->base) > depth) wprof__pop(t, now, true);
+  while ((uint32_t)(t->top - t->base) > depth) pop(t, now, true);
   if (t->top->node->fid != fid) t->exit_mismatches++;
 }
 
@@ -208,7 +250,7 @@ int wprof_finish(wprof_recorder *rec, enum wprof_status status, int exit_code, c
   rec->finished = true;
   wprof__clock_end(rec);
   for (wprof_thread *t = rec->threads; t; t = t->next)
-    while (t->top > t->base) wprof__pop(t, rec->end_ticks, true);
+    while (t->top > t->base) pop(t, rec->end_ticks, true);
   if (rec->tracing && wprof__trace_stop(rec, err, errlen) != 0) return -1;
   wprof__heap_resolve_peaks(&rec->heap);
   if (wprof__db_write_run(rec, status, exit_code, message, err, errlen) != 0) return -1;

@@ -85,6 +85,7 @@ struct wprof_thread {
   struct wprof_frame *limit;   /* last usable frame */
   uint8_t clock;               /* enum wprof_clock_kind */
   bool trace;
+  bool slow_path;              /* --trace, or a clock other than the TSC: every probe takes the slow path */
   uint64_t exits, unwound;
   volatile sig_atomic_t stop;  /* wprof_request_stop was called (a copy per thread: one load less) */
   struct wprof_recorder *rec;
@@ -186,11 +187,9 @@ wprof_recorder *wprof__open_with_hooks(const struct wprof_run_options *opts, con
                                        char *err, size_t errlen);
 
 /* Slow paths of the probes. */
-struct wprof_frame *wprof__stack_grow(wprof_thread *t);
-struct wprof_node *wprof__child(wprof_thread *t, struct wprof_node *parent, uint32_t fid);
-void wprof__exit_mismatch(wprof_thread *t, uint32_t fid);
+void wprof__enter_slow(wprof_thread *t, uint32_t fid);
+void wprof__exit_slow(wprof_thread *t, uint32_t fid);
 void wprof__catch(wprof_thread *t, uint32_t fid, uint32_t depth);
-void wprof__trace_calls_full(wprof_thread *t);
 void wprof__heap_event(wprof_thread *t, enum wprof_alloc_event kind, uint32_t old, uint32_t ptr, uint32_t size);
 
 /* clock.c */
@@ -201,6 +200,7 @@ uint64_t wprof__ticks_to_ns(const wprof_recorder *rec, uint64_t ticks);
 uint64_t wprof__now_cold(const wprof_thread *t);
 
 /* cct.c */
+struct wprof_node *wprof__child(wprof_thread *t, struct wprof_node *parent, uint32_t fid);
 void wprof__cct_init_root(struct wprof_node *root);
 uint32_t wprof__node_id(wprof_thread *t, struct wprof_node *node);
 void wprof__cct_free(wprof_thread *t);
@@ -217,6 +217,7 @@ int wprof__module_read(wprof_recorder *rec, const uint8_t *bytes, size_t len, ch
 const char *wprof__alloc_kind_name(uint32_t flags);
 
 /* trace.c */
+void wprof__trace_calls_full(wprof_thread *t);
 int wprof__trace_start(wprof_recorder *rec, char *err, size_t errlen);
 int wprof__trace_attach(wprof_thread *t);
 void wprof__trace_alloc(wprof_thread *t, enum wprof_alloc_event kind, uint64_t now, uint64_t old, uint64_t ptr,

@@ -4,8 +4,9 @@
 ** `wprof.*` imports. In the common case they allocate nothing, take no lock
 ** and make no system call: a probe is a few loads and stores on the calling
 ** thread's shadow stack and calling-context tree, plus one clock read when
-** timing is on. New call paths, deeper stacks, full trace chunks, allocation
-** events and probe mismatches go to the out-of-line slow paths.
+** timing is on (the TSC). A callee other than the path's last one, a full
+** stack, --trace, the other clocks, allocation events and probe mismatches
+** go to the out-of-line slow paths in recorder.c and heap.c.
 **
 ** Every probe leaves the recorder consistent when it returns, so a host may
 ** longjmp out of guest code at any probe boundary (trap, SIGINT) and then
@@ -36,53 +37,43 @@ static inline uint64_t wprof__now(const wprof_thread *t) {
   return wprof__now_cold(t);
 }
 
-/* Appends the calls row of frame f, closed at `end`, to the thread's chunk. */
-static inline void wprof__trace_call(wprof_thread *t, const struct wprof_frame *f, uint64_t end, bool unwound) {
-  if (WPROF_UNLIKELY(t->call_cur == t->call_end)) wprof__trace_calls_full(t);
-  struct wprof_call_rec *r = t->call_cur++;
-  r->id = f->call_id;
-  r->start = f->start;
-  r->end = end;
-  r->path = f->node->raw_id;
-  r->unwound = unwound;
+/* The clock of the probes' fast path: the TSC, or none. The other clocks,
+** like --trace, take the slow paths (wprof_thread.slow_path). */
+static inline uint64_t wprof__now_fast(const wprof_thread *t) {
+#if defined(__x86_64__)
+  if (t->clock == WPROF_CLOCK_TSC) return __rdtsc();
+#endif
+  (void)t;
+  return 0;
 }
 
-/* Closes the top frame at time `now`: by an exit, or unwound without one. */
-static inline void wprof__pop(wprof_thread *t, uint64_t now, bool unwound) {
-  struct wprof_frame *f = t->top;
-  struct wprof_node *node = f->node;
-  node->incl_ticks += now - f->start;
-  if (unwound) {
-    node->unwound++;
-    t->unwound++;
-  } else {
-    t->exits++;
-  }
-  if (t->trace) wprof__trace_call(t, f, now, unwound);
-  t->top = f - 1;
-}
-
+/* The fast paths push or pop one frame and make no call but a tail call to
+** the slow path (a new callee of this path, a full stack, --trace, a slow
+** clock, a mismatched exit), so that they save no registers. */
 static inline void wprof_probe_enter(wprof_thread *t, uint32_t fid) {
   struct wprof_frame *f = t->top;
-  if (WPROF_UNLIKELY(f == t->limit)) f = wprof__stack_grow(t);
-  struct wprof_node *parent = f->node;
-  struct wprof_node *node = parent->last_child;
-  if (WPROF_UNLIKELY(node == NULL || node->fid != fid)) node = wprof__child(t, parent, fid);
+  struct wprof_node *node = f->node->last_child;
+  if (WPROF_UNLIKELY(t->slow_path || f == t->limit || node == NULL || node->fid != fid)) {
+    wprof__enter_slow(t, fid);
+    return;
+  }
   node->calls++;
-  f++;
-  f->node = node;
-  if (t->trace) f->call_id = atomic_fetch_add_explicit(&t->rec->next_call_id, 1, memory_order_relaxed);
-  f->start = wprof__now(t);
-  t->top = f;
+  f[1].node = node;
+  f[1].start = wprof__now_fast(t);
+  t->top = f + 1;
 }
 
 static inline void wprof_probe_exit(wprof_thread *t, uint32_t fid) {
-  uint64_t now = wprof__now(t);
-  if (WPROF_UNLIKELY(t->top->node->fid != fid || t->top == t->base)) {
-    wprof__exit_mismatch(t, fid);
+  uint64_t now = wprof__now_fast(t);
+  struct wprof_frame *f = t->top;
+  struct wprof_node *node = f->node;
+  if (WPROF_UNLIKELY(t->slow_path || node->fid != fid || f == t->base)) {
+    wprof__exit_slow(t, fid);
     return;
   }
-  wprof__pop(t, now, false);
+  node->incl_ticks += now - f->start;
+  t->exits++;
+  t->top = f - 1;
 }
 
 /* Depth of the shadow stack, this frame included: 1 for the outermost. */
