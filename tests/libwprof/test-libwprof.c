@@ -573,6 +573,25 @@ static void test_block_table(void) {
   sqlite3_close(db);
 }
 
+/* A block table past 2 MiB (mapped on huge pages where the kernel gives
+** them): 50,000 blocks of 8 B at 0x50000000 + 8 i, then every other one
+** freed. Allocated 50,000 objects / 400,000 B, freed 25,000 / 200,000, live
+** 25,000 / 200,000; the peak is before the frees: 400,000 B in 50,000. */
+static void test_block_table_large(void) {
+  struct run r = {0};
+  start(&r, "blocks_large", false);
+  enter(&r, F);
+  for (uint32_t i = 0; i < 50000; i++) wprof_probe_alloc(r.t, 0x50000000u + 8 * i, 8);
+  for (uint32_t i = 0; i < 50000; i += 2) wprof_probe_free(r.t, 0x50000000u + 8 * i);
+  leave(&r, F);
+  sqlite3 *db = finish(&r, WPROF_EXITED, 0, NULL);
+  CHECK_STR("50000,400000,25000,200000,25000,200000,50000,400000",
+            qs(db, "SELECT alloc_objects||','||alloc_bytes||','||free_objects||','||free_bytes||','||live_objects"
+                   "||','||live_bytes||','||peak_objects||','||peak_bytes FROM top_alloc_sites WHERE path = 'f'"));
+  CHECK_EQ(0, q(db, "SELECT unknown_frees + double_frees FROM run"));
+  sqlite3_close(db);
+}
+
 /* Allocations before any instrumented frame go to the synthetic path
 ** '(root)': fid -1, depth 0, no parent, never called. */
 static void test_root_allocations(void) {
@@ -922,6 +941,7 @@ static const struct {
     {"alloc_sites", test_alloc_sites},
     {"peak_moves", test_peak_moves},
     {"block_table", test_block_table},
+    {"block_table_large", test_block_table_large},
     {"root_allocations", test_root_allocations},
     {"trace_rows", test_trace_rows},
     {"deep_and_wide", test_deep_and_wide},
