@@ -444,6 +444,13 @@ static void test_exit_mismatch(void) {
   sqlite3_close(db);
 }
 
+/* A site's counts as "alloc_objects,alloc_bytes,free_objects,free_bytes,
+** live_objects,live_bytes,peak_objects,peak_bytes". */
+static const char *site_counts(sqlite3 *db, const char *path) {
+  return qs(db, "SELECT alloc_objects||','||alloc_bytes||','||free_objects||','||free_bytes||','||live_objects||','||"
+                "live_bytes||','||peak_objects||','||peak_bytes FROM top_alloc_sites WHERE path = '%s'", path);
+}
+
 /* Sites: F = main;f, M = main, G = main;g. Live bytes after each event:
 **   f: alloc 100(10) -> 10, alloc 200(20) -> 30
 **   main: alloc 300(30) -> 60, free 100 -> 50
@@ -493,11 +500,9 @@ static void test_alloc_sites(void) {
   CHECK_EQ(1, q(db, "SELECT unknown_frees FROM run"));
   CHECK_EQ(1, q(db, "SELECT double_frees FROM run"));
   CHECK_EQ(3, q(db, "SELECT count(*) FROM alloc_sites"));
-  const char *cols = "alloc_objects||','||alloc_bytes||','||free_objects||','||free_bytes||','||live_objects||','||"
-                     "live_bytes||','||peak_objects||','||peak_bytes";
-  CHECK_STR("2,30,2,30,0,0,0,0", qs(db, "SELECT %s FROM top_alloc_sites WHERE path = 'main;f'", cols));
-  CHECK_STR("2,70,0,0,2,70,1,30", qs(db, "SELECT %s FROM top_alloc_sites WHERE path = 'main'", cols));
-  CHECK_STR("2,55,2,55,0,0,2,55", qs(db, "SELECT %s FROM top_alloc_sites WHERE path = 'main;g'", cols));
+  CHECK_STR("2,30,2,30,0,0,0,0", site_counts(db, "main;f"));
+  CHECK_STR("2,70,0,0,2,70,1,30", site_counts(db, "main"));
+  CHECK_STR("2,55,2,55,0,0,2,55", site_counts(db, "main;g"));
   CHECK_STR("main", qs(db, "SELECT function FROM top_alloc_sites LIMIT 1"));
   CHECK_STR("main;g", qs(db, "SELECT path FROM top_alloc_sites LIMIT 1 OFFSET 1"));
   sqlite3_close(db);
@@ -563,9 +568,7 @@ static void test_block_table(void) {
   for (uint64_t i = 0; i < 4000; i++) wprof_probe_free(r.t, 0x0F000001 + i);
   leave(&r, F);
   sqlite3 *db = finish(&r, WPROF_EXITED, 0, NULL);
-  CHECK_STR("108200,2468600,106000,2436000,2200,32600,8200,68600",
-            qs(db, "SELECT alloc_objects||','||alloc_bytes||','||free_objects||','||free_bytes||','||live_objects"
-                   "||','||live_bytes||','||peak_objects||','||peak_bytes FROM top_alloc_sites WHERE path = 'f'"));
+  CHECK_STR("108200,2468600,106000,2436000,2200,32600,8200,68600", site_counts(db, "f"));
   CHECK_EQ(68600, q(db, "SELECT peak_live_bytes FROM run"));
   CHECK_EQ(8200, q(db, "SELECT peak_live_objects FROM run"));
   CHECK_EQ(1, q(db, "SELECT double_frees FROM run"));
@@ -585,9 +588,7 @@ static void test_block_table_large(void) {
   for (uint32_t i = 0; i < 50000; i += 2) wprof_probe_free(r.t, 0x50000000u + 8 * i);
   leave(&r, F);
   sqlite3 *db = finish(&r, WPROF_EXITED, 0, NULL);
-  CHECK_STR("50000,400000,25000,200000,25000,200000,50000,400000",
-            qs(db, "SELECT alloc_objects||','||alloc_bytes||','||free_objects||','||free_bytes||','||live_objects"
-                   "||','||live_bytes||','||peak_objects||','||peak_bytes FROM top_alloc_sites WHERE path = 'f'"));
+  CHECK_STR("50000,400000,25000,200000,25000,200000,50000,400000", site_counts(db, "f"));
   CHECK_EQ(0, q(db, "SELECT unknown_frees + double_frees FROM run"));
   sqlite3_close(db);
 }
