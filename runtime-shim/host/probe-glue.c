@@ -26,7 +26,7 @@ void Z_wprofZ_exit(struct Z_wprof_instance_t *p, uint32_t fid) { wprof_probe_exi
 /* exit_T: record the exit, hand the result back untouched (same bits). */
 #define EXIT_PASSING(suffix, type)                                                \
   type Z_wprofZ_exit_##suffix(struct Z_wprof_instance_t *p, uint32_t fid, type v) { \
-    wprof_probe_exit(wprof_probe_thread(p), fid);                                             \
+    wprof_probe_exit(wprof_probe_thread(p), fid);                                 \
     return v;                                                                     \
   }
 EXIT_PASSING(i32, uint32_t)
