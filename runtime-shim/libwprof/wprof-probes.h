@@ -24,19 +24,6 @@
 
 #define WPROF_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
-static inline uint64_t wprof__now(const wprof_thread *t) {
-#if defined(__x86_64__)
-  if (t->clock == WPROF_CLOCK_TSC) return __rdtsc();
-#endif
-  if (t->clock == WPROF_CLOCK_NONE) return 0;
-  if (t->clock == WPROF_CLOCK_MONOTONIC) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-  }
-  return wprof__now_cold(t);
-}
-
 /* The clock of the probes' fast path: the TSC, or none. The other clocks,
 ** like --trace, take the slow paths (wprof_thread.slow_path). */
 static inline uint64_t wprof__now_fast(const wprof_thread *t) {
@@ -45,6 +32,17 @@ static inline uint64_t wprof__now_fast(const wprof_thread *t) {
 #endif
   (void)t;
   return 0;
+}
+
+/* Any clock: the slow paths and the recorder's own reads. */
+static inline uint64_t wprof__now(const wprof_thread *t) {
+  if (t->clock == WPROF_CLOCK_TSC || t->clock == WPROF_CLOCK_NONE) return wprof__now_fast(t);
+  if (t->clock == WPROF_CLOCK_MONOTONIC) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+  }
+  return wprof__now_cold(t);
 }
 
 /* The fast paths push or pop one frame and make no call but a tail call to
