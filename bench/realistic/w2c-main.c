@@ -8,7 +8,8 @@
 ** (runtime-shim/wasi), wasm2c's runtime, then the module's _start.
 **
 ** Built with -DW2C_MODULE=NAME -include NAME.h, where NAME.h is wasm2c's
-** header for `wasm2c -n NAME`. Exit status: the guest's exit code, 70 when
+** header for `wasm2c -n NAME`; with -DW2C_PROBES too for an instrumented
+** module, whose `wprof` imports probe-floor.c defines (probe-floor.sh). Exit status: the guest's exit code, 70 when
 ** the WASI context cannot be created, 134 when the guest traps.
 */
 #include <stdbool.h>
@@ -21,6 +22,13 @@
 #define PASTE2(a, b) PASTE(a, b)
 /* Z_<module><suffix>: the names wasm2c -n <module> gives. */
 #define MODULE_SYMBOL(suffix) PASTE2(PASTE2(Z_, W2C_MODULE), suffix)
+
+#ifdef W2C_PROBES
+extern struct Z_wprof_instance_t probe_floor_instance;
+#define PROBE_IMPORTS , &probe_floor_instance
+#else
+#define PROBE_IMPORTS
+#endif
 
 int main(int argc, char **argv) {
   char err[256];
@@ -37,7 +45,7 @@ int main(int argc, char **argv) {
   int code;
   int jumped = wasm_rt_impl_try();
   if (jumped == 0) {
-    MODULE_SYMBOL(_instantiate)(&instance, wasi);
+    MODULE_SYMBOL(_instantiate)(&instance, wasi PROBE_IMPORTS);
     instantiated = true;
     wprof_wasi_set_memory(wasi, MODULE_SYMBOL(Z_memory)(&instance));
     MODULE_SYMBOL(Z__start)(&instance);
