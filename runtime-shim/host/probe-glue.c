@@ -23,11 +23,17 @@ void Z_wprofZ_enter(struct Z_wprof_instance_t *p, uint32_t fid) {
 
 void Z_wprofZ_exit(struct Z_wprof_instance_t *p, uint32_t fid) { wprof_probe_exit(wprof_probe_thread(p), fid); }
 
-/* exit_T: record the exit, hand the result back untouched (same bits). */
-#define EXIT_PASSING(suffix, type)                                                \
-  type Z_wprofZ_exit_##suffix(struct Z_wprof_instance_t *p, uint32_t fid, type v) { \
-    wprof_probe_exit(wprof_probe_thread(p), fid);                                 \
-    return v;                                                                     \
+/* exit_T: record the exit, hand the result back untouched (same bits). The
+** slow path is a tail call that carries v, so the fast path saves nothing. */
+#define EXIT_PASSING(suffix, type)                                                              \
+  static __attribute__((noinline, cold)) type exit_slow_##suffix(wprof_thread *t, uint32_t fid, type v) { \
+    wprof__exit_slow(t, fid);                                                                   \
+    return v;                                                                                   \
+  }                                                                                             \
+  type Z_wprofZ_exit_##suffix(struct Z_wprof_instance_t *p, uint32_t fid, type v) {               \
+    wprof_thread *t = wprof_probe_thread(p);                                                    \
+    if (WPROF_UNLIKELY(!wprof_probe_exit_fast(t, fid))) return exit_slow_##suffix(t, fid, v);   \
+    return v;                                                                                   \
   }
 EXIT_PASSING(i32, uint32_t)
 EXIT_PASSING(i64, uint64_t)

@@ -1,6 +1,6 @@
 /*
 ** libwprof calling-context tree: the slow path of wprof_probe_enter (a
-** callee that is not the parent's cached last child), node storage, and the
+** callee other than the one predicted, see struct wprof_node), node storage, and the
 ** numbering of call paths when the run is written. Each thread has its own
 ** tree, so probes never synchronise; nodes are numbered in creation order
 ** over the whole run (one atomic increment per new path), and trees of
@@ -59,12 +59,13 @@ uint32_t wprof__node_id(wprof_thread *t, struct wprof_node *node) {
   return node->raw_id;
 }
 
-/* A new call path: kept out of wprof__child, so that a lookup (40 % of the
-** enters of a call-dense program such as SQLite) saves no registers for it. */
+/* A new call path: kept out of wprof__child, so that a lookup (a
+** mispredicted callee) saves no registers for it. */
 static __attribute__((noinline, cold)) struct wprof_node *child_new(wprof_thread *t, struct wprof_node *parent,
                                                                      uint32_t fid) {
   struct wprof_node *node = node_alloc(t);
   *node = (struct wprof_node){.fid = fid, .depth = parent->depth + 1, .parent = parent};
+  node->successor = node;
   for (const struct wprof_node *a = parent; a->depth > 0; a = a->parent) {
     if (a->fid == fid) {
       node->recursive = true;
@@ -75,17 +76,30 @@ static __attribute__((noinline, cold)) struct wprof_node *child_new(wprof_thread
   if ((parent->nchildren + 1) * 2 > parent->child_cap) children_grow(parent);
   child_insert(parent->children, parent->child_cap, node);
   parent->nchildren++;
-  return parent->last_child = node;
+  return node;
 }
 
-struct wprof_node *wprof__child(wprof_thread *t, struct wprof_node *parent, uint32_t fid) {
+static struct wprof_node *child_lookup(wprof_thread *t, struct wprof_node *parent, uint32_t fid) {
   uint32_t mask = parent->child_cap - 1;
   if (parent->child_cap) {
     for (uint32_t i = fid_slot(fid, parent->child_cap); parent->children[i]; i = (i + 1) & mask) {
-      if (parent->children[i]->fid == fid) return parent->last_child = parent->children[i];
+      if (parent->children[i]->fid == fid) return parent->children[i];
     }
   }
   return child_new(t, parent, fid);
+}
+
+/* The child `fid` of `parent`, the path of the top frame. On a
+** misprediction, the child entered before it learns it as its successor. */
+struct wprof_node *wprof__child(wprof_thread *t, struct wprof_node *parent, uint32_t fid) {
+  struct wprof_node *node = parent->predicted;
+  if (node == NULL || node->fid != fid) {
+    node = child_lookup(t, parent, fid);
+    if (parent->last_entered) parent->last_entered->successor = node;
+  }
+  parent->last_entered = node;
+  parent->predicted = node->successor;
+  return node;
 }
 
 static void node_free_children(struct wprof_node *node) {

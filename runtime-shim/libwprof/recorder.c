@@ -204,9 +204,7 @@ static void pop(wprof_thread *t, uint64_t now, bool unwound) {
 void wprof__enter_slow(wprof_thread *t, uint32_t fid) {
   struct wprof_frame *f = t->top;
   if (f == t->limit) f = stack_grow(t);
-  struct wprof_node *parent = f->node;
-  struct wprof_node *node = parent->last_child;
-  if (node == NULL || node->fid != fid) node = wprof__child(t, parent, fid);
+  struct wprof_node *node = wprof__child(t, f->node, fid);
   node->calls++;
   f++;
   f->node = node;

@@ -33,8 +33,13 @@ struct wprof_site {
 struct wprof_node {
   uint32_t fid;                    /* WPROF_ROOT_FID for the thread's root */
   uint32_t depth;                  /* 0 for the root, 1 for paths called by the host */
-  struct wprof_node *last_child;   /* the child found last: repeated callees skip the lookup */
+  /* Callee prediction, so that most enters skip the child lookup: callee
+  ** sequences repeat (an interpreter's above all), so the child entered
+  ** after child C last time (C->successor) is likely to follow C again. */
+  struct wprof_node *predicted;    /* the child expected next under this path */
+  struct wprof_node *successor;    /* the sibling entered after this path last time (itself at first) */
   uint64_t calls, unwound, incl_ticks;
+  struct wprof_node *last_entered; /* the child entered last: its successor is learnt on a misprediction */
   struct wprof_node *parent;
   struct wprof_node **children;    /* open addressing by fid, child_cap slots (power of 2) */
   uint32_t nchildren, child_cap;

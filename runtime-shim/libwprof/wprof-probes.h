@@ -46,32 +46,37 @@ static inline uint64_t wprof__now(const wprof_thread *t) {
 }
 
 /* The fast paths push or pop one frame and make no call but a tail call to
-** the slow path (a new callee of this path, a full stack, --trace, a slow
-** clock, a mismatched exit), so that they save no registers. */
+** the slow path (a callee other than the predicted one, a full stack,
+** --trace, a slow clock, a mismatched exit), so that they save no registers. */
 static inline void wprof_probe_enter(wprof_thread *t, uint32_t fid) {
   struct wprof_frame *f = t->top;
-  struct wprof_node *node = f->node->last_child;
+  struct wprof_node *parent = f->node, *node = parent->predicted;
   if (WPROF_UNLIKELY(t->slow_path || f == t->limit || node == NULL || node->fid != fid)) {
     wprof__enter_slow(t, fid);
     return;
   }
   node->calls++;
+  parent->last_entered = node;
+  parent->predicted = node->successor;
   f[1].node = node;
   f[1].start = wprof__now_fast(t);
   t->top = f + 1;
 }
 
-static inline void wprof_probe_exit(wprof_thread *t, uint32_t fid) {
-  uint64_t now = wprof__now_fast(t);
+/* The exit fast path alone: false when the exit is left to wprof__exit_slow,
+** for hosts that must keep a value across it (the exit_T imports). */
+static inline bool wprof_probe_exit_fast(wprof_thread *t, uint32_t fid) {
   struct wprof_frame *f = t->top;
   struct wprof_node *node = f->node;
-  if (WPROF_UNLIKELY(t->slow_path || node->fid != fid || f == t->base)) {
-    wprof__exit_slow(t, fid);
-    return;
-  }
-  node->incl_ticks += now - f->start;
+  if (WPROF_UNLIKELY(t->slow_path || node->fid != fid || f == t->base)) return false;
+  if (t->clock == WPROF_CLOCK_TSC) node->incl_ticks += wprof__now_fast(t) - f->start; /* else no clock */
   t->exits++;
   t->top = f - 1;
+  return true;
+}
+
+static inline void wprof_probe_exit(wprof_thread *t, uint32_t fid) {
+  if (WPROF_UNLIKELY(!wprof_probe_exit_fast(t, fid))) wprof__exit_slow(t, fid);
 }
 
 /* Depth of the shadow stack, this frame included: 1 for the outermost. */

@@ -777,6 +777,64 @@ static void test_no_timing(void) {
   sqlite3_close(db);
 }
 
+/* The callee prediction of the enter probe (struct wprof_node), on the fast
+** path (no clock, no trace). main calls f, g, h in a cycle 50 times, each of
+** them calling fib once (a second level of prediction). Round 1 learns
+** f -> g and g -> h; h's successor is still h itself until f follows it at
+** the start of round 2, so every callee after that first f is predicted:
+** 49 * 3 - 1. Then g, g, f, h breaks the
+** cycle, and by hand every one of the four is mispredicted: after h comes f
+** (predicted f, got g), after g comes h (got g), after g now g (got f),
+** after f g (got h); each miss relearns its predecessor's successor, so
+** afterwards main predicts h's new successor, g. Mispredicted or not, the
+** counts are exact: f 51, g 52, h 51 under main, and one fib under each of
+** those 154 calls. */
+static void test_callee_prediction(void) {
+  struct run r = {0};
+  struct wprof_run_options opts = run_options(&r, "prediction", false);
+  opts.timing = false;
+  struct wprof_hooks hooks = {0};
+  start_with(&r, &opts, &hooks);
+  CHECK(!r.t->slow_path);
+  const uint32_t cycle[] = {F, G, H}, tail[] = {G, G, F, H};
+  int predicted = 0;
+  enter(&r, MAIN);
+  for (int round = 0; round < 50; round++) {
+    for (int i = 0; i < 3; i++) {
+      const struct wprof_node *guess = r.t->top->node->predicted;
+      if (round > 0) predicted += guess != NULL && guess->fid == cycle[i];
+      enter(&r, cycle[i]);
+      enter(&r, FIB);
+      leave(&r, FIB);
+      leave(&r, cycle[i]);
+    }
+  }
+  CHECK_EQ(49 * 3 - 1, predicted);
+  CHECK_EQ(F, r.t->top->node->predicted->fid);
+  predicted = 0;
+  for (int i = 0; i < 4; i++) {
+    const struct wprof_node *guess = r.t->top->node->predicted;
+    predicted += guess->fid == tail[i];
+    enter(&r, tail[i]);
+    enter(&r, FIB);
+    leave(&r, FIB);
+    leave(&r, tail[i]);
+  }
+  CHECK_EQ(0, predicted);
+  CHECK_EQ(G, r.t->top->node->predicted->fid);
+  leave(&r, MAIN);
+  sqlite3 *db = finish(&r, WPROF_EXITED, 0, NULL);
+  CHECK_EQ(1 + 154 + 154, q(db, "SELECT total_calls FROM run"));
+  CHECK_EQ(51, path_value(db, "calls", "main;f"));
+  CHECK_EQ(52, path_value(db, "calls", "main;g"));
+  CHECK_EQ(51, path_value(db, "calls", "main;h"));
+  CHECK_EQ(51, path_value(db, "calls", "main;f;fib"));
+  CHECK_EQ(52, path_value(db, "calls", "main;g;fib"));
+  CHECK_EQ(51, path_value(db, "calls", "main;h;fib"));
+  CHECK_EQ(7, q(db, "SELECT count(*) FROM call_paths"));
+  sqlite3_close(db);
+}
+
 /* The real clocks: a frame around a 3 ms sleep lasts 3 ms to 1 s. */
 static void check_real_clock(const char *name, int force, const char *expected_clock) {
   struct run r = {0};
@@ -950,6 +1008,7 @@ static const struct {
     {"trace_no_loss", test_trace_no_loss},
     {"two_threads", test_two_threads},
     {"no_timing", test_no_timing},
+    {"callee_prediction", test_callee_prediction},
     {"real_clocks", test_real_clocks},
     {"atomic_write", test_atomic_write},
     {"bad_input", test_bad_input},
