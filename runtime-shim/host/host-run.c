@@ -34,6 +34,10 @@
 #include "module-entry.h"
 #include "probe-glue.h"
 
+/* A --trace backlog that takes the writer about a second or more to store
+** once the guest has finished: worth a line, so the wait is explained. */
+#define TRACE_BACKLOG_NOTICE 2000000u
+
 static volatile sig_atomic_t stop_signal;     /* the first SIGINT/SIGTERM, or 0 */
 static volatile sig_atomic_t guest_running;   /* inside _start */
 static wprof_recorder *volatile signal_recorder;
@@ -188,6 +192,10 @@ int wprof_host_run(const struct wprof_host_options *opts) {
     fprintf(stderr, "wprof: guest trapped: %s\n", outcome.message);
   if (outcome.status == WPROF_INTERRUPTED && !opts->quiet)
     fprintf(stderr, "wprof: guest interrupted by %s\n", outcome.message);
+  uint64_t backlog = wprof_trace_backlog(rec);
+  if (backlog >= TRACE_BACKLOG_NOTICE && !opts->quiet)
+    fprintf(stderr, "wprof: storing about %llu trace rows the guest produced faster than they could be written\n",
+            (unsigned long long)backlog);
   if (wprof_finish(rec, outcome.status, outcome.exit_code, outcome.message, err, sizeof err) != 0) {
     fprintf(stderr, "wprof run: %s: %s\n", opts->db_path, err);
     rc = WPROF_EXIT_CANT_CREATE;
@@ -201,7 +209,8 @@ int wprof_host_run(const struct wprof_host_options *opts) {
             (unsigned long long)s.alloc_objects, (unsigned long long)s.alloc_bytes,
             (unsigned long long)s.live_objects);
     if (s.lost_events)
-      fprintf(stderr, "wprof: warning: %llu trace events were lost (the writer fell behind); see run.lost_events\n",
+      fprintf(stderr, "wprof: warning: %llu trace events were not stored (interrupted while storing, or no disk space); "
+                      "see run.lost_events\n",
               (unsigned long long)s.lost_events);
   }
   switch (outcome.status) {

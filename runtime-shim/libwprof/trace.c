@@ -2,22 +2,28 @@
 ** libwprof --trace: every call and every allocation event as a row. Guest
 ** threads append records to their own fixed-size chunks; a full chunk is
 ** handed to the writer thread through a bounded queue (one lock per chunk,
-** never per event). When the queue is full the guest does not wait: the
-** chunk is dropped and its records are counted in run.lost_events. The
-** writer inserts rows into the temporary database in large transactions
-** with multi-row INSERT statements while the guest runs.
+** never per event). The writer inserts rows into the temporary database in
+** large transactions with multi-row INSERT statements while the guest runs.
+** The guest never waits for SQLite: when the queue is full, the guest thread
+** appends the chunk to a spill file beside the database (one write of the
+** whole chunk) and goes on, and the writer stores the spilled chunks once
+** the guest has finished. Only records that can be neither queued nor
+** spilled (the disk is full) are lost, and counted in run.lost_events.
 */
 #include "wprof-probes.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define DEFAULT_CHUNK_RECORDS 4096u
-/* The queue may hold this many chunks (about 1 GiB of records) before the
-** guest's records are dropped: the writer is slower than a call-heavy guest,
-** and memory is cheaper than lost events. Chunks are allocated as the queue
-** grows, so a guest the writer keeps up with uses only the first few. */
-#define DEFAULT_QUEUE_CHUNKS 6144u
+/* The queue may hold this many chunks (about 200 MB of records) before
+** chunks go to the spill file. Chunks are allocated as the queue grows, so
+** a guest the writer keeps up with uses only the first few. */
+#define DEFAULT_QUEUE_CHUNKS 1024u
 #define PREALLOCATED_CHUNKS 64u
 #define ROWS_PER_TRANSACTION (1u << 20)
 
@@ -29,6 +35,10 @@ struct wprof_trace_writer {
 
 static void *chunk_records(struct wprof_chunk *c) {
   return c + 1;
+}
+
+static size_t record_size(enum wprof_chunk_kind kind) {
+  return kind == WPROF_CHUNK_CALLS ? sizeof(struct wprof_call_rec) : sizeof(struct wprof_alloc_rec);
 }
 
 static struct wprof_chunk *chunk_new(const struct wprof_trace *tr) {
@@ -55,10 +65,65 @@ static void enqueue_locked(struct wprof_trace *tr, struct wprof_chunk *c) {
   pthread_cond_signal(&tr->wake);
 }
 
+static bool write_all(int fd, const void *buf, size_t len, uint64_t offset) {
+  for (const char *p = buf; len > 0;) {
+    ssize_t n = pwrite(fd, p, len, (off_t)offset);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    p += n, len -= (size_t)n, offset += (uint64_t)n;
+  }
+  return true;
+}
+
+static bool read_all(int fd, void *buf, size_t len, uint64_t offset) {
+  for (char *p = buf; len > 0;) {
+    ssize_t n = pread(fd, p, len, (off_t)offset);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    p += n, len -= (size_t)n, offset += (uint64_t)n;
+  }
+  return true;
+}
+
+/* The spill file: created on first use beside the database and unlinked at
+** once, so that nothing is left behind whatever happens to the process. */
+static bool spill_open(const wprof_recorder *rec, struct wprof_trace *tr) {
+  if (tr->spill_fd >= 0) return true;
+  size_t len = strlen(rec->db_path) + sizeof ".spill-XXXXXX";
+  char *path = malloc(len);
+  if (!path) return false;
+  snprintf(path, len, "%s.spill-XXXXXX", rec->db_path);
+  tr->spill_fd = mkstemp(path);
+  if (tr->spill_fd >= 0) unlink(path);
+  free(path);
+  return tr->spill_fd >= 0;
+}
+
+/* Appends a chunk (header and records) to the spill file; when that fails
+** (disk full), its records are lost and counted. A failed write is not
+** counted in spill_end, so the file's readable part stays whole. */
+static void chunk_spill(const wprof_recorder *rec, struct wprof_trace *tr, const struct wprof_chunk *c) {
+  size_t bytes = sizeof *c + c->count * record_size(c->kind);
+  pthread_mutex_lock(&tr->spill_lock);
+  bool ok = !rec->hooks.no_spill && spill_open(rec, tr) && write_all(tr->spill_fd, c, bytes, tr->spill_end);
+  if (ok) {
+    tr->spill_end += bytes;
+    tr->spilled += c->count;
+  }
+  pthread_mutex_unlock(&tr->spill_lock);
+  if (!ok) {
+    pthread_mutex_lock(&tr->lock);
+    tr->lost += c->count;
+    pthread_mutex_unlock(&tr->lock);
+  }
+}
+
 /* Hands a full chunk to the writer and returns an empty one, without
 ** waiting: when the queue is full (or no memory is left for a new chunk)
-** the chunk's records are lost, and counted. */
-static struct wprof_chunk *chunk_handoff(struct wprof_trace *tr, struct wprof_chunk *full) {
+** the chunk is spilled and reused. */
+static struct wprof_chunk *chunk_handoff(wprof_recorder *rec, struct wprof_chunk *full) {
+  struct wprof_trace *tr = &rec->trace;
+  enum wprof_chunk_kind kind = full->kind;
   struct wprof_chunk *empty = NULL;
   pthread_mutex_lock(&tr->lock);
   if (tr->queued < tr->queue_cap) {
@@ -68,14 +133,13 @@ static struct wprof_chunk *chunk_handoff(struct wprof_trace *tr, struct wprof_ch
     else
       empty = chunk_new(tr);
   }
-  if (empty) {
-    enqueue_locked(tr, full);
-  } else {
-    empty = full;
-    tr->lost += full->count;
-  }
+  if (empty) enqueue_locked(tr, full);
   pthread_mutex_unlock(&tr->lock);
-  empty->kind = full->kind;
+  if (!empty) {
+    chunk_spill(rec, tr, full);
+    empty = full;
+  }
+  empty->kind = kind;
   empty->count = 0;
   return empty;
 }
@@ -83,7 +147,7 @@ static struct wprof_chunk *chunk_handoff(struct wprof_trace *tr, struct wprof_ch
 void wprof__trace_calls_full(wprof_thread *t) {
   struct wprof_trace *tr = &t->rec->trace;
   t->call_chunk->count = tr->chunk_records;
-  t->call_chunk = chunk_handoff(tr, t->call_chunk);
+  t->call_chunk = chunk_handoff(t->rec, t->call_chunk);
   t->call_cur = chunk_records(t->call_chunk);
   t->call_end = t->call_cur + tr->chunk_records;
 }
@@ -93,7 +157,7 @@ void wprof__trace_alloc(wprof_thread *t, enum wprof_alloc_event kind, uint64_t n
   struct wprof_trace *tr = &t->rec->trace;
   if (t->alloc_cur == t->alloc_end) {
     t->alloc_chunk->count = tr->chunk_records;
-    t->alloc_chunk = chunk_handoff(tr, t->alloc_chunk);
+    t->alloc_chunk = chunk_handoff(t->rec, t->alloc_chunk);
     t->alloc_cur = chunk_records(t->alloc_chunk);
     t->alloc_end = t->alloc_cur + tr->chunk_records;
   }
@@ -210,6 +274,33 @@ static void writer_state_free(struct wprof_trace *tr) {
   tr->writer_state = NULL;
 }
 
+/* Stores the spilled chunks, once the guest threads have finished (no lock
+** needed: nothing spills any more). What cannot be read back or stored, or
+** is left when the run is interrupted meanwhile (wprof_request_stop: the
+** user does not want to wait), is counted as lost. */
+static void writer_replay_spill(wprof_recorder *rec, struct wprof_trace_writer *w) {
+  struct wprof_trace *tr = &rec->trace;
+  struct wprof_chunk *c = chunk_new(tr);
+  uint64_t offset = 0, stored = 0;
+  while (c && !tr->error && !rec->stop && offset < tr->spill_end) {
+    struct wprof_chunk header;
+    if (!read_all(tr->spill_fd, &header, sizeof header, offset) || header.count > tr->chunk_records) break;
+    size_t bytes = header.count * record_size(header.kind);
+    if (!read_all(tr->spill_fd, chunk_records(c), bytes, offset + sizeof header)) break;
+    c->kind = header.kind;
+    c->count = header.count;
+    int rc = writer_write(rec, w, c);
+    if (rc != SQLITE_OK) {
+      writer_fail(rec, rc);
+      break;
+    }
+    stored += c->count;
+    offset += sizeof header + bytes;
+  }
+  free(c);
+  tr->lost += tr->spilled - stored;
+}
+
 static void *writer_main(void *arg) {
   wprof_recorder *rec = arg;
   struct wprof_trace *tr = &rec->trace;
@@ -232,7 +323,9 @@ static void *writer_main(void *arg) {
     c->next = tr->free_chunks;
     tr->free_chunks = c;
   }
+  bool replay = tr->replay_spill;
   pthread_mutex_unlock(&tr->lock);
+  if (replay && tr->spill_end > 0) writer_replay_spill(rec, w);
   if (w->in_transaction) {
     int rc = writer_commit(rec, w);
     if (rc != SQLITE_OK) writer_fail(rec, rc);
@@ -245,7 +338,9 @@ int wprof__trace_start(wprof_recorder *rec, char *err, size_t errlen) {
   tr->chunk_records = rec->hooks.chunk_records ? rec->hooks.chunk_records : DEFAULT_CHUNK_RECORDS;
   tr->queue_cap = rec->hooks.queue_chunks ? rec->hooks.queue_chunks : DEFAULT_QUEUE_CHUNKS;
   tr->paused = rec->hooks.writer_paused;
+  tr->spill_fd = -1;
   pthread_mutex_init(&tr->lock, NULL);
+  pthread_mutex_init(&tr->spill_lock, NULL);
   pthread_cond_init(&tr->wake, NULL);
   pthread_cond_init(&tr->done, NULL);
   tr->ready = true;
@@ -278,6 +373,18 @@ int wprof__trace_start(wprof_recorder *rec, char *err, size_t errlen) {
   return 0;
 }
 
+uint64_t wprof_trace_backlog(wprof_recorder *rec) {
+  struct wprof_trace *tr = &rec->trace;
+  if (!rec->tracing) return 0;
+  pthread_mutex_lock(&tr->lock);
+  uint64_t queued = (uint64_t)tr->queued * tr->chunk_records;
+  pthread_mutex_unlock(&tr->lock);
+  pthread_mutex_lock(&tr->spill_lock);
+  uint64_t spilled = tr->spilled;
+  pthread_mutex_unlock(&tr->spill_lock);
+  return queued + spilled;
+}
+
 void wprof__trace_pause(wprof_recorder *rec, bool paused) {
   struct wprof_trace *tr = &rec->trace;
   pthread_mutex_lock(&tr->lock);
@@ -286,10 +393,12 @@ void wprof__trace_pause(wprof_recorder *rec, bool paused) {
   pthread_mutex_unlock(&tr->lock);
 }
 
-/* Stops the writer once the queue is empty and frees its statements. */
-static void writer_join(struct wprof_trace *tr) {
+/* Stops the writer once the queue is empty (and, when replay is set, the
+** spill file stored) and frees its statements. */
+static void writer_join(struct wprof_trace *tr, bool replay) {
   pthread_mutex_lock(&tr->lock);
   tr->stopping = true;
+  tr->replay_spill = replay;
   tr->paused = false;
   pthread_cond_signal(&tr->wake);
   pthread_mutex_unlock(&tr->lock);
@@ -318,7 +427,7 @@ int wprof__trace_stop(wprof_recorder *rec, char *err, size_t errlen) {
     t->alloc_cur = t->alloc_end = NULL;
   }
   pthread_mutex_unlock(&tr->lock);
-  writer_join(tr);
+  writer_join(tr, true);
   if (tr->error) {
     wprof__errf(err, errlen, "%s", tr->errmsg);
     return -1;
@@ -329,7 +438,7 @@ int wprof__trace_stop(wprof_recorder *rec, char *err, size_t errlen) {
 void wprof__trace_free(wprof_recorder *rec) {
   struct wprof_trace *tr = &rec->trace;
   if (!tr->ready) return;
-  if (tr->writer_started) writer_join(tr);
+  if (tr->writer_started) writer_join(tr, false);
   for (wprof_thread *t = rec->threads; t; t = t->next) {
     free(t->call_chunk);
     free(t->alloc_chunk);
@@ -338,8 +447,10 @@ void wprof__trace_free(wprof_recorder *rec) {
   chunk_list_free(tr->head);
   chunk_list_free(tr->free_chunks);
   writer_state_free(tr);
+  if (tr->spill_fd >= 0) close(tr->spill_fd);
   pthread_cond_destroy(&tr->wake);
   pthread_cond_destroy(&tr->done);
   pthread_mutex_destroy(&tr->lock);
+  pthread_mutex_destroy(&tr->spill_lock);
   *tr = (struct wprof_trace){0};
 }

@@ -113,6 +113,7 @@ struct wprof_hooks {
   uint32_t chunk_records;        /* records per trace chunk (0: default) */
   uint32_t queue_chunks;         /* full chunks the writer may have waiting (0: default) */
   bool writer_paused;            /* start with the trace writer paused (wprof__trace_pause) */
+  bool no_spill;                 /* drop (and count) the chunks the queue has no room for */
 };
 
 /* Open addressing table of live (and recently freed) blocks (heap.c); 16
@@ -146,8 +147,15 @@ struct wprof_trace {
   pthread_cond_t done;           /* finish waits for the queue to drain */
   struct wprof_chunk *head, *tail, *free_chunks;
   uint32_t queued, queue_cap, chunk_records;
-  bool paused, stopping;
-  uint64_t lost;
+  bool paused, stopping, replay_spill;
+  uint64_t lost;                 /* records neither stored nor spilled */
+  /* Chunks the queue has no room for: appended to an unlinked file beside
+  ** the database by the guest thread (one write per chunk), stored by the
+  ** writer after the guest has finished. */
+  pthread_mutex_t spill_lock;
+  int spill_fd;                  /* -1 until the first spill */
+  uint64_t spill_end;            /* bytes of complete chunks in the file */
+  uint64_t spilled;              /* records that went through the file */
   int error;                     /* first SQLite error of the writer */
   char errmsg[200];
   pthread_t writer;

@@ -76,4 +76,9 @@ struct wprof_summary {
 };
 void wprof_get_summary(const wprof_recorder *rec, struct wprof_summary *out);
 
+/* --trace: records the writer has not stored yet (queued, or spilled to disk
+** while the guest outran it), which wprof_finish will store; 0 without
+** --trace. For a host to say why finishing takes a while. */
+uint64_t wprof_trace_backlog(wprof_recorder *rec);
+
 #endif
