@@ -159,6 +159,7 @@ wprof_thread *wprof_thread_attach(wprof_recorder *rec) {
 ** thread attached meanwhile copies rec->stop after it is listed. */
 void wprof_request_stop(wprof_recorder *rec) {
   rec->stop = 1;
+  rec->stop_requests++;
   atomic_thread_fence(memory_order_seq_cst);
   for (wprof_thread *t = atomic_load(&rec->threads); t; t = t->next) t->stop = 1;
 }

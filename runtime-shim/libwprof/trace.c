@@ -6,9 +6,11 @@
 ** large transactions with multi-row INSERT statements while the guest runs.
 ** The guest never waits for SQLite: when the queue is full, the guest thread
 ** appends the chunk to a spill file beside the database (one write of the
-** whole chunk) and goes on, and the writer stores the spilled chunks once
-** the guest has finished. Only records that can be neither queued nor
-** spilled (the disk is full) are lost, and counted in run.lost_events.
+** whole chunk), and so do later chunks until the writer has read the file
+** back: the file continues the queue on disk, first in, first out, so rows
+** reach SQLite roughly in id order. Only records that can be neither queued
+** nor spilled (the disk is full), or whose storing the user interrupts after
+** the guest has finished, are lost, and counted in run.lost_events.
 */
 #include "wprof-probes.h"
 
@@ -20,10 +22,10 @@
 #include <unistd.h>
 
 #define DEFAULT_CHUNK_RECORDS 4096u
-/* The queue may hold this many chunks (about 200 MB of records) before
+/* The queue may hold this many chunks (about 50 MB of records) before
 ** chunks go to the spill file. Chunks are allocated as the queue grows, so
 ** a guest the writer keeps up with uses only the first few. */
-#define DEFAULT_QUEUE_CHUNKS 1024u
+#define DEFAULT_QUEUE_CHUNKS 256u
 #define PREALLOCATED_CHUNKS 64u
 #define ROWS_PER_TRANSACTION (1u << 20)
 
@@ -99,34 +101,37 @@ static bool spill_open(const wprof_recorder *rec, struct wprof_trace *tr) {
   return tr->spill_fd >= 0;
 }
 
-/* Appends a chunk (header and records) to the spill file; when that fails
-** (disk full), its records are lost and counted. A failed write is not
-** counted in spill_end, so the file's readable part stays whole. */
+/* Appends a chunk (header and records) to the spill file for the writer;
+** when that fails (disk full), its records are lost and counted. A failed
+** write is not counted in spill_end, so the file's readable part stays
+** whole. Appends are serialised, so the chunks before a complete one are
+** complete too. */
 static void chunk_spill(const wprof_recorder *rec, struct wprof_trace *tr, const struct wprof_chunk *c) {
   size_t bytes = sizeof *c + c->count * record_size(c->kind);
   pthread_mutex_lock(&tr->spill_lock);
   bool ok = !rec->hooks.no_spill && spill_open(rec, tr) && write_all(tr->spill_fd, c, bytes, tr->spill_end);
-  if (ok) {
-    tr->spill_end += bytes;
-    tr->spilled += c->count;
-  }
+  if (ok) tr->spill_end += bytes;
   pthread_mutex_unlock(&tr->spill_lock);
-  if (!ok) {
-    pthread_mutex_lock(&tr->lock);
+  pthread_mutex_lock(&tr->lock);
+  if (ok) {
+    tr->spill_pending++;
+    tr->spilled += c->count;
+    pthread_cond_signal(&tr->wake);
+  } else {
     tr->lost += c->count;
-    pthread_mutex_unlock(&tr->lock);
   }
+  pthread_mutex_unlock(&tr->lock);
 }
 
 /* Hands a full chunk to the writer and returns an empty one, without
-** waiting: when the queue is full (or no memory is left for a new chunk)
-** the chunk is spilled and reused. */
+** waiting: when the queue is full (or no memory is left for a new chunk),
+** or spilled chunks wait to be read, the chunk is spilled and reused. */
 static struct wprof_chunk *chunk_handoff(wprof_recorder *rec, struct wprof_chunk *full) {
   struct wprof_trace *tr = &rec->trace;
   enum wprof_chunk_kind kind = full->kind;
   struct wprof_chunk *empty = NULL;
   pthread_mutex_lock(&tr->lock);
-  if (tr->queued < tr->queue_cap) {
+  if (tr->spill_pending == 0 && tr->queued < tr->queue_cap) {
     empty = tr->free_chunks;
     if (empty)
       tr->free_chunks = empty->next;
@@ -255,12 +260,13 @@ static int writer_write(wprof_recorder *rec, struct wprof_trace_writer *w, struc
   return rc;
 }
 
-static void writer_fail(wprof_recorder *rec, int rc) {
+/* Records the writer's first error: rc, and what failed (NULL: SQLite's message). */
+static void writer_fail(wprof_recorder *rec, int rc, const char *what) {
   struct wprof_trace *tr = &rec->trace;
   pthread_mutex_lock(&tr->lock);
   if (!tr->error) {
     tr->error = rc;
-    wprof__errf(tr->errmsg, sizeof tr->errmsg, "writing the trace: %s", sqlite3_errmsg(rec->db));
+    wprof__errf(tr->errmsg, sizeof tr->errmsg, "writing the trace: %s", what ? what : sqlite3_errmsg(rec->db));
   }
   pthread_mutex_unlock(&tr->lock);
 }
@@ -274,61 +280,75 @@ static void writer_state_free(struct wprof_trace *tr) {
   tr->writer_state = NULL;
 }
 
-/* Stores the spilled chunks, once the guest threads have finished (no lock
-** needed: nothing spills any more). What cannot be read back or stored, or
-** is left when the run is interrupted meanwhile (wprof_request_stop: the
-** user does not want to wait), is counted as lost. */
-static void writer_replay_spill(wprof_recorder *rec, struct wprof_trace_writer *w) {
-  struct wprof_trace *tr = &rec->trace;
-  struct wprof_chunk *c = chunk_new(tr);
-  uint64_t offset = 0, stored = 0;
-  while (c && !tr->error && !rec->stop && offset < tr->spill_end) {
-    struct wprof_chunk header;
-    if (!read_all(tr->spill_fd, &header, sizeof header, offset) || header.count > tr->chunk_records) break;
-    size_t bytes = header.count * record_size(header.kind);
-    if (!read_all(tr->spill_fd, chunk_records(c), bytes, offset + sizeof header)) break;
-    c->kind = header.kind;
-    c->count = header.count;
-    int rc = writer_write(rec, w, c);
-    if (rc != SQLITE_OK) {
-      writer_fail(rec, rc);
-      break;
-    }
-    stored += c->count;
-    offset += sizeof header + bytes;
-  }
-  free(c);
-  tr->lost += tr->spilled - stored;
+/* Reads the spilled chunk at *offset into c and moves the offset past it. */
+static bool spill_read_chunk(struct wprof_trace *tr, struct wprof_chunk *c, uint64_t *offset) {
+  struct wprof_chunk header;
+  if (!read_all(tr->spill_fd, &header, sizeof header, *offset) || header.count > tr->chunk_records) return false;
+  size_t bytes = header.count * record_size(header.kind);
+  if (!read_all(tr->spill_fd, chunk_records(c), bytes, *offset + sizeof header)) return false;
+  c->kind = header.kind;
+  c->count = header.count;
+  *offset += sizeof header + bytes;
+  return true;
 }
 
+/* Once the guest has finished, a stop request (a SIGINT while the backlog
+** is stored) gives up the spilled chunks not read yet. */
+static bool abandon_spill(const wprof_recorder *rec) {
+  return rec->trace.guest_finished && rec->stop_requests != rec->trace.stops_at_finish;
+}
+
+/* Takes the queue's chunks first, then the spill file's (they are younger),
+** until told to stop with both empty. After an error, or once the storing
+** is given up, spilled chunks are skipped unread; whatever was spilled and
+** not read back is counted as lost when the writer ends. */
 static void *writer_main(void *arg) {
   wprof_recorder *rec = arg;
   struct wprof_trace *tr = &rec->trace;
   struct wprof_trace_writer *w = tr->writer_state;
+  struct wprof_chunk *from_file = chunk_new(tr);
+  uint64_t offset = 0;
   pthread_mutex_lock(&tr->lock);
   for (;;) {
-    while (!tr->stopping && (tr->paused || !tr->head)) pthread_cond_wait(&tr->wake, &tr->lock);
+    while (!tr->stopping && (tr->paused || (!tr->head && !tr->spill_pending))) pthread_cond_wait(&tr->wake, &tr->lock);
     struct wprof_chunk *c = tr->head;
-    if (!c) break;
-    tr->head = c->next;
-    if (!tr->head) tr->tail = NULL;
-    tr->queued--;
-    pthread_cond_signal(&tr->done);
+    if (c) {
+      tr->head = c->next;
+      if (!tr->head) tr->tail = NULL;
+      tr->queued--;
+      pthread_cond_signal(&tr->done);
+    } else if (!tr->spill_pending) {
+      break; /* stopping, and nothing is left */
+    } else {
+      tr->spill_pending--;
+      if (tr->error || !from_file || abandon_spill(rec)) continue;
+    }
     bool failed = tr->error != 0;
     pthread_mutex_unlock(&tr->lock);
-    int rc = failed ? SQLITE_OK : writer_write(rec, w, c);
-    if (rc != SQLITE_OK) writer_fail(rec, rc);
+    int rc = SQLITE_OK;
+    if (!c && !spill_read_chunk(tr, from_file, &offset)) {
+      writer_fail(rec, SQLITE_IOERR, "reading the trace spill file back failed");
+      pthread_mutex_lock(&tr->lock);
+      continue;
+    }
+    struct wprof_chunk *rows = c ? c : from_file;
+    if (!failed) rc = writer_write(rec, w, rows);
+    if (rc != SQLITE_OK) writer_fail(rec, rc, NULL);
     pthread_mutex_lock(&tr->lock);
-    if (failed || rc != SQLITE_OK) tr->lost += c->count;
-    c->next = tr->free_chunks;
-    tr->free_chunks = c;
+    if (failed || rc != SQLITE_OK) tr->lost += rows->count;
+    if (c) {
+      c->next = tr->free_chunks;
+      tr->free_chunks = c;
+    } else {
+      tr->spill_read += rows->count;
+    }
   }
-  bool replay = tr->replay_spill;
+  tr->lost += tr->spilled - tr->spill_read;
   pthread_mutex_unlock(&tr->lock);
-  if (replay && tr->spill_end > 0) writer_replay_spill(rec, w);
+  free(from_file);
   if (w->in_transaction) {
     int rc = writer_commit(rec, w);
-    if (rc != SQLITE_OK) writer_fail(rec, rc);
+    if (rc != SQLITE_OK) writer_fail(rec, rc, NULL);
   }
   return NULL;
 }
@@ -377,12 +397,9 @@ uint64_t wprof_trace_backlog(wprof_recorder *rec) {
   struct wprof_trace *tr = &rec->trace;
   if (!rec->tracing) return 0;
   pthread_mutex_lock(&tr->lock);
-  uint64_t queued = (uint64_t)tr->queued * tr->chunk_records;
+  uint64_t backlog = (uint64_t)tr->queued * tr->chunk_records + tr->spilled - tr->spill_read;
   pthread_mutex_unlock(&tr->lock);
-  pthread_mutex_lock(&tr->spill_lock);
-  uint64_t spilled = tr->spilled;
-  pthread_mutex_unlock(&tr->spill_lock);
-  return queued + spilled;
+  return backlog;
 }
 
 void wprof__trace_pause(wprof_recorder *rec, bool paused) {
@@ -393,12 +410,11 @@ void wprof__trace_pause(wprof_recorder *rec, bool paused) {
   pthread_mutex_unlock(&tr->lock);
 }
 
-/* Stops the writer once the queue is empty (and, when replay is set, the
-** spill file stored) and frees its statements. */
-static void writer_join(struct wprof_trace *tr, bool replay) {
+/* Stops the writer once the queue and the spill file are empty and frees
+** its statements. */
+static void writer_join(struct wprof_trace *tr) {
   pthread_mutex_lock(&tr->lock);
   tr->stopping = true;
-  tr->replay_spill = replay;
   tr->paused = false;
   pthread_cond_signal(&tr->wake);
   pthread_mutex_unlock(&tr->lock);
@@ -412,6 +428,9 @@ static void writer_join(struct wprof_trace *tr, bool replay) {
 int wprof__trace_stop(wprof_recorder *rec, char *err, size_t errlen) {
   struct wprof_trace *tr = &rec->trace;
   pthread_mutex_lock(&tr->lock);
+  tr->guest_finished = true;
+  tr->stops_at_finish = rec->stop_requests;
+  if (rec->hooks.stop_while_storing) wprof_request_stop(rec);
   tr->paused = false;
   pthread_cond_signal(&tr->wake);
   for (wprof_thread *t = rec->threads; t; t = t->next) {
@@ -427,7 +446,7 @@ int wprof__trace_stop(wprof_recorder *rec, char *err, size_t errlen) {
     t->alloc_cur = t->alloc_end = NULL;
   }
   pthread_mutex_unlock(&tr->lock);
-  writer_join(tr, true);
+  writer_join(tr);
   if (tr->error) {
     wprof__errf(err, errlen, "%s", tr->errmsg);
     return -1;
@@ -438,7 +457,7 @@ int wprof__trace_stop(wprof_recorder *rec, char *err, size_t errlen) {
 void wprof__trace_free(wprof_recorder *rec) {
   struct wprof_trace *tr = &rec->trace;
   if (!tr->ready) return;
-  if (tr->writer_started) writer_join(tr, false);
+  if (tr->writer_started) writer_join(tr);
   for (wprof_thread *t = rec->threads; t; t = t->next) {
     free(t->call_chunk);
     free(t->alloc_chunk);

@@ -114,6 +114,7 @@ struct wprof_hooks {
   uint32_t queue_chunks;         /* full chunks the writer may have waiting (0: default) */
   bool writer_paused;            /* start with the trace writer paused (wprof__trace_pause) */
   bool no_spill;                 /* drop (and count) the chunks the queue has no room for */
+  bool stop_while_storing;       /* wprof_request_stop as soon as the guest has finished */
 };
 
 /* Open addressing table of live (and recently freed) blocks (heap.c); 16
@@ -147,15 +148,19 @@ struct wprof_trace {
   pthread_cond_t done;           /* finish waits for the queue to drain */
   struct wprof_chunk *head, *tail, *free_chunks;
   uint32_t queued, queue_cap, chunk_records;
-  bool paused, stopping, replay_spill;
-  uint64_t lost;                 /* records neither stored nor spilled */
-  /* Chunks the queue has no room for: appended to an unlinked file beside
-  ** the database by the guest thread (one write per chunk), stored by the
-  ** writer after the guest has finished. */
-  pthread_mutex_t spill_lock;
+  bool paused, stopping;
+  uint64_t lost;                 /* records not stored, counted when known */
+  /* The spill file, the queue's continuation on disk: chunks the queue has
+  ** no room for, and every chunk after them while the writer has not read
+  ** them back (first in, first out), are appended by the guest thread to an
+  ** unlinked file beside the database; the writer reads them in turn. */
+  pthread_mutex_t spill_lock;    /* serialises appends: spill_fd, spill_end */
   int spill_fd;                  /* -1 until the first spill */
   uint64_t spill_end;            /* bytes of complete chunks in the file */
-  uint64_t spilled;              /* records that went through the file */
+  uint32_t spill_pending;        /* chunks in the file the writer has not read (lock) */
+  uint64_t spilled, spill_read;  /* records written to / read back from the file (lock) */
+  bool guest_finished;           /* wprof__trace_stop was called (lock) */
+  sig_atomic_t stops_at_finish;  /* rec->stop_requests then */
   int error;                     /* first SQLite error of the writer */
   char errmsg[200];
   pthread_t writer;
@@ -170,6 +175,7 @@ struct wprof_function {
 
 struct wprof_recorder {
   volatile sig_atomic_t stop;
+  volatile sig_atomic_t stop_requests;  /* calls of wprof_request_stop */
   _Atomic uint32_t next_node_id;
   _Atomic uint64_t next_call_id;
   _Atomic int nthreads;

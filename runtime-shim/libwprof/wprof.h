@@ -58,7 +58,10 @@ int wprof_finish(wprof_recorder *rec, enum wprof_status status, int exit_code,
 
 /* Asks the guest to stop: async-signal-safe (call it from a SIGINT handler).
 ** The host sees it through wprof_probe_should_stop (wprof-probes.h), leaves
-** the guest as for a trap, and finishes the run with WPROF_INTERRUPTED. */
+** the guest as for a trap, and finishes the run with WPROF_INTERRUPTED.
+** Called while wprof_finish stores a --trace backlog from disk (after the
+** guest has finished), it stops that: the rows not stored yet are counted
+** in run.lost_events. */
 void wprof_request_stop(wprof_recorder *rec);
 
 /* Removes the unfinished database file and nothing else: async-signal-safe,

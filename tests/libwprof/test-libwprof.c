@@ -709,15 +709,18 @@ static void test_lost_events(void) {
 ** spill file, calls (32-byte records) and allocations (48-byte) mixed. 40
 ** calls and 39 allocations make 9 + 9 handoffs of 4 records: 2 queued (the
 ** allocation chunk fills first, at the fifth allocation, before the fifth
-** exit), 16 spilled = 64 records; the last 4 + 3 are queued at the end.
-** With `interrupt`, wprof_request_stop is called before finishing. */
-static sqlite3 *spill_run(const char *name, bool interrupt) {
+** exit), then, as spilled chunks wait, all 16 others go to the spill file
+** too = 64 records; the last 4 + 3 are queued at the end. `stop` is when
+** wprof_request_stop is called: 0 never, 1 before finishing (a SIGINT while
+** the guest runs), 2 while the backlog is stored (after the guest). */
+static sqlite3 *spill_run(const char *name, int stop) {
   struct run r = {0};
   struct wprof_run_options opts = run_options(&r, name, true);
   struct wprof_hooks hooks = test_hooks();
   hooks.chunk_records = 4;
   hooks.queue_chunks = 2;
   hooks.writer_paused = true;
+  hooks.stop_while_storing = stop == 2;
   start_with(&r, &opts, &hooks);
   enter(&r, MAIN);
   for (int i = 0; i < 39; i++) {
@@ -726,7 +729,7 @@ static sqlite3 *spill_run(const char *name, bool interrupt) {
     leave(&r, F);
   }
   leave(&r, MAIN);
-  if (interrupt) wprof_request_stop(r.rec);
+  if (stop == 1) wprof_request_stop(r.rec);
   sqlite3 *db = finish(&r, WPROF_EXITED, 0, NULL);
   CHECK_EQ(64, q(db, "SELECT value FROM meta WHERE key = 'trace_spilled_events'"));
   return db;
@@ -735,9 +738,10 @@ static sqlite3 *spill_run(const char *name, bool interrupt) {
 /* Nothing is lost, and every row comes back with its values: f's calls
 ** last 10 ns each (one fake tick per probe), main 790 ns (79 probe
 ** intervals: its own two probes and f's 39 * 2; allocations take no time),
-** allocations are 8 bytes at 8, 16, ..., 312 (sum 8 * 780). */
-static void test_trace_spill(void) {
-  sqlite3 *db = spill_run("spill", false);
+** allocations are 8 bytes at 8, 16, ..., 312 (sum 8 * 780). The same when
+** the run was interrupted while the guest ran: everything up to then is
+** kept. */
+static void check_spill_complete(sqlite3 *db) {
   CHECK_EQ(0, q(db, "SELECT lost_events FROM run"));
   CHECK_EQ(40, q(db, "SELECT count(*) FROM calls"));
   CHECK_EQ(40 * 41 / 2, q(db, "SELECT sum(id) FROM calls"));
@@ -749,11 +753,17 @@ static void test_trace_spill(void) {
   sqlite3_close(db);
 }
 
-/* Interrupted before the spilled records are stored: they are lost and
-** counted; the queued ones are kept: allocations 1-4 and calls 2-5 (exits
-** 1-4), then the last chunks, calls 38-40 and main (1), allocations 37-39. */
+static void test_trace_spill(void) {
+  check_spill_complete(spill_run("spill", 0));
+  check_spill_complete(spill_run("spill-interrupted-guest", 1));
+}
+
+/* Interrupted while the backlog is stored: the spilled records are given up,
+** and counted; the queued ones are kept: allocations 1-4 and calls 2-5
+** (exits 1-4), then the last chunks, calls 38-40 and main (1), allocations
+** 37-39. */
 static void test_trace_spill_interrupted(void) {
-  sqlite3 *db = spill_run("spill-interrupted", true);
+  sqlite3 *db = spill_run("spill-interrupted-storing", 2);
   CHECK_EQ(64, q(db, "SELECT lost_events FROM run"));
   CHECK_STR("1,2,3,4,5,38,39,40", qs(db, "SELECT group_concat(id) FROM (SELECT id FROM calls ORDER BY id)"));
   CHECK_STR("1,2,3,4,37,38,39", qs(db, "SELECT group_concat(id) FROM (SELECT id FROM alloc_events ORDER BY id)"));
