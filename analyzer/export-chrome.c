@@ -3,7 +3,10 @@
  * Every recorded call is one complete ("X") event; ts and dur are in
  * microseconds with three decimals, so nanoseconds survive, and
  * displayTimeUnit is "ns". Calls are written in entry order, and since a
- * callee starts after and ends before its caller, events nest. */
+ * callee starts after and ends before its caller, events nest. --from/--to
+ * keep the calls that overlap a window (a whole trace of tens of millions of
+ * calls is more JSON than a trace viewer loads); they keep their full
+ * times, so a window's events nest as they did. */
 #include <inttypes.h>
 
 #include "export.h"
@@ -16,12 +19,15 @@ static void print_micros(FILE *out, int64_t ns)
 
 int export_chrome(struct wprof_db *db, const struct export_options *o, FILE *out)
 {
-  (void)o;
   sqlite3_stmt *stmt = wprof_db_prepare(db, "SELECT c.id, c.path_id, c.start_ns, c.dur_ns, c.unwound, f.name"
                                             " FROM calls c JOIN call_paths p ON p.id = c.path_id"
-                                            " JOIN functions f ON f.fid = p.fid ORDER BY c.id");
+                                            " JOIN functions f ON f.fid = p.fid"
+                                            " WHERE c.start_ns + c.dur_ns >= ?1 AND (?2 < 0 OR c.start_ns <= ?2)"
+                                            " ORDER BY c.id");
   if (!stmt)
     return -1;
+  sqlite3_bind_int64(stmt, 1, o->from_ns);
+  sqlite3_bind_int64(stmt, 2, o->to_ns);
   fputs("{\"displayTimeUnit\": \"ns\",\n \"otherData\": {\"module\": ", out);
   wprof_print_json_string(out, db->run.module_path);
   fputs(", \"status\": ", out);

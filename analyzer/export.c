@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "export.h"
+#include "units.h"
 #include "util.h"
 #include "wprof_analyzer.h"
 
@@ -33,6 +34,8 @@ static const char usage[] =
     "             --sample-index NAME: the default sample type [time; inuse_space with --heap]\n"
     "  callgrind  for callgrind_annotate / KCachegrind: events ns and calls\n"
     "  chrome     Chrome trace event JSON (chrome://tracing, Perfetto); needs a --trace database\n"
+    "             --from TIME, --to TIME: only the calls that overlap this window of the run\n"
+    "             (TIME since the run's start: 1500, 1.5us, 20ms, 2s; ns without a unit)\n"
     "  folded     'a;b;c value' lines for flame graph tools; --value self (ns, default) or calls\n"
     "exit status: 0 success, 2 bad usage or bad input (no file is written)\n";
 
@@ -70,14 +73,15 @@ static int write_atomically(struct wprof_db *db, const struct exporter *e, const
 
 int wprof_cmd_export(int argc, char **argv)
 {
-  enum { OPT_FORMAT = 256, OPT_HEAP, OPT_SAMPLE_INDEX, OPT_VALUE };
+  enum { OPT_FORMAT = 256, OPT_HEAP, OPT_SAMPLE_INDEX, OPT_VALUE, OPT_FROM, OPT_TO };
   static const struct option longopts[] = {
       {"format", required_argument, NULL, OPT_FORMAT},       {"output", required_argument, NULL, 'o'},
       {"heap", no_argument, NULL, OPT_HEAP},                 {"sample-index", required_argument, NULL, OPT_SAMPLE_INDEX},
       {"value", required_argument, NULL, OPT_VALUE},         {"help", no_argument, NULL, 'h'},
+      {"from", required_argument, NULL, OPT_FROM},           {"to", required_argument, NULL, OPT_TO},
       {NULL, 0, NULL, 0}};
-  struct export_options o = {0};
-  const char *format = NULL, *output = NULL, *db_path = NULL, *value = NULL;
+  struct export_options o = {.to_ns = -1};
+  const char *format = NULL, *output = NULL, *db_path = NULL, *value = NULL, *from = NULL, *to = NULL;
   optind = 0;
   opterr = 0;
   int c;
@@ -97,6 +101,12 @@ int wprof_cmd_export(int argc, char **argv)
       break;
     case OPT_VALUE:
       value = optarg;
+      break;
+    case OPT_FROM:
+      from = optarg;
+      break;
+    case OPT_TO:
+      to = optarg;
       break;
     case 'h':
       fputs(usage, stdout);
@@ -126,6 +136,13 @@ int wprof_cmd_export(int argc, char **argv)
   if (value && strcmp(value, "calls") && strcmp(value, "self"))
     return wprof_fail("export", NULL, "unknown --value '%s' (self or calls)", value);
   o.value_calls = value && strcmp(value, "calls") == 0;
+  if ((from || to) && e->write != export_chrome)
+    return wprof_fail("export", NULL, "--from and --to apply to --format chrome only");
+  const char *bad_time = from && wprof_parse_ns(from, &o.from_ns) ? from : to && wprof_parse_ns(to, &o.to_ns) ? to : NULL;
+  if (bad_time)
+    return wprof_fail("export", NULL, "bad time '%s' (a number, then ns, us, ms or s)", bad_time);
+  if (to && o.from_ns > o.to_ns)
+    return wprof_fail("export", NULL, "--from %s is after --to %s", from, to);
   if (o.sample_index) {
     int kind = export_pprof_sample_kind(o.sample_index);
     if (kind < 0 || (o.heap && kind == 0))

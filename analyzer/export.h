@@ -12,6 +12,7 @@ struct export_options {
   int heap;                 /* pprof: heap profile instead of calls/time */
   const char *sample_index; /* pprof: default sample type, NULL for the writer's default */
   int value_calls;          /* folded: calls instead of self nanoseconds */
+  int64_t from_ns, to_ns;   /* chrome: only calls overlapping [from, to] (to < 0: no end) */
 };
 
 /* Each writer returns 0, or -1 with the reason in db->error. */

@@ -4,7 +4,10 @@
 #include "units.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 struct unit_scale {
   uint64_t step;
@@ -87,4 +90,26 @@ const char *wprof_format_percent(char buf[WPROF_UNIT_BUF], double part, double w
   else
     snprintf(buf, WPROF_UNIT_BUF, "%.2f%%", 100.0 * part / whole);
   return buf;
+}
+
+int wprof_parse_ns(const char *text, int64_t *ns)
+{
+  static const struct {
+    const char *suffix;
+    double ns;
+  } units[] = {{"", 1}, {"ns", 1}, {"us", 1e3}, {"\xc2\xb5s", 1e3}, {"ms", 1e6}, {"s", 1e9}};
+  char *end;
+  if (!text || !(*text >= '0' && *text <= '9'))
+    return -1;
+  double value = strtod(text, &end);
+  if (strspn(text, "0123456789.") != (size_t)(end - text)) /* no exponents, no hexadecimal */
+    return -1;
+  for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+    double scaled = value * units[i].ns;
+    if (strcmp(end, units[i].suffix) == 0 && isfinite(scaled) && scaled < 9e18) {
+      *ns = (int64_t)llround(scaled);
+      return 0;
+    }
+  }
+  return -1;
 }

@@ -20,4 +20,9 @@ const char *wprof_format_bytes_delta(char buf[WPROF_UNIT_BUF], int64_t bytes);
 /* 100 * part / whole as "12.34%", or "-" when whole is 0. */
 const char *wprof_format_percent(char buf[WPROF_UNIT_BUF], double part, double whole);
 
+/* A time given on the command line: a non-negative number, decimals allowed,
+ * with an optional unit ns (the default), us, µs, ms or s: "1500", "1.5us",
+ * "2ms", "0.25s". Returns 0 and the time rounded to the nearest ns, or -1. */
+int wprof_parse_ns(const char *text, int64_t *ns);
+
 #endif

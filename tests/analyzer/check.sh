@@ -211,6 +211,21 @@ for e in sorted(events, key=lambda e: (e["ts"], -e["dur"])):
 assert parents == {2: 1, 3: 2, 4: 1, 5: 1, 6: 4}, parents
 PY
   node -e 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))' "$out_dir/trace.json" || fail "node JSON.parse"
+  # chrome --from/--to: the calls overlapping the window, ends included. By
+  # hand from trace.sql (call: start-end ns): 1: 0-10000, 2: 1234-4234,
+  # 3: 1500-2500, 4: 5000-9000, 5: 9200-9700, 6: 6000-7500.
+  window_calls() { # window_calls EXPECTED_IDS OPTIONS...
+    local want=$1; shift
+    X --format chrome "$work/trace.db" -o "$out_dir/window.json" "$@" 2>/dev/null || { fail "chrome $*"; return; }
+    expect_eq "chrome $*" "$(python3 -c 'import json, sys
+print(" ".join(str(e["args"]["call"]) for e in json.load(open(sys.argv[1]))["traceEvents"] if e["ph"] == "X"))' \
+      "$out_dir/window.json")" "$want"
+  }
+  window_calls "1 4 6" --from 5us --to 9.1us
+  window_calls "1 2 4 5 6" --from 4234ns
+  window_calls "1 4 5 6" --from 4.235us
+  window_calls "1 2 3" --to 1500
+  window_calls "1" --from 9701 --to 0.01ms
   # folded, both values.
   X --format folded "$work/fib.db" -o "$out_dir/fib.folded" || fail "folded export"
   diff -u "$src/golden/fib.folded" "$out_dir/fib.folded" >&2 || fail "folded self"
@@ -219,6 +234,9 @@ PY
   # Failures: one line, exit 2, no file (and an existing file is left alone).
   echo keep >"$out_dir/keep"
   expect_err 2 "wprof export: unknown format 'svg' (pprof, callgrind, chrome or folded)" X --format svg "$work/fib.db" -o "$out_dir/keep"
+  expect_err 2 "wprof export: --from and --to apply to --format chrome only" X --format pprof "$work/trace.db" --from 1ms -o "$out_dir/keep"
+  expect_err 2 "wprof export: bad time '1.5 ms' (a number, then ns, us, ms or s)" X --format chrome "$work/trace.db" --to '1.5 ms' -o "$out_dir/keep"
+  expect_err 2 "wprof export: --from 2ms is after --to 1ms" X --format chrome "$work/trace.db" --from 2ms --to 1ms -o "$out_dir/keep"
   expect_err 2 "wprof export: $work/fib.db: not recorded with --trace: there is no per-call data (run \`wprof run --trace\`)" X --format chrome "$work/fib.db" -o "$out_dir/keep"
   expect_err 2 "wprof export: $work/empty.db: the run recorded no calls" X --format pprof "$work/empty.db" -o "$out_dir/keep"
   printf 'x\n' >"$work/text.db"

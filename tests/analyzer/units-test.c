@@ -42,6 +42,21 @@ int main(void)
   expect(wprof_format_bytes_delta(buf, -64), "-64 B", "bytes_delta", -64);
   expect(wprof_format_percent(buf, 1, 3), "33.33%", "percent", 1);
   expect(wprof_format_percent(buf, 1, 0), "-", "percent", 0);
+  static const struct {
+    const char *text;
+    long long want; /* -1: refused */
+  } parsed[] = {{"1500", 1500},   {"1500ns", 1500},   {"1.5us", 1500},   {"1.5\xc2\xb5s", 1500}, {"2ms", 2000000},
+                {"0.25s", 250000000}, {"0", 0},     {"0.0004us", 0},   {"0.0006us", 1},      {"-1ms", -1},
+                {"", -1},         {"ms", -1},         {"1 ms", -1},      {"1h", -1},           {"1e30s", -1},
+                {"nan", -1},      {"inf", -1},        {"1e3", -1},       {"0x10", -1},         {"99999999999s", -1}};
+  for (size_t i = 0; i < sizeof parsed / sizeof parsed[0]; i++) {
+    int64_t ns = -1;
+    long long got = wprof_parse_ns(parsed[i].text, &ns) == 0 ? (long long)ns : -1;
+    if (got != parsed[i].want) {
+      fprintf(stderr, "FAIL parse_ns('%s'): got %lld, expected %lld\n", parsed[i].text, got, parsed[i].want);
+      failures++;
+    }
+  }
   if (failures)
     return 1;
   puts("units: all checks passed");
