@@ -138,7 +138,11 @@ int wprof_cmd_export(int argc, char **argv)
   o.value_calls = value && strcmp(value, "calls") == 0;
   if ((from || to) && e->write != export_chrome)
     return wprof_fail("export", NULL, "--from and --to apply to --format chrome only");
-  const char *bad_time = from && wprof_parse_ns(from, &o.from_ns) ? from : to && wprof_parse_ns(to, &o.to_ns) ? to : NULL;
+  const char *bad_time = NULL;
+  if (from && wprof_parse_ns(from, &o.from_ns))
+    bad_time = from;
+  else if (to && wprof_parse_ns(to, &o.to_ns))
+    bad_time = to;
   if (bad_time)
     return wprof_fail("export", NULL, "bad time '%s' (a number, then ns, us, ms or s)", bad_time);
   if (to && o.from_ns > o.to_ns)

@@ -151,14 +151,13 @@ wprof_thread *wprof_thread_attach(wprof_recorder *rec) {
   atomic_store(&rec->threads, t);
   atomic_fetch_add(&rec->nthreads, 1);
   pthread_mutex_unlock(&rec->heap.lock);
-  if (rec->stop) t->stop = 1; /* a stop requested before wprof_request_stop could see t */
+  if (rec->stop_requests) t->stop = 1; /* a stop requested before wprof_request_stop could see t */
   return t;
 }
 
 /* Async-signal-safe: the thread list only ever grows at its head, and a
-** thread attached meanwhile copies rec->stop after it is listed. */
+** thread attached meanwhile checks rec->stop_requests after it is listed. */
 void wprof_request_stop(wprof_recorder *rec) {
-  rec->stop = 1;
   rec->stop_requests++;
   atomic_thread_fence(memory_order_seq_cst);
   for (wprof_thread *t = atomic_load(&rec->threads); t; t = t->next) t->stop = 1;

@@ -15,7 +15,6 @@
 #include "wprof-probes.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,10 +42,10 @@ static size_t record_size(enum wprof_chunk_kind kind) {
   return kind == WPROF_CHUNK_CALLS ? sizeof(struct wprof_call_rec) : sizeof(struct wprof_alloc_rec);
 }
 
+/* A chunk holds records of either kind. */
 static struct wprof_chunk *chunk_new(const struct wprof_trace *tr) {
-  size_t record = sizeof(struct wprof_alloc_rec) > sizeof(struct wprof_call_rec) ? sizeof(struct wprof_alloc_rec)
-                                                                                 : sizeof(struct wprof_call_rec);
-  return calloc(1, sizeof(struct wprof_chunk) + tr->chunk_records * record);
+  size_t calls = record_size(WPROF_CHUNK_CALLS), allocs = record_size(WPROF_CHUNK_ALLOCS);
+  return calloc(1, sizeof(struct wprof_chunk) + tr->chunk_records * (calls > allocs ? calls : allocs));
 }
 
 static void chunk_list_free(struct wprof_chunk *c) {
@@ -67,19 +66,10 @@ static void enqueue_locked(struct wprof_trace *tr, struct wprof_chunk *c) {
   pthread_cond_signal(&tr->wake);
 }
 
-static bool write_all(int fd, const void *buf, size_t len, uint64_t offset) {
-  for (const char *p = buf; len > 0;) {
-    ssize_t n = pwrite(fd, p, len, (off_t)offset);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    p += n, len -= (size_t)n, offset += (uint64_t)n;
-  }
-  return true;
-}
-
-static bool read_all(int fd, void *buf, size_t len, uint64_t offset) {
+/* Writes (pwrite) or reads (pread) all of buf at offset of the spill file. */
+static bool spill_io(int fd, void *buf, size_t len, uint64_t offset, bool writing) {
   for (char *p = buf; len > 0;) {
-    ssize_t n = pread(fd, p, len, (off_t)offset);
+    ssize_t n = writing ? pwrite(fd, p, len, (off_t)offset) : pread(fd, p, len, (off_t)offset);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return false;
     p += n, len -= (size_t)n, offset += (uint64_t)n;
@@ -106,10 +96,10 @@ static bool spill_open(const wprof_recorder *rec, struct wprof_trace *tr) {
 ** write is not counted in spill_end, so the file's readable part stays
 ** whole. Appends are serialised, so the chunks before a complete one are
 ** complete too. */
-static void chunk_spill(const wprof_recorder *rec, struct wprof_trace *tr, const struct wprof_chunk *c) {
+static void chunk_spill(const wprof_recorder *rec, struct wprof_trace *tr, struct wprof_chunk *c) {
   size_t bytes = sizeof *c + c->count * record_size(c->kind);
   pthread_mutex_lock(&tr->spill_lock);
-  bool ok = !rec->hooks.no_spill && spill_open(rec, tr) && write_all(tr->spill_fd, c, bytes, tr->spill_end);
+  bool ok = !rec->hooks.no_spill && spill_open(rec, tr) && spill_io(tr->spill_fd, c, bytes, tr->spill_end, true);
   if (ok) tr->spill_end += bytes;
   pthread_mutex_unlock(&tr->spill_lock);
   pthread_mutex_lock(&tr->lock);
@@ -283,9 +273,9 @@ static void writer_state_free(struct wprof_trace *tr) {
 /* Reads the spilled chunk at *offset into c and moves the offset past it. */
 static bool spill_read_chunk(struct wprof_trace *tr, struct wprof_chunk *c, uint64_t *offset) {
   struct wprof_chunk header;
-  if (!read_all(tr->spill_fd, &header, sizeof header, *offset) || header.count > tr->chunk_records) return false;
+  if (!spill_io(tr->spill_fd, &header, sizeof header, *offset, false) || header.count > tr->chunk_records) return false;
   size_t bytes = header.count * record_size(header.kind);
-  if (!read_all(tr->spill_fd, chunk_records(c), bytes, *offset + sizeof header)) return false;
+  if (!spill_io(tr->spill_fd, chunk_records(c), bytes, *offset + sizeof header, false)) return false;
   c->kind = header.kind;
   c->count = header.count;
   *offset += sizeof header + bytes;

@@ -36,7 +36,8 @@ struct wprof_node {
   /* Callee prediction, so that most enters skip the child lookup: callee
   ** sequences repeat (an interpreter's above all), so the child entered
   ** after child C last time (C->successor) is likely to follow C again. */
-  struct wprof_node *predicted;    /* the child expected next under this path */
+  struct wprof_node *predicted;    /* the child expected next: always last_entered->successor, kept
+                                   ** so that the enter fast path reaches it with one load less */
   struct wprof_node *successor;    /* the sibling entered after this path last time (itself at first) */
   uint64_t calls, unwound, incl_ticks;
   struct wprof_node *last_entered; /* the child entered last: its successor is learnt on a misprediction */
@@ -174,8 +175,7 @@ struct wprof_function {
 };
 
 struct wprof_recorder {
-  volatile sig_atomic_t stop;
-  volatile sig_atomic_t stop_requests;  /* calls of wprof_request_stop */
+  volatile sig_atomic_t stop_requests;  /* calls of wprof_request_stop; non-zero: stop */
   _Atomic uint32_t next_node_id;
   _Atomic uint64_t next_call_id;
   _Atomic int nthreads;

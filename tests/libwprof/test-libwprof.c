@@ -892,6 +892,7 @@ static void test_callee_prediction(void) {
   }
   CHECK_EQ(0, predicted);
   CHECK_EQ(G, r.t->top->node->predicted->fid);
+  CHECK(r.t->top->node->predicted == r.t->top->node->last_entered->successor);
   leave(&r, MAIN);
   sqlite3 *db = finish(&r, WPROF_EXITED, 0, NULL);
   CHECK_EQ(1 + 154 + 154, q(db, "SELECT total_calls FROM run"));
