@@ -10,6 +10,9 @@
 
 #include "units.h"
 #include "util.h"
+#define WPROF_SCHEMA_VERSION_ONLY
+#include "wprof-schema.h"
+#include "wprof.h"
 
 static void set_error(struct wprof_db *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void set_error(struct wprof_db *db, const char *fmt, ...)
@@ -95,6 +98,11 @@ static int check_version(struct wprof_db *db)
               WPROF_SCHEMA_VERSION);
     return -1;
   }
+  if (user_version == meta_version && version >= 1 && version < WPROF_SCHEMA_VERSION) {
+    set_error(db, "schema version %lld is older than this wprof reads (%d): record the run again", (long long)version,
+              WPROF_SCHEMA_VERSION);
+    return -1;
+  }
   if (user_version != WPROF_SCHEMA_VERSION || meta_version != WPROF_SCHEMA_VERSION) {
     set_error(db, "not a wprof database (schema version %lld, user_version %lld)", (long long)meta_version,
               (long long)user_version);
@@ -124,7 +132,8 @@ static int load_run(struct wprof_db *db)
           " module_size, duration_ns, exit_code, total_calls, total_exits, unwound_frames, lost_events,"
           " peak_live_bytes, peak_live_objects, peak_time_ns, unknown_frees, double_frees,"
           " clock_ticks_per_sec, instrumented, timing, trace,"
-          " (SELECT COALESCE(SUM(self_ns), 0) FROM call_paths), (SELECT COUNT(*) FROM call_paths)"
+          " (SELECT COALESCE(SUM(self_ns), 0) FROM call_paths), (SELECT COUNT(*) FROM call_paths),"
+          " sample_interval_ns, samples, probe_samples"
           " FROM run");
   if (!stmt) {
     set_error(db, "not a wprof database (%s)", sqlite3_errmsg(db->sql));
@@ -145,18 +154,31 @@ static int load_run(struct wprof_db *db)
     r->has_ticks_per_sec = sqlite3_column_type(stmt, 20) != SQLITE_NULL;
     r->clock_ticks_per_sec = sqlite3_column_double(stmt, 20);
     r->instrumented = sqlite3_column_int(stmt, 21);
-    r->timing = sqlite3_column_int(stmt, 22);
+    r->timing = column_strdup(stmt, 22);
     r->trace = sqlite3_column_int(stmt, 23);
     r->traced_ns = sqlite3_column_int64(stmt, 24);
     r->path_count = sqlite3_column_int64(stmt, 25);
+    r->sample_interval_ns = sqlite3_column_int64(stmt, 26);
+    r->samples = sqlite3_column_int64(stmt, 27);
+    r->probe_samples = sqlite3_column_int64(stmt, 28);
   } else if (rc == SQLITE_DONE) {
     set_error(db, "not a wprof database (no run row)");
   }
   sqlite3_finalize(stmt);
   if (rc != SQLITE_ROW)
     return -1;
-  if (!r->module_path || !r->status || !r->host || !r->clock) {
+  if (!r->module_path || !r->status || !r->host || !r->clock || !r->timing) {
     set_error(db, "not a wprof database (incomplete run row)");
+    return -1;
+  }
+  r->timed = strcmp(r->timing, "none") != 0;
+  r->sampled = strcmp(r->timing, "sampled") == 0;
+  if (r->timed && !r->sampled && strcmp(r->timing, "exact") != 0) {
+    set_error(db, "not a wprof database (unknown timing '%s')", r->timing);
+    return -1;
+  }
+  if (r->sampled && r->sample_interval_ns <= 0) {
+    set_error(db, "not a wprof database (sampled timing without a sample interval)");
     return -1;
   }
   return 0;
@@ -189,8 +211,9 @@ void wprof_db_close(struct wprof_db *db)
   if (!db)
     return;
   struct wprof_run *r = &db->run;
-  char *strings[] = {r->module_path, r->module_hash, r->args, r->host, r->start_time, r->clock, r->status, r->trap};
-  for (int i = 0; i < 8; i++)
+  char *strings[] = {r->module_path, r->module_hash, r->args, r->host, r->start_time, r->clock, r->status, r->trap,
+                     r->timing};
+  for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
     free(strings[i]);
   sqlite3_close(db->sql);
   free(db);
@@ -229,6 +252,20 @@ static void note(const struct wprof_db *db, const char *cmd, int text, FILE *out
   fputc('\n', text ? out : stderr);
 }
 
+void wprof_db_print_timing(const struct wprof_run *r, FILE *out)
+{
+  char interval[WPROF_UNIT_BUF], share[WPROF_UNIT_BUF];
+  if (!r->sampled) {
+    fputs(r->timed ? "exact (a clock read per call and return)" : "none (counts only)", out);
+    return;
+  }
+  fprintf(out, "sampled, %lld samples, one per %s", (long long)r->samples,
+          wprof_format_ns(interval, r->sample_interval_ns));
+  if (r->probe_samples)
+    fprintf(out, " (and %lld in the probes: %s of the run)", (long long)r->probe_samples,
+            wprof_format_percent(share, (double)r->probe_samples, (double)(r->samples + r->probe_samples)));
+}
+
 void wprof_db_print_header(const struct wprof_db *db, const char *cmd, int text, FILE *out)
 {
   const struct wprof_run *r = &db->run;
@@ -237,14 +274,20 @@ void wprof_db_print_header(const struct wprof_db *db, const char *cmd, int text,
     fprintf(out, "Run: %s (%s, %s", r->module_path, r->host, r->status);
     if (r->has_exit_code)
       fprintf(out, ", exit code %lld", (long long)r->exit_code);
-    fprintf(out, ")\nTotal: %s traced in %lld calls, %s wall\n", wprof_format_ns(traced, r->traced_ns),
+    fprintf(out, ")\nTotal: %s in %lld calls, %s wall\nTime: ", wprof_format_ns(traced, r->traced_ns),
             (long long)r->total_calls, wprof_format_ns(wall, r->duration_ns));
+    wprof_db_print_timing(r, out);
+    fputc('\n', out);
   }
   if (strcmp(r->status, "exited") != 0)
     note(db, cmd, text, out, "the run %s%s%s; %lld frames were closed without an exit", r->status,
          r->trap ? ": " : "", r->trap ? r->trap : "", (long long)r->unwound_frames);
-  if (!r->timing)
+  if (!r->timed)
     note(db, cmd, text, out, "recorded with --no-timing: all times are 0");
+  if (r->sampled && r->samples < WPROF_FEW_SAMPLES)
+    note(db, cmd, text, out,
+         "only %lld samples: too few to rank functions by time (run longer or lower --sample-interval)",
+         (long long)r->samples);
   if (r->lost_events)
     note(db, cmd, text, out, "%lld trace events were lost", (long long)r->lost_events);
 }

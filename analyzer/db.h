@@ -9,14 +9,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum { WPROF_SCHEMA_VERSION = 1 };
 
 struct wprof_run {
   char *module_path, *module_hash, *args, *host, *start_time, *clock, *status, *trap;
+  char *timing;        /* 'sampled', 'exact' or 'none' */
   int64_t module_size, duration_ns, exit_code, total_calls, total_exits, unwound_frames, lost_events;
+  int64_t sample_interval_ns, samples, probe_samples;  /* sampled time; 0 otherwise */
   int64_t peak_live_bytes, peak_live_objects, peak_time_ns, unknown_frees, double_frees;
   double clock_ticks_per_sec;
-  int instrumented, timing, trace, has_exit_code, has_ticks_per_sec;
+  int instrumented, timed, sampled, trace, has_exit_code, has_ticks_per_sec;  /* timed: timing is not 'none' */
   int64_t traced_ns;   /* SUM(call_paths.self_ns): the total of every time percentage */
   int64_t path_count;  /* rows of call_paths */
 };
@@ -48,9 +49,12 @@ void wprof_db_bind_text(sqlite3_stmt *stmt, int index, const char *s);
 /* Column as text, "" when NULL. */
 const char *wprof_db_text(sqlite3_stmt *stmt, int col);
 
-/* Text header: the run, and one "Note:" line per caveat (trapped run,
- * --no-timing, lost trace events). With CSV/JSON the notes go to stderr so
+/* Text header: the run and how its times were made, and one "Note:" line
+ * per caveat (trapped run, --no-timing, too few samples, lost trace events). With CSV/JSON the notes go to stderr so
  * the machine output stays clean. */
 void wprof_db_print_header(const struct wprof_db *db, const char *cmd, int text, FILE *out);
+/* How the run's times were made, on one line without its end: "sampled, 1234
+ * samples, one per 100 µs (and 56 in the probes: 4.34% of the run)". */
+void wprof_db_print_timing(const struct wprof_run *r, FILE *out);
 
 #endif

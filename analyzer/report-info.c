@@ -77,7 +77,12 @@ int report_info(struct wprof_db *db, const struct report_options *o, struct repo
   } else {
     info_text(t, "clock_ticks_per_sec", NULL);
   }
-  info_int(t, "timing", r->timing);
+  info_text(t, "timing", r->timing);
+  if (r->sampled) {
+    info_int(t, "sample_interval_ns", r->sample_interval_ns);
+    info_int(t, "samples", r->samples);
+    info_int(t, "probe_samples", r->probe_samples);
+  }
   info_int(t, "trace", r->trace);
   info_text(t, "status", r->status);
   if (r->has_exit_code)

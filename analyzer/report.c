@@ -191,7 +191,7 @@ int wprof_cmd_report(int argc, char **argv)
   if (!db)
     return wprof_fail("report", db_path, "%s", error);
   if (o.sort == SORT_DEFAULT)
-    o.sort = db->run.timing ? SORT_FLAT : SORT_CALLS;
+    o.sort = db->run.timed ? SORT_FLAT : SORT_CALLS;
   struct report_result result = {0};
   if ((view->needs_calls && wprof_db_require_calls(db)) || (view->needs_trace && wprof_db_require_trace(db)) ||
       view->run(db, &o, &result)) {

@@ -13,6 +13,7 @@
 
 #include "commands.h"
 #include "host.h"
+#include "units.h"
 
 static const char help[] =
     "usage: wprof run [OPTIONS] MODULE.wasm [--] [ARGS...]\n"
@@ -59,6 +60,28 @@ static int usage_error(const char *what, const char *reason) {
   return WPROF_EXIT_USAGE;
 }
 
+static int parse_timing(const char *arg, enum wprof_timing *out) {
+  static const struct {
+    const char *name;
+    enum wprof_timing timing;
+  } modes[] = {{"sampled", WPROF_TIMING_SAMPLED}, {"exact", WPROF_TIMING_EXACT}, {"none", WPROF_TIMING_NONE}};
+  for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+    if (strcmp(arg, modes[i].name) == 0) {
+      *out = modes[i].timing;
+      return 0;
+    }
+  }
+  return usage_error(arg, "--timing expects sampled, exact or none");
+}
+
+static int parse_interval(const char *arg, uint64_t *out) {
+  int64_t ns;
+  if (wprof_parse_ns(arg, &ns) != 0 || ns < WPROF_SAMPLE_INTERVAL_MIN || ns > WPROF_SAMPLE_INTERVAL_MAX)
+    return usage_error(arg, "--sample-interval expects a time from 100us to 1s, e.g. 250us or 1ms");
+  *out = (uint64_t)ns;
+  return 0;
+}
+
 /* "HOST[:GUEST]" -> a preopen; the strings point into arg. */
 static int parse_dir(char *arg, struct wprof_wasi_preopen *out) {
   char *colon = strchr(arg, ':');
@@ -81,10 +104,12 @@ int wprof_cmd_run(int argc, char **argv) {
   static const struct option longopts[] = {
       {"output", required_argument, NULL, 'o'}, {"trace", no_argument, NULL, 'T'},
       {"no-timing", no_argument, NULL, 'N'},    {"dir", required_argument, NULL, 'd'},
+      {"timing", required_argument, NULL, 't'}, {"sample-interval", required_argument, NULL, 'i'},
       {"env", required_argument, NULL, 'e'},    {"quiet", no_argument, NULL, 'q'},
       {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
   };
-  struct wprof_host_options opts = {.db_path = "wprof.db", .timing = true};
+  struct wprof_host_options opts = {.db_path = "wprof.db"};
+  bool timing_given = false, interval_given = false;
   struct wprof_wasi_preopen *dirs = calloc((size_t)argc, sizeof *dirs);
   char **env = calloc((size_t)argc, sizeof *env);
   int rc = 0, c;
@@ -100,7 +125,9 @@ int wprof_cmd_run(int argc, char **argv) {
     switch (c) {
       case 'o': opts.db_path = optarg; break;
       case 'T': opts.trace = true; break;
-      case 'N': opts.timing = false; break;
+      case 'N': opts.timing = WPROF_TIMING_NONE, timing_given = true; break;
+      case 't': rc = parse_timing(optarg, &opts.timing), timing_given = true; break;
+      case 'i': rc = parse_interval(optarg, &opts.sample_interval_ns), interval_given = true; break;
       case 'q': opts.quiet = true; break;
       case 'd': rc = parse_dir(optarg, &dirs[opts.npreopens++]); break;
       case 'e':
@@ -115,6 +142,15 @@ int wprof_cmd_run(int argc, char **argv) {
     }
   }
   if (rc) goto out;
+  if (!timing_given) opts.timing = opts.trace ? WPROF_TIMING_EXACT : WPROF_TIMING_SAMPLED;
+  if (opts.trace && opts.timing == WPROF_TIMING_SAMPLED) {
+    rc = usage_error("--trace", "records per-call durations: use --timing exact (its default) or none");
+    goto out;
+  }
+  if (interval_given && opts.timing != WPROF_TIMING_SAMPLED) {
+    rc = usage_error("--sample-interval", "only applies to --timing sampled");
+    goto out;
+  }
   if (optind >= argc) {
     rc = usage_error("MODULE.wasm", "no module given");
     goto out;

@@ -18,19 +18,20 @@ if [ ! -f "$db" ] || [ "$here/../../docs/schema.md" -nt "$db" ] ||
   rm -f "$db"
   echo "generating $db ($paths paths, $((paths * 10)) calls)..." >&2
   start=$(date +%s)
+  version=$(sed -n '1s/^# wprof database schema, version //p' "$here/../../docs/schema.md")
   {
     awk '/^```sql$/ {on = 1; next} /^```$/ {on = 0} on' "$here/../../docs/schema.md"
     cat <<SQL
-PRAGMA user_version = 1;
+PRAGMA user_version = $version;
 PRAGMA journal_mode = OFF;
 PRAGMA synchronous = OFF;
-INSERT INTO meta VALUES ('schema_version', '1'), ('wprof_version', 'bench'), ('complete', '1');
+INSERT INTO meta VALUES ('schema_version', '$version'), ('wprof_version', 'bench'), ('complete', '1');
 INSERT INTO functions SELECT value, value, 'function_' || value, value * 16, 1, NULL FROM generate_series(0, 899);
 -- Breadth-first ids: the children of i are 8i-6 .. 8i+1; a path's fid is
 -- unique to its depth, so no path is recursive.
 INSERT INTO call_paths
 SELECT value, CASE WHEN value = 1 THEN NULL ELSE (value + 6) / 8 END,
-       d * 100 + value % 100, d, 0, 10, 0, 0, 1000 + (value * 7919) % 1000
+       d * 100 + value % 100, d, 0, 10, 0, 0, 1000 + (value * 7919) % 1000, 0
 FROM (SELECT value, CASE WHEN value = 1 THEN 1 WHEN value <= 9 THEN 2 WHEN value <= 73 THEN 3
                          WHEN value <= 585 THEN 4 WHEN value <= 4681 THEN 5 WHEN value <= 37449 THEN 6
                          WHEN value <= 299593 THEN 7 ELSE 8 END AS d
@@ -45,7 +46,7 @@ DROP INDEX bench_parent;
 INSERT INTO alloc_sites SELECT id, 3, 3 * 64, 2, 128, 1, 64, 1, 64 FROM call_paths WHERE id % 100 = 0;
 INSERT INTO calls SELECT value, 1 + value % $paths, value * 10, 5, 0 FROM generate_series(1, $paths * 10);
 INSERT INTO run SELECT 1, 'big.wasm', '0123456789abcdef0123456789abcdef', 1, 1, '[]', 'wasm2c',
-  '2026-11-22T04:05:06Z', SUM(incl_ns), 'tsc', NULL, 1, 1, 'exited', 0, NULL, SUM(calls), SUM(calls), 0, 0,
+  '2026-11-22T04:05:06Z', SUM(incl_ns), 'tsc', NULL, 'exact', NULL, 0, 0, 1, 'exited', 0, NULL, SUM(calls), SUM(calls), 0, 0,
   0, 0, 0, 0, 0 FROM call_paths;
 UPDATE run SET duration_ns = (SELECT incl_ns FROM call_paths WHERE id = 1);
 SQL

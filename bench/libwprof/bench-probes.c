@@ -24,7 +24,8 @@ static double seconds(clockid_t clock) {
 static wprof_recorder *open_run(const char *dir, const char *name, bool timing, bool trace, int clock) {
   static char path[1024];
   snprintf(path, sizeof path, "%s/bench-%s.db", dir, name);
-  struct wprof_run_options opts = {.db_path = path, .module_path = "bench", .host = "bench", .timing = timing, .trace = trace};
+  struct wprof_run_options opts = {.db_path = path, .module_path = "bench", .host = "bench",
+                                   .timing = timing ? WPROF_TIMING_EXACT : WPROF_TIMING_NONE, .trace = trace};
   struct wprof_hooks hooks = {.force_clock = clock};
   char err[256];
   wprof_recorder *rec = wprof__open_with_hooks(&opts, &hooks, err, sizeof err);

@@ -165,7 +165,7 @@ int wprof_host_run(const struct wprof_host_options *opts) {
   struct wprof_run_options ro = {
       .db_path = opts->db_path, .module_path = opts->module_path, .module_bytes = module.bytes,
       .module_len = module.len, .argc = opts->guest_argc, .argv = opts->guest_argv, .host = "wasm2c",
-      .timing = opts->timing, .trace = opts->trace,
+      .timing = opts->timing, .sample_interval_ns = opts->sample_interval_ns, .trace = opts->trace,
   };
   if (!(rec = wprof_open(&ro, err, sizeof err))) {
     fprintf(stderr, "wprof run: %s: %s\n", opts->db_path, err);
@@ -185,8 +185,14 @@ int wprof_host_run(const struct wprof_host_options *opts) {
   set_stop_handlers(on_stop_signal);
   wasm_rt_init();
   entry->init_module();
+  if (wprof_sampling_start(thread, err, sizeof err) != 0) {
+    fprintf(stderr, "wprof run: %s\n", err);
+    rc = WPROF_EXIT_INTERNAL;
+    goto out;
+  }
   struct outcome outcome;
   run_guest(entry, instance, wasi, wprof_probe_instance(thread), &instantiated, &outcome);
+  wprof_sampling_stop(thread);
 
   if (outcome.status == WPROF_TRAPPED && !opts->quiet)
     fprintf(stderr, "wprof: guest trapped: %s\n", outcome.message);
@@ -204,10 +210,14 @@ int wprof_host_run(const struct wprof_host_options *opts) {
   if (!opts->quiet) {
     struct wprof_summary s;
     wprof_get_summary(rec, &s);
-    fprintf(stderr, "wprof: wrote %s: %llu calls, %llu functions, %llu allocations (%llu bytes, %llu live)\n",
+    fprintf(stderr, "wprof: wrote %s: %llu calls, %llu functions, %llu allocations (%llu bytes, %llu live)",
             opts->db_path, (unsigned long long)s.calls, (unsigned long long)s.functions_called,
             (unsigned long long)s.alloc_objects, (unsigned long long)s.alloc_bytes,
             (unsigned long long)s.live_objects);
+    if (s.sample_interval_ns)
+      fprintf(stderr, ", %llu samples%s", (unsigned long long)s.samples,
+              s.samples < WPROF_FEW_SAMPLES ? " (too few to rank functions by time)" : "");
+    fputc('\n', stderr);
     if (s.lost_events)
       fprintf(stderr, "wprof: warning: %llu trace events were not stored (interrupted while storing, or no disk space); "
                       "see run.lost_events\n",

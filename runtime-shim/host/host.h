@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "wasi.h"
+#include "wprof.h"
 
 /* Exit codes of `wprof run` (besides the guest's own exit code). */
 enum {
@@ -33,7 +34,9 @@ enum {
 struct wprof_host_options {
   const char *module_path;
   const char *db_path;
-  bool trace, timing, quiet;
+  bool trace, quiet;
+  enum wprof_timing timing;
+  uint64_t sample_interval_ns; /* sampled timing; 0: the default */
   int guest_argc;              /* argv[0] included */
   char **guest_argv;
   int envc;                    /* "K=V" strings */

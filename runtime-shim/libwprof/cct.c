@@ -13,7 +13,7 @@
 #define FIRST_BLOCK_NODES 256u
 #define FIRST_CHILD_SLOTS 4u
 
-static uint32_t fid_slot(uint32_t fid, uint32_t cap) {
+static WPROF_PROBE_CODE uint32_t fid_slot(uint32_t fid, uint32_t cap) {
   return (fid * 0x9E3779B1u) & (cap - 1);
 }
 
@@ -22,7 +22,7 @@ void wprof__cct_init_root(struct wprof_node *root) {
   *root = (struct wprof_node){.fid = WPROF_ROOT_FID};
 }
 
-static struct wprof_node *node_alloc(wprof_thread *t) {
+static WPROF_PROBE_CODE struct wprof_node *node_alloc(wprof_thread *t) {
   struct wprof_node_block *b = t->blocks;
   if (!b || b->used == b->cap) {
     uint32_t cap = b ? b->cap * 2 : FIRST_BLOCK_NODES;
@@ -36,13 +36,13 @@ static struct wprof_node *node_alloc(wprof_thread *t) {
   return &b->nodes[b->used++];
 }
 
-static void child_insert(struct wprof_node **slots, uint32_t cap, struct wprof_node *child) {
+static WPROF_PROBE_CODE void child_insert(struct wprof_node **slots, uint32_t cap, struct wprof_node *child) {
   uint32_t i = fid_slot(child->fid, cap);
   while (slots[i]) i = (i + 1) & (cap - 1);
   slots[i] = child;
 }
 
-static void children_grow(struct wprof_node *parent) {
+static WPROF_PROBE_CODE void children_grow(struct wprof_node *parent) {
   uint32_t cap = parent->child_cap ? parent->child_cap * 2 : FIRST_CHILD_SLOTS;
   struct wprof_node **slots = calloc(cap, sizeof *slots);
   if (!slots) wprof__out_of_memory();
@@ -53,7 +53,7 @@ static void children_grow(struct wprof_node *parent) {
   parent->child_cap = cap;
 }
 
-uint32_t wprof__node_id(wprof_thread *t, struct wprof_node *node) {
+WPROF_PROBE_CODE uint32_t wprof__node_id(wprof_thread *t, struct wprof_node *node) {
   if (node->raw_id == 0)
     node->raw_id = atomic_fetch_add_explicit(&t->rec->next_node_id, 1, memory_order_relaxed);
   return node->raw_id;
@@ -61,7 +61,7 @@ uint32_t wprof__node_id(wprof_thread *t, struct wprof_node *node) {
 
 /* A new call path: kept out of wprof__child, so that a lookup (a
 ** mispredicted callee) saves no registers for it. */
-static __attribute__((noinline, cold)) struct wprof_node *child_new(wprof_thread *t, struct wprof_node *parent,
+static WPROF_PROBE_CODE __attribute__((noinline, cold)) struct wprof_node *child_new(wprof_thread *t, struct wprof_node *parent,
                                                                      uint32_t fid) {
   struct wprof_node *node = node_alloc(t);
   *node = (struct wprof_node){.fid = fid, .depth = parent->depth + 1, .parent = parent};
@@ -79,7 +79,7 @@ static __attribute__((noinline, cold)) struct wprof_node *child_new(wprof_thread
   return node;
 }
 
-static struct wprof_node *child_lookup(wprof_thread *t, struct wprof_node *parent, uint32_t fid) {
+static WPROF_PROBE_CODE struct wprof_node *child_lookup(wprof_thread *t, struct wprof_node *parent, uint32_t fid) {
   uint32_t mask = parent->child_cap - 1;
   if (parent->child_cap) {
     for (uint32_t i = fid_slot(fid, parent->child_cap); parent->children[i]; i = (i + 1) & mask) {
@@ -91,7 +91,7 @@ static struct wprof_node *child_lookup(wprof_thread *t, struct wprof_node *paren
 
 /* The child `fid` of `parent`, the path of the top frame. On a
 ** misprediction, the child entered before it learns it as its successor. */
-struct wprof_node *wprof__child(wprof_thread *t, struct wprof_node *parent, uint32_t fid) {
+WPROF_PROBE_CODE struct wprof_node *wprof__child(wprof_thread *t, struct wprof_node *parent, uint32_t fid) {
   struct wprof_node *node = parent->predicted;
   if (node == NULL || node->fid != fid) {
     node = child_lookup(t, parent, fid);

@@ -99,8 +99,7 @@ void wprof__clock_end(wprof_recorder *rec) {
 #endif
     return;
   }
-  wprof_thread probe = {.clock = (uint8_t)rec->clock, .rec = rec};
-  rec->end_ticks = wprof__now(&probe);
+  rec->end_ticks = wprof__clock_read(rec, rec->clock);
 }
 
 uint64_t wprof__ticks_to_ns(const wprof_recorder *rec, uint64_t ticks) {
@@ -108,6 +107,6 @@ uint64_t wprof__ticks_to_ns(const wprof_recorder *rec, uint64_t ticks) {
   return (uint64_t)((unsigned __int128)ticks * rec->conv_ns / rec->conv_ticks);
 }
 
-uint64_t wprof__now_cold(const wprof_thread *t) {
-  return t->rec->hooks.clock(t->rec->hooks.clock_ctx);
+uint64_t wprof__now_cold(const wprof_recorder *rec) {
+  return rec->hooks.clock(rec->hooks.clock_ctx);
 }

@@ -118,10 +118,12 @@ int wprof__db_create(wprof_recorder *rec, char *err, size_t errlen) {
   if (sqlite3_open_v2(rec->tmp_path, &rec->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
     return db_fail(rec, "cannot open", err, errlen);
   /* the file is renamed into place only once complete: no journal needed */
+  char version[48];
+  snprintf(version, sizeof version, "PRAGMA user_version=%d", WPROF_SCHEMA_VERSION);
   if (sqlite3_exec(rec->db,
                    "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;"
-                   "PRAGMA page_size=16384; PRAGMA cache_size=-16384; PRAGMA user_version=1;",
-                   NULL, NULL, NULL) != SQLITE_OK ||
+                   "PRAGMA page_size=16384; PRAGMA cache_size=-16384;", NULL, NULL, NULL) != SQLITE_OK ||
+      sqlite3_exec(rec->db, version, NULL, NULL, NULL) != SQLITE_OK ||
       sqlite3_exec(rec->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
       sqlite3_exec(rec->db, wprof_schema_sql, NULL, NULL, NULL) != SQLITE_OK ||
       sqlite3_exec(rec->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
@@ -134,7 +136,7 @@ int wprof__db_create(wprof_recorder *rec, char *err, size_t errlen) {
 /* One call_paths row: the nodes of every thread with this path, merged. */
 struct path_row {
   const struct wprof_node *node;  /* the first node with this path */
-  uint64_t calls, unwound, incl_ticks;
+  uint64_t calls, unwound, incl_ticks, samples;
   int64_t incl_ns, self_ns;
   struct wprof_site site;
   bool allocated;
@@ -146,6 +148,14 @@ static const char *status_name(enum wprof_status status) {
   case WPROF_TRAPPED: return "trapped";
   case WPROF_INTERRUPTED: return "interrupted";
   default: return "error";
+  }
+}
+
+static const char *timing_name(enum wprof_timing timing) {
+  switch (timing) {
+  case WPROF_TIMING_SAMPLED: return "sampled";
+  case WPROF_TIMING_EXACT: return "exact";
+  default: return "none";
   }
 }
 
@@ -181,8 +191,14 @@ static int write_meta(sqlite3 *db, const char *key, const char *value) {
   return insert_row(db, "meta", "key,value", v, 2);
 }
 
+/* The run's totals, summed over its threads and paths. */
+struct run_totals {
+  uint64_t calls, exits, unwound, mismatches, samples, probe_samples;
+};
+
 static int write_run_row(wprof_recorder *rec, enum wprof_status status, int exit_code, const char *message,
-                         const uint64_t totals[4]) {
+                         const struct run_totals *totals) {
+  bool sampled = rec->timing == WPROF_TIMING_SAMPLED;
   const struct wprof_heap *heap = &rec->heap;
   uint64_t peak_ns = heap->peak_bytes ? wprof__ticks_to_ns(rec, heap->peak_ticks - rec->t0) : 0;
   struct wprof_value v[] = {
@@ -199,14 +215,17 @@ static int write_run_row(wprof_recorder *rec, enum wprof_status status, int exit
       rec->clock == WPROF_CLOCK_TSC
           ? (struct wprof_value){.type = SQLITE_FLOAT, .f = 1e9 * (double)rec->conv_ticks / (double)rec->conv_ns}
           : (struct wprof_value){.type = SQLITE_NULL},
-      int_value(rec->timing),
+      text_value(timing_name(rec->timing)),
+      sampled ? int_value((int64_t)rec->sample_interval_ns) : (struct wprof_value){.type = SQLITE_NULL},
+      int_value((int64_t)totals->samples),
+      int_value((int64_t)totals->probe_samples),
       int_value(rec->tracing),
       text_value(status_name(status)),
       status == WPROF_EXITED ? int_value(exit_code) : (struct wprof_value){.type = SQLITE_NULL},
       status == WPROF_EXITED ? text_value(NULL) : text_value(message),
-      int_value((int64_t)totals[0]),
-      int_value((int64_t)totals[1]),
-      int_value((int64_t)totals[2]),
+      int_value((int64_t)totals->calls),
+      int_value((int64_t)totals->exits),
+      int_value((int64_t)totals->unwound),
       int_value((int64_t)rec->trace.lost),
       int_value((int64_t)heap->peak_bytes),
       int_value((int64_t)heap->peak_objects),
@@ -216,7 +235,7 @@ static int write_run_row(wprof_recorder *rec, enum wprof_status status, int exit
   };
   return insert_row(rec->db, "run",
                     "id,module_path,module_hash,module_size,instrumented,args,host,start_time,duration_ns,clock,"
-                    "clock_ticks_per_sec,timing,trace,status,exit_code,trap,total_calls,total_exits,unwound_frames,"
+                    "clock_ticks_per_sec,timing,sample_interval_ns,samples,probe_samples,trace,status,exit_code,trap,total_calls,total_exits,unwound_frames,"
                     "lost_events,peak_live_bytes,peak_live_objects,peak_time_ns,unknown_frees,double_frees",
                     v, (int)(sizeof v / sizeof v[0]));
 }
@@ -253,7 +272,7 @@ static int write_functions(wprof_recorder *rec, bool with_root) {
 static int write_paths(wprof_recorder *rec, const struct path_row *rows, uint32_t nrows) {
   struct wprof_batch paths = {0}, sites = {0};
   int rc = wprof__batch_init(&paths, rec->db, "call_paths",
-                             "id,parent,fid,depth,recursive,calls,unwound,incl_ns,self_ns", 9);
+                             "id,parent,fid,depth,recursive,calls,unwound,incl_ns,self_ns,samples", 10);
   if (rc == SQLITE_OK)
     rc = wprof__batch_init(&sites, rec->db, "alloc_sites",
                            "path_id,alloc_objects,alloc_bytes,free_objects,free_bytes,live_objects,live_bytes,"
@@ -272,6 +291,7 @@ static int write_paths(wprof_recorder *rec, const struct path_row *rows, uint32_
     v[6] = int_value((int64_t)r->unwound);
     v[7] = int_value(r->incl_ns);
     v[8] = int_value(r->self_ns);
+    v[9] = int_value((int64_t)r->samples);
     rc = wprof__batch_push(&paths);
     if (rc != SQLITE_OK || !r->allocated) continue;
     const struct wprof_site *s = &r->site;
@@ -305,9 +325,10 @@ static void site_add(struct wprof_site *sum, const struct wprof_site *s) {
   sum->peak_bytes += s->peak_bytes;
 }
 
-/* Merges the nodes into call_paths rows and derives the times in ns. Times
-** are floored per path, so a parent's incl_ns is never less than the sum of
-** its children's and self_ns is never negative. */
+/* Merges the nodes into call_paths rows and derives the times in ns. Exact
+** times are floored per path, so a parent's incl_ns is never less than the
+** sum of its children's and self_ns is never negative. Sampled times are
+** built bottom up: children have greater ids than their parents. */
 static struct path_row *merge_paths(wprof_recorder *rec, struct wprof_node **by_raw, uint32_t count, uint32_t nrows) {
   struct path_row *rows = calloc((size_t)nrows + 1, sizeof *rows);
   if (!rows) return NULL;
@@ -318,10 +339,18 @@ static struct path_row *merge_paths(wprof_recorder *rec, struct wprof_node **by_
     r->calls += n->calls;
     r->unwound += n->unwound;
     r->incl_ticks += n->incl_ticks;
+    r->samples += n->samples;
     if (n->site) {
       r->allocated = true;
       site_add(&r->site, n->site);
     }
+  }
+  if (rec->timing == WPROF_TIMING_SAMPLED) {
+    for (uint32_t id = 1; id <= nrows; id++)
+      rows[id].self_ns = rows[id].incl_ns = (int64_t)(rows[id].samples * rec->sample_interval_ns);
+    for (uint32_t id = nrows; id >= 1; id--)
+      if (rows[id].node->depth >= 2) rows[rows[id].node->parent->final_id].incl_ns += rows[id].incl_ns;
+    return rows;
   }
   for (uint32_t id = 1; id <= nrows; id++) rows[id].self_ns = rows[id].incl_ns = (int64_t)wprof__ticks_to_ns(rec, rows[id].incl_ticks);
   for (uint32_t id = 1; id <= nrows; id++)
@@ -331,7 +360,8 @@ static struct path_row *merge_paths(wprof_recorder *rec, struct wprof_node **by_
 
 static int write_meta_rows(wprof_recorder *rec, uint64_t exit_mismatches) {
   char number[32];
-  int rc = write_meta(rec->db, "schema_version", "1");
+  snprintf(number, sizeof number, "%d", WPROF_SCHEMA_VERSION);
+  int rc = write_meta(rec->db, "schema_version", number);
   if (rc == SQLITE_OK) rc = write_meta(rec->db, "wprof_version", WPROF_VERSION);
   snprintf(number, sizeof number, "%d", atomic_load(&rec->nthreads));
   if (rc == SQLITE_OK) rc = write_meta(rec->db, "threads", number);
@@ -386,23 +416,24 @@ int wprof__db_write_run(wprof_recorder *rec, enum wprof_status status, int exit_
     wprof__errf(err, errlen, "out of memory writing the profile");
     return -1;
   }
-  /* totals: calls, exits, unwound frames, probe mismatches */
-  uint64_t totals[4] = {0};
+  struct run_totals totals = {0};
   for (uint32_t id = 1; id <= nrows; id++) {
-    totals[0] += rows[id].calls;
+    totals.calls += rows[id].calls;
+    totals.samples += rows[id].samples;
     with_root |= rows[id].node->depth == 0;
   }
   for (const wprof_thread *t = rec->threads; t; t = t->next) {
-    totals[1] += t->exits;
-    totals[2] += t->unwound;
-    totals[3] += t->exit_mismatches;
+    totals.exits += t->exits;
+    totals.unwound += t->unwound;
+    totals.mismatches += t->exit_mismatches;
+    totals.probe_samples += t->probe_samples;
   }
   int rc = sqlite3_exec(rec->db, "BEGIN", NULL, NULL, NULL);
   if (rc == SQLITE_OK && renumbered && rec->tracing) rc = wprof__db_remap_trace(rec, by_raw, count);
-  if (rc == SQLITE_OK) rc = write_run_row(rec, status, exit_code, message, totals);
+  if (rc == SQLITE_OK) rc = write_run_row(rec, status, exit_code, message, &totals);
   if (rc == SQLITE_OK) rc = write_functions(rec, with_root);
   if (rc == SQLITE_OK) rc = write_paths(rec, rows, nrows);
-  if (rc == SQLITE_OK) rc = write_meta_rows(rec, totals[3]);
+  if (rc == SQLITE_OK) rc = write_meta_rows(rec, totals.mismatches);
   if (rc == SQLITE_OK) rc = write_meta(rec->db, "complete", "1");
   if (rc == SQLITE_OK) rc = sqlite3_exec(rec->db, "COMMIT", NULL, NULL, NULL);
   free(rows);

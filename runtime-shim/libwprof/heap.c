@@ -31,7 +31,7 @@
 ** each here) one fault per 4 KiB page costs more than all the probes' work.
 ** So large tables are mapped, asked for transparent huge pages, and
 ** populated by one system call; all three are hints the kernel may ignore. */
-static struct wprof_block *blocks_alloc(size_t cap) {
+static WPROF_PROBE_CODE struct wprof_block *blocks_alloc(size_t cap) {
   size_t bytes = cap * sizeof(struct wprof_block);
   if (bytes < MAPPED_TABLE) return calloc(cap, sizeof(struct wprof_block));
   size_t align = bytes >= HUGE_PAGE ? HUGE_PAGE : 0;
@@ -50,7 +50,7 @@ static struct wprof_block *blocks_alloc(size_t cap) {
   return (struct wprof_block *)p;
 }
 
-static void blocks_free(struct wprof_block *slots, size_t cap) {
+static WPROF_PROBE_CODE void blocks_free(struct wprof_block *slots, size_t cap) {
   if (cap * sizeof(struct wprof_block) < MAPPED_TABLE) free(slots);
   else munmap(slots, cap * sizeof(struct wprof_block));
 }
@@ -64,14 +64,14 @@ int wprof__heap_init(struct wprof_heap *heap) {
 }
 
 
-static size_t block_slot(const struct wprof_block *slots, size_t cap, uint32_t ptr) {
+static WPROF_PROBE_CODE size_t block_slot(const struct wprof_block *slots, size_t cap, uint32_t ptr) {
   size_t i = (size_t)(((uint64_t)ptr * 0x9E3779B97F4A7C15u) >> 20) & (cap - 1);
   while (slots[i].ptr && slots[i].ptr != ptr) i = (i + 1) & (cap - 1);
   return i;
 }
 
 /* Rebuilds the table without its tombstones, larger if live blocks fill a quarter of it. */
-static void blocks_rehash(struct wprof_heap *heap) {
+static WPROF_PROBE_CODE void blocks_rehash(struct wprof_heap *heap) {
   size_t cap = heap->live * 4 > heap->cap ? heap->cap * 2 : heap->cap;
   struct wprof_block *slots = blocks_alloc(cap);
   if (!slots) wprof__out_of_memory();
@@ -84,7 +84,7 @@ static void blocks_rehash(struct wprof_heap *heap) {
   heap->used = heap->live;
 }
 
-static struct wprof_site *site_of(wprof_thread *t, struct wprof_heap *heap, struct wprof_node *node) {
+static WPROF_PROBE_CODE struct wprof_site *site_of(wprof_thread *t, struct wprof_heap *heap, struct wprof_node *node) {
   if (node->site) return node->site;
   wprof__node_id(t, node); /* the thread's root is numbered once it allocates */
   struct wprof_site_block *b = heap->sites;
@@ -99,7 +99,7 @@ static struct wprof_site *site_of(wprof_thread *t, struct wprof_heap *heap, stru
 
 /* Before a site changes: if the heap peaked since its last change, what it
 ** has live now is what it had live at that peak. */
-static void site_touch(const struct wprof_heap *heap, struct wprof_site *site) {
+static WPROF_PROBE_CODE void site_touch(const struct wprof_heap *heap, struct wprof_site *site) {
   if (site->snap_epoch < heap->epoch) {
     site->peak_objects = site->live_objects;
     site->peak_bytes = site->live_bytes;
@@ -107,7 +107,7 @@ static void site_touch(const struct wprof_heap *heap, struct wprof_site *site) {
   }
 }
 
-static void block_release(struct wprof_heap *heap, struct wprof_block *b) {
+static WPROF_PROBE_CODE void block_release(struct wprof_heap *heap, struct wprof_block *b) {
   struct wprof_site *site = b->site;
   site_touch(heap, site);
   site->free_objects++;
@@ -121,7 +121,7 @@ static void block_release(struct wprof_heap *heap, struct wprof_block *b) {
   b->size = 0;
 }
 
-static void block_free(struct wprof_heap *heap, uint32_t ptr) {
+static WPROF_PROBE_CODE void block_free(struct wprof_heap *heap, uint32_t ptr) {
   struct wprof_block *b = &heap->slots[block_slot(heap->slots, heap->cap, ptr)];
   if (!b->ptr)
     heap->unknown_frees++;
@@ -131,7 +131,7 @@ static void block_free(struct wprof_heap *heap, uint32_t ptr) {
     block_release(heap, b);
 }
 
-static void block_alloc(wprof_thread *t, struct wprof_heap *heap, struct wprof_node *node, uint32_t ptr, uint32_t size) {
+static WPROF_PROBE_CODE void block_alloc(wprof_thread *t, struct wprof_heap *heap, struct wprof_node *node, uint32_t ptr, uint32_t size) {
   struct wprof_block *b = &heap->slots[block_slot(heap->slots, heap->cap, ptr)];
   if (b->site) block_release(heap, b);  /* its free was not seen */
   if (!b->ptr) {
@@ -154,7 +154,7 @@ static void block_alloc(wprof_thread *t, struct wprof_heap *heap, struct wprof_n
   if (heap->live_bytes > heap->peak_bytes) {
     heap->peak_bytes = heap->live_bytes;
     heap->peak_objects = heap->live_objects;
-    heap->peak_ticks = wprof__now(t);
+    heap->peak_ticks = wprof__clock_read(t->rec, t->rec->clock); /* the run's clock, also with sampled time */
     heap->epoch++;
     site->peak_objects = site->live_objects;
     site->peak_bytes = site->live_bytes;
@@ -164,7 +164,7 @@ static void block_alloc(wprof_thread *t, struct wprof_heap *heap, struct wprof_n
 
 /* One allocation probe (docs/probe-abi.md): ALLOC (ptr, size), FREE (old),
 ** REALLOC (old, ptr, size), credited to the call path on top of the stack. */
-void wprof__heap_event(wprof_thread *t, enum wprof_alloc_event kind, uint32_t old, uint32_t ptr, uint32_t size) {
+WPROF_PROBE_CODE void wprof__heap_event(wprof_thread *t, enum wprof_alloc_event kind, uint32_t old, uint32_t ptr, uint32_t size) {
   if (kind == WPROF_EV_FREE && old == 0) return;  /* free(NULL) is a no-op */
   struct wprof_heap *heap = &t->rec->heap;
   bool shared = atomic_load_explicit(&t->rec->nthreads, memory_order_relaxed) > 1;

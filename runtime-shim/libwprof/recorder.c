@@ -89,7 +89,20 @@ wprof_recorder *wprof__open_with_hooks(const struct wprof_run_options *opts, con
   atomic_init(&rec->next_call_id, 1);
   atomic_init(&rec->nthreads, 0);
   rec->timing = opts->timing;
+  rec->sample_interval_ns = opts->sample_interval_ns ? opts->sample_interval_ns : WPROF_SAMPLE_INTERVAL_DEFAULT;
   rec->tracing = opts->trace;
+  if (rec->timing != WPROF_TIMING_NONE && rec->timing != WPROF_TIMING_EXACT && rec->timing != WPROF_TIMING_SAMPLED) {
+    wprof__errf(err, errlen, "unknown timing mode %d", (int)rec->timing);
+    goto fail;
+  }
+  if (rec->timing == WPROF_TIMING_SAMPLED &&
+      (rec->tracing || rec->sample_interval_ns < WPROF_SAMPLE_INTERVAL_MIN ||
+       rec->sample_interval_ns > WPROF_SAMPLE_INTERVAL_MAX)) {
+    wprof__errf(err, errlen, rec->tracing ? "a trace needs exact timing or none, not sampled"
+                                          : "sample interval %llu ns is outside %u..%u ns",
+                (unsigned long long)rec->sample_interval_ns, WPROF_SAMPLE_INTERVAL_MIN, WPROF_SAMPLE_INTERVAL_MAX);
+    goto fail;
+  }
   rec->db_path = copy_string(opts->db_path);
   rec->module_path = copy_string(opts->module_path);
   rec->host = copy_string(opts->host);
@@ -103,7 +116,7 @@ wprof_recorder *wprof__open_with_hooks(const struct wprof_run_options *opts, con
     wprof__errf(err, errlen, "out of memory");
     goto fail;
   }
-  if (!rec->timing)
+  if (rec->timing == WPROF_TIMING_NONE)
     rec->clock = WPROF_CLOCK_NONE;
   else if (rec->hooks.clock)
     rec->clock = WPROF_CLOCK_TEST;
@@ -134,7 +147,7 @@ wprof_thread *wprof_thread_attach(wprof_recorder *rec) {
     return NULL;
   }
   t->rec = rec;
-  t->clock = (uint8_t)rec->clock;
+  t->clock = (uint8_t)(rec->timing == WPROF_TIMING_EXACT ? rec->clock : WPROF_CLOCK_NONE);
   t->trace = rec->tracing;
   t->slow_path = t->trace || (t->clock != WPROF_CLOCK_NONE && t->clock != WPROF_CLOCK_TSC);
   wprof__cct_init_root(&t->root);
@@ -167,25 +180,31 @@ void wprof_abandon(wprof_recorder *rec) {
   if (rec->tmp_path) unlink(rec->tmp_path);
 }
 
-static struct wprof_frame *stack_grow(wprof_thread *t) {
+/* Not realloc: the sampler may read top->node at any instruction, so the
+** old stack stays valid until top points into the new one. */
+static WPROF_PROBE_CODE struct wprof_frame *stack_grow(wprof_thread *t) {
   size_t cap = (size_t)(t->limit - t->base) + 1, depth = (size_t)(t->top - t->base);
-  struct wprof_frame *stack = realloc(t->base, 2 * cap * sizeof *stack);
+  struct wprof_frame *stack = malloc(2 * cap * sizeof *stack), *old = t->base;
   if (!stack) wprof__out_of_memory();
+  memcpy(stack, old, cap * sizeof *stack);
   t->base = stack;
-  t->top = stack + depth;
   t->limit = stack + 2 * cap - 1;
+  atomic_signal_fence(memory_order_release);
+  t->top = stack + depth;
+  atomic_signal_fence(memory_order_release);
+  free(old);
   return t->top;
 }
 
 /* Appends the calls row of frame f, closed at `end`, to the thread's chunk. */
-static void trace_call(wprof_thread *t, const struct wprof_frame *f, uint64_t end, bool unwound) {
+static WPROF_PROBE_CODE void trace_call(wprof_thread *t, const struct wprof_frame *f, uint64_t end, bool unwound) {
   if (t->call_cur == t->call_end) wprof__trace_calls_full(t);
   *t->call_cur++ = (struct wprof_call_rec){
       .id = f->call_id, .start = f->start, .end = end, .path = f->node->raw_id, .unwound = unwound};
 }
 
 /* Closes the top frame at time `now`: by an exit, or unwound without one. */
-static void pop(wprof_thread *t, uint64_t now, bool unwound) {
+static WPROF_PROBE_CODE void pop(wprof_thread *t, uint64_t now, bool unwound) {
   struct wprof_frame *f = t->top;
   struct wprof_node *node = f->node;
   node->incl_ticks += now - f->start;
@@ -201,7 +220,7 @@ static void pop(wprof_thread *t, uint64_t now, bool unwound) {
 
 /* wprof_probe_enter in full: a callee new to this path (or not the last
 ** one), a full stack, --trace, a slow clock. */
-void wprof__enter_slow(wprof_thread *t, uint32_t fid) {
+WPROF_PROBE_CODE void wprof__enter_slow(wprof_thread *t, uint32_t fid) {
   struct wprof_frame *f = t->top;
   if (f == t->limit) f = stack_grow(t);
   struct wprof_node *node = wprof__child(t, f->node, fid);
@@ -210,6 +229,7 @@ void wprof__enter_slow(wprof_thread *t, uint32_t fid) {
   f->node = node;
   if (t->trace) f->call_id = atomic_fetch_add_explicit(&t->rec->next_call_id, 1, memory_order_relaxed);
   f->start = wprof__now(t);
+  atomic_signal_fence(memory_order_release); /* the sampler reads top->node */
   t->top = f;
 }
 
@@ -217,7 +237,7 @@ void wprof__enter_slow(wprof_thread *t, uint32_t fid) {
 ** host or ABI error: if a frame of fid is open further down, the frames
 ** above it missed their exits and are closed as unwound; otherwise the exit
 ** is ignored. */
-void wprof__exit_slow(wprof_thread *t, uint32_t fid) {
+WPROF_PROBE_CODE void wprof__exit_slow(wprof_thread *t, uint32_t fid) {
   uint64_t now = wprof__now(t);
   struct wprof_frame *f = t->top;
   if (f->node->fid != fid || f == t->base) {
@@ -229,7 +249,7 @@ void wprof__exit_slow(wprof_thread *t, uint32_t fid) {
   pop(t, now, false);
 }
 
-void wprof__catch(wprof_thread *t, uint32_t fid, uint32_t depth) {
+WPROF_PROBE_CODE void wprof__catch(wprof_thread *t, uint32_t fid, uint32_t depth) {
   if (depth == 0 || depth > (uint32_t)(t->top - t->base)) {
     t->exit_mismatches++;
     return;
@@ -246,7 +266,10 @@ int wprof_finish(wprof_recorder *rec, enum wprof_status status, int exit_code, c
     return -1;
   }
   rec->finished = true;
+  wprof__sampling_stop_all(rec);
   wprof__clock_end(rec);
+  for (wprof_thread *t = rec->threads; t; t = t->next)
+    if (t->root.samples) wprof__node_id(t, &t->root); /* samples with no frame open: the '(root)' path */
   for (wprof_thread *t = rec->threads; t; t = t->next)
     while (t->top > t->base) pop(t, rec->end_ticks, true);
   if (rec->tracing && wprof__trace_stop(rec, err, errlen) != 0) return -1;
@@ -272,6 +295,7 @@ void wprof_get_summary(const wprof_recorder *rec, struct wprof_summary *out) {
   out->live_objects = heap->live_objects;
   out->live_bytes = heap->live_bytes;
   out->lost_events = rec->tracing ? rec->trace.lost : 0;
+  if (rec->timing == WPROF_TIMING_SAMPLED) out->sample_interval_ns = rec->sample_interval_ns;
   /* functions called: the distinct fids of the paths that were entered */
   size_t npaths = 0, nfids = 0;
   for (const wprof_thread *t = rec->threads; t; t = t->next)
@@ -279,8 +303,11 @@ void wprof_get_summary(const wprof_recorder *rec, struct wprof_summary *out) {
   uint32_t *fids = malloc((npaths ? npaths : 1) * sizeof *fids);
   if (!fids) return;
   for (const wprof_thread *t = rec->threads; t; t = t->next) {
+    out->samples += t->root.samples;
+    out->probe_samples += t->probe_samples;
     for (const struct wprof_node_block *b = t->blocks; b; b = b->next) {
       for (uint32_t i = 0; i < b->used; i++) {
+        out->samples += b->nodes[i].samples;
         out->calls += b->nodes[i].calls;
         if (b->nodes[i].calls) fids[nfids++] = b->nodes[i].fid;
       }
@@ -296,6 +323,7 @@ void wprof_close(wprof_recorder *rec) {
   if (rec->tracing) wprof__trace_free(rec);
   if (rec->db) sqlite3_close(rec->db);
   if (rec->tmp_path) unlink(rec->tmp_path);
+  wprof__sampling_stop_all(rec);
   for (wprof_thread *t = rec->threads, *next; t; t = next) {
     next = t->next;
     wprof__cct_free(t);

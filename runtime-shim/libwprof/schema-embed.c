@@ -1,11 +1,16 @@
 /*
 ** Build tool: turns the ```sql blocks of docs/schema.md into a C string
 ** (wprof-schema.h), so the database libwprof creates is the documented
-** schema, character for character.
+** schema, character for character, and the version in the page's title
+** ("# wprof database schema, version N") into WPROF_SCHEMA_VERSION, the one
+** definition the recorder and the analyzer share. Define
+** WPROF_SCHEMA_VERSION_ONLY before including it to get the version alone.
 **   schema-embed docs/schema.md out.h
 */
 #include <stdio.h>
 #include <string.h>
+
+#define TITLE "# wprof database schema, version "
 
 int main(int argc, char **argv) {
   if (argc != 3) {
@@ -23,9 +28,21 @@ int main(int argc, char **argv) {
     fclose(in);
     return 1;
   }
-  fprintf(out, "/* Generated from %s by schema-embed: do not edit. */\nstatic const char wprof_schema_sql[] =\n",
-          argv[1]);
   char line[4096];
+  int version = 0;
+  if (!fgets(line, sizeof line, in) || strncmp(line, TITLE, strlen(TITLE)) != 0 ||
+      sscanf(line + strlen(TITLE), "%d", &version) != 1 || version < 1) {
+    fprintf(stderr, "schema-embed: %s does not start with '%sN'\n", argv[1], TITLE);
+    fclose(in);
+    fclose(out);
+    remove(argv[2]);
+    return 1;
+  }
+  fprintf(out,
+          "/* Generated from %s by schema-embed: do not edit. */\n"
+          "#define WPROF_SCHEMA_VERSION %d\n#ifndef WPROF_SCHEMA_VERSION_ONLY\n"
+          "static const char wprof_schema_sql[] =\n",
+          argv[1], version);
   int in_sql = 0, blocks = 0;
   while (fgets(line, sizeof line, in)) {
     if (strncmp(line, "```", 3) == 0) {
@@ -42,7 +59,7 @@ int main(int argc, char **argv) {
     }
     fputs("\\n\"\n", out);
   }
-  fputs("  ;\n", out);
+  fputs("  ;\n#endif\n", out);
   fclose(in);
   if (fclose(out) != 0 || blocks == 0) {
     fprintf(stderr, "schema-embed: no sql block written from %s\n", argv[1]);

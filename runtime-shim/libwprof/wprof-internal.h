@@ -13,6 +13,13 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <sqlite3.h>
+#include <time.h>
+
+/* The code that runs on behalf of the probes, fast and slow paths alike, is
+** placed in one section: a sample whose interrupted instruction lies in it is
+** the profiler's own cost (run.probe_samples), not the guest's. The linker
+** defines __start_/__stop_ symbols for it. */
+#define WPROF_PROBE_CODE __attribute__((section("wprof_probe_text")))
 
 enum wprof_clock_kind {
   WPROF_CLOCK_NONE,       /* timing off: no clock reads */
@@ -40,6 +47,7 @@ struct wprof_node {
                                    ** so that the enter fast path reaches it with one load less */
   struct wprof_node *successor;    /* the sibling entered after this path last time (itself at first) */
   uint64_t calls, unwound, incl_ticks;
+  uint64_t samples;                /* sampled time: signals that found this path on top (sampler.c only writes it) */
   struct wprof_node *last_entered; /* the child entered last: its successor is learnt on a misprediction */
   struct wprof_node *parent;
   struct wprof_node **children;    /* open addressing by fid, child_cap slots (power of 2) */
@@ -103,6 +111,9 @@ struct wprof_thread {
   struct wprof_chunk *call_chunk, *alloc_chunk;
   struct wprof_alloc_rec *alloc_cur, *alloc_end;
   uint64_t exit_mismatches;    /* exit/catch probes that did not match the shadow stack */
+  uint64_t probe_samples;      /* samples that interrupted probe code (sampler.c) */
+  timer_t sample_timer;
+  bool sampling;               /* sample_timer exists */
   struct wprof_thread *next;
 };
 
@@ -179,7 +190,9 @@ struct wprof_recorder {
   _Atomic uint32_t next_node_id;
   _Atomic uint64_t next_call_id;
   _Atomic int nthreads;
-  enum wprof_clock_kind clock;
+  enum wprof_clock_kind clock;    /* the run's clock (duration, heap peak); the probes' is wprof_thread.clock */
+  enum wprof_timing timing;
+  uint64_t sample_interval_ns;    /* sampled time only */
   struct wprof_hooks hooks;
   uint64_t t0;                    /* ticks at the start of the run */
   uint64_t cal_tsc0, cal_mono0;   /* TSC calibration start */
@@ -188,7 +201,7 @@ struct wprof_recorder {
   _Atomic(struct wprof_thread *) threads;  /* newest first; read by wprof_request_stop in a signal handler */
   struct wprof_heap heap;
   struct wprof_trace trace;
-  bool tracing, timing, finished;
+  bool tracing, finished;
   /* the run's identity */
   char *db_path, *tmp_path, *module_path, *args_json, *host;
   char module_hash[33];
@@ -216,7 +229,10 @@ enum wprof_clock_kind wprof__clock_detect(void);
 void wprof__clock_start(wprof_recorder *rec);
 void wprof__clock_end(wprof_recorder *rec);
 uint64_t wprof__ticks_to_ns(const wprof_recorder *rec, uint64_t ticks);
-uint64_t wprof__now_cold(const wprof_thread *t);
+uint64_t wprof__now_cold(const wprof_recorder *rec);
+
+/* sampler.c */
+void wprof__sampling_stop_all(wprof_recorder *rec);
 
 /* cct.c */
 struct wprof_node *wprof__child(wprof_thread *t, struct wprof_node *parent, uint32_t fid);

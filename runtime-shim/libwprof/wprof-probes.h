@@ -26,7 +26,7 @@
 
 /* The clock of the probes' fast path: the TSC, or none. The other clocks,
 ** like --trace, take the slow paths (wprof_thread.slow_path). */
-static inline uint64_t wprof__now_fast(const wprof_thread *t) {
+static inline WPROF_PROBE_CODE uint64_t wprof__now_fast(const wprof_thread *t) {
 #if defined(__x86_64__)
   if (t->clock == WPROF_CLOCK_TSC) return __rdtsc();
 #endif
@@ -35,20 +35,27 @@ static inline uint64_t wprof__now_fast(const wprof_thread *t) {
 }
 
 /* Any clock: the slow paths and the recorder's own reads. */
-static inline uint64_t wprof__now(const wprof_thread *t) {
-  if (t->clock == WPROF_CLOCK_TSC || t->clock == WPROF_CLOCK_NONE) return wprof__now_fast(t);
-  if (t->clock == WPROF_CLOCK_MONOTONIC) {
+static inline WPROF_PROBE_CODE uint64_t wprof__clock_read(const wprof_recorder *rec, enum wprof_clock_kind clock) {
+#if defined(__x86_64__)
+  if (clock == WPROF_CLOCK_TSC) return __rdtsc();
+#endif
+  if (clock == WPROF_CLOCK_MONOTONIC) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
   }
-  return wprof__now_cold(t);
+  return clock == WPROF_CLOCK_TEST ? wprof__now_cold(rec) : 0;
+}
+
+/* The probes' clock: none unless the run's timing is exact. */
+static inline WPROF_PROBE_CODE uint64_t wprof__now(const wprof_thread *t) {
+  return wprof__clock_read(t->rec, (enum wprof_clock_kind)t->clock);
 }
 
 /* The fast paths push or pop one frame and make no call but a tail call to
 ** the slow path (a callee other than the predicted one, a full stack,
 ** --trace, a slow clock, a mismatched exit), so that they save no registers. */
-static inline void wprof_probe_enter(wprof_thread *t, uint32_t fid) {
+static inline WPROF_PROBE_CODE void wprof_probe_enter(wprof_thread *t, uint32_t fid) {
   struct wprof_frame *f = t->top;
   struct wprof_node *parent = f->node, *node = parent->predicted;
   if (WPROF_UNLIKELY(t->slow_path || f == t->limit || node == NULL || node->fid != fid)) {
@@ -60,12 +67,13 @@ static inline void wprof_probe_enter(wprof_thread *t, uint32_t fid) {
   parent->predicted = node->successor;
   f[1].node = node;
   f[1].start = wprof__now_fast(t);
+  atomic_signal_fence(memory_order_release); /* the sampler (a signal on this thread) reads top->node */
   t->top = f + 1;
 }
 
 /* The exit fast path alone: false when the exit is left to wprof__exit_slow,
 ** for hosts that must keep a value across it (the exit_T imports). */
-static inline bool wprof_probe_exit_fast(wprof_thread *t, uint32_t fid) {
+static inline WPROF_PROBE_CODE bool wprof_probe_exit_fast(wprof_thread *t, uint32_t fid) {
   struct wprof_frame *f = t->top;
   struct wprof_node *node = f->node;
   if (WPROF_UNLIKELY(t->slow_path || node->fid != fid || f == t->base)) return false;
@@ -75,29 +83,29 @@ static inline bool wprof_probe_exit_fast(wprof_thread *t, uint32_t fid) {
   return true;
 }
 
-static inline void wprof_probe_exit(wprof_thread *t, uint32_t fid) {
+static inline WPROF_PROBE_CODE void wprof_probe_exit(wprof_thread *t, uint32_t fid) {
   if (WPROF_UNLIKELY(!wprof_probe_exit_fast(t, fid))) wprof__exit_slow(t, fid);
 }
 
 /* Depth of the shadow stack, this frame included: 1 for the outermost. */
-static inline int32_t wprof_probe_frame(wprof_thread *t) {
+static inline WPROF_PROBE_CODE int32_t wprof_probe_frame(wprof_thread *t) {
   return (int32_t)(t->top - t->base);
 }
 
 /* An exception was caught by `fid` at `depth`: frames deeper were unwound. */
-static inline void wprof_probe_catch(wprof_thread *t, uint32_t fid, int32_t depth) {
+static inline WPROF_PROBE_CODE void wprof_probe_catch(wprof_thread *t, uint32_t fid, int32_t depth) {
   wprof__catch(t, fid, (uint32_t)depth);
 }
 
-static inline void wprof_probe_alloc(wprof_thread *t, uint32_t ptr, uint32_t size) {
+static inline WPROF_PROBE_CODE void wprof_probe_alloc(wprof_thread *t, uint32_t ptr, uint32_t size) {
   wprof__heap_event(t, WPROF_EV_ALLOC, 0, ptr, size);
 }
 
-static inline void wprof_probe_realloc(wprof_thread *t, uint32_t old, uint32_t ptr, uint32_t size) {
+static inline WPROF_PROBE_CODE void wprof_probe_realloc(wprof_thread *t, uint32_t old, uint32_t ptr, uint32_t size) {
   wprof__heap_event(t, WPROF_EV_REALLOC, old, ptr, size);
 }
 
-static inline void wprof_probe_free(wprof_thread *t, uint32_t ptr) {
+static inline WPROF_PROBE_CODE void wprof_probe_free(wprof_thread *t, uint32_t ptr) {
   wprof__heap_event(t, WPROF_EV_FREE, ptr, 0, 0);
 }
 

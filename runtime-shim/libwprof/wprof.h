@@ -6,8 +6,9 @@
 ** recorder for one run, attaches one wprof_thread per guest thread, forwards
 ** each probe call to the wprof_probe_* functions (wprof-probes.h, inline for
 ** the hot path) and finishes the run with its status. The recorder keeps
-** shadow stacks, a calling-context tree with exact counts and times, and live
-** allocations, and writes them to SQLite in the format of docs/schema.md.
+** shadow stacks, a calling-context tree with exact counts, time per call
+** path (sampled, or a clock read per probe event), and live allocations, and
+** writes them to SQLite in the format of docs/schema.md.
 */
 #ifndef WPROF_H
 #define WPROF_H
@@ -19,6 +20,21 @@
 typedef struct wprof_recorder wprof_recorder;
 typedef struct wprof_thread wprof_thread;
 
+/* Where the times of a run come from (run.timing in the database). */
+enum wprof_timing {
+  WPROF_TIMING_NONE = 0,     /* counts only: every time is 0 */
+  WPROF_TIMING_EXACT = 1,    /* a clock read per probe event: per-call durations (--trace needs it) */
+  WPROF_TIMING_SAMPLED = 2,  /* a timer samples the guest thread's call path; probes read no clock */
+};
+
+/* Sampling intervals a run accepts, in ns, and the default. */
+#define WPROF_SAMPLE_INTERVAL_MIN 100000u
+#define WPROF_SAMPLE_INTERVAL_MAX 1000000000u
+#define WPROF_SAMPLE_INTERVAL_DEFAULT 100000u
+/* Fewer samples than this rank functions by time poorly (a path with n
+** samples is off by about 1/sqrt(n)): hosts and reports say so. */
+#define WPROF_FEW_SAMPLES 500u
+
 struct wprof_run_options {
   const char *db_path;          /* the database to write (via a temp file + rename) */
   const char *module_path;      /* as given by the user */
@@ -27,8 +43,9 @@ struct wprof_run_options {
   int argc;                     /* the guest's argv */
   char **argv;
   const char *host;             /* "wasm2c", "node", ... */
-  bool timing;                  /* false: --no-timing, counts only */
-  bool trace;                   /* true: --trace, every call and allocation event as a row */
+  enum wprof_timing timing;
+  uint64_t sample_interval_ns;  /* WPROF_TIMING_SAMPLED: 0 for the default, else within the MIN..MAX above */
+  bool trace;                   /* true: --trace, every call and allocation event as a row (not with sampled time) */
 };
 
 enum wprof_status {
@@ -46,6 +63,22 @@ wprof_recorder *wprof_open(const struct wprof_run_options *opts, char *err, size
 ** before it runs guest code (e.g. from the thread that spawns it): from the
 ** second thread on, allocation probes take a lock (call probes never do). */
 wprof_thread *wprof_thread_attach(wprof_recorder *rec);
+
+/* WPROF_TIMING_SAMPLED: starts sampling the calling thread, which must be
+** the one that runs t's guest code, right before it does. A POSIX timer on
+** CLOCK_MONOTONIC sends that thread SIGPROF every sample interval (wprof
+** installs its own SIGPROF handler, once, and leaves it installed: it ignores
+** signals that reach a thread not being sampled). Each signal adds one sample
+** to the call path on top of t's shadow stack, or to the probes' own count
+** when it interrupted probe code. A guest blocked in a host call keeps being
+** sampled (wall time), so host calls must retry after EINTR (SA_RESTART is
+** set). Returns 0 (also when the run is not sampled), or -1 with err filled. */
+int wprof_sampling_start(wprof_thread *t, char *err, size_t errlen);
+
+/* Stops sampling t; call it on t's thread once its guest code is done.
+** wprof_finish stops every thread's timer, but only the thread that calls it
+** forgets its sampled thread: other threads must call this themselves. */
+void wprof_sampling_stop(wprof_thread *t);
 
 /* Ends the run, once no guest thread runs any more (it may be called after
 ** a longjmp out of guest code at a probe boundary): closes every open frame
@@ -76,6 +109,7 @@ void wprof_close(wprof_recorder *rec);
 struct wprof_summary {
   uint64_t calls, functions_called, alloc_objects, alloc_bytes, live_objects, live_bytes;
   uint64_t lost_events;  /* --trace rows that could not be kept (run.lost_events) */
+  uint64_t samples, probe_samples, sample_interval_ns;  /* sampled time (run.samples, ...); 0 otherwise */
 };
 void wprof_get_summary(const wprof_recorder *rec, struct wprof_summary *out);
 

@@ -81,11 +81,13 @@ report)
 errors)
   printf 'hello, not a database\n' >"$work/text.db"
   sqlite3 "$work/other.db" "CREATE TABLE t(x); INSERT INTO t VALUES (1);"
-  cp "$work/fib.db" "$work/newer.db"; sqlite3 "$work/newer.db" "PRAGMA user_version = 2; UPDATE meta SET value = '2' WHERE key = 'schema_version';"
+  cp "$work/fib.db" "$work/newer.db"; sqlite3 "$work/newer.db" "PRAGMA user_version = 3; UPDATE meta SET value = '3' WHERE key = 'schema_version';"
+  cp "$work/fib.db" "$work/older.db"; sqlite3 "$work/older.db" "PRAGMA user_version = 1; UPDATE meta SET value = '1' WHERE key = 'schema_version';"
   cp "$work/fib.db" "$work/incomplete.db"; sqlite3 "$work/incomplete.db" "DELETE FROM meta WHERE key = 'complete';"
   expect_err 2 "wprof report: $work/text.db: not a wprof database (not an SQLite file)" R "$work/text.db"
   expect_err 2 "wprof report: $work/other.db: not a wprof database (no meta table)" R "$work/other.db"
-  expect_err 2 "wprof report: $work/newer.db: schema version 2 is newer than this wprof supports (1)" R "$work/newer.db"
+  expect_err 2 "wprof report: $work/newer.db: schema version 3 is newer than this wprof supports (2)" R "$work/newer.db"
+  expect_err 2 "wprof report: $work/older.db: schema version 1 is older than this wprof reads (2): record the run again" R "$work/older.db"
   expect_err 2 "wprof report: $work/incomplete.db: incomplete database (the run was not written to the end)" R "$work/incomplete.db" info
   expect_err 2 "wprof report: $work/missing.db: cannot open: No such file or directory" R "$work/missing.db"
   expect_err 2 "wprof report: $work/empty.db: the run recorded no calls" R "$work/empty.db"

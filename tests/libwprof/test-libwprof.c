@@ -8,6 +8,7 @@
 **   test-libwprof TEST_NAME SCRATCH_DIR
 */
 #include "wprof-probes.h"
+#include "wprof-schema.h"
 
 #include <dirent.h>
 #include <stdarg.h>
@@ -95,8 +96,8 @@ static const char *qs(sqlite3 *db, const char *fmt, ...) {
 /* Every invariant docs/schema.md promises a reader. */
 static void check_invariants(sqlite3 *db) {
   CHECK_STR("ok", qs(db, "PRAGMA integrity_check"));
-  CHECK_EQ(1, q(db, "PRAGMA user_version"));
-  CHECK_STR("1", qs(db, "SELECT value FROM meta WHERE key = 'schema_version'"));
+  CHECK_EQ(WPROF_SCHEMA_VERSION, q(db, "PRAGMA user_version"));
+  CHECK_EQ(WPROF_SCHEMA_VERSION, q(db, "SELECT value FROM meta WHERE key = 'schema_version'"));
   CHECK_STR("1", qs(db, "SELECT value FROM meta WHERE key = 'complete'"));
   CHECK_EQ(1, q(db, "SELECT count(*) FROM run"));
   CHECK_EQ(q(db, "SELECT total_calls FROM run"), q(db, "SELECT coalesce(sum(calls), 0) FROM call_paths"));
@@ -120,10 +121,21 @@ static void check_invariants(sqlite3 *db) {
   CHECK_EQ(0, q(db, "SELECT count(*) FROM alloc_sites WHERE path_id NOT IN (SELECT id FROM call_paths)"));
   CHECK_EQ(q(db, "SELECT peak_live_bytes FROM run"), q(db, "SELECT coalesce(sum(peak_bytes), 0) FROM alloc_sites"));
   CHECK_EQ(q(db, "SELECT peak_live_objects FROM run"), q(db, "SELECT coalesce(sum(peak_objects), 0) FROM alloc_sites"));
-  if (q(db, "SELECT timing FROM run") == 0) {
+  if (strcmp(qs(db, "SELECT timing FROM run"), "none") == 0) {
     CHECK_EQ(0, q(db, "SELECT count(*) FROM call_paths WHERE incl_ns != 0 OR self_ns != 0"));
     CHECK_EQ(0, q(db, "SELECT duration_ns + peak_time_ns FROM run"));
     CHECK_STR("none", qs(db, "SELECT clock FROM run"));
+  }
+  if (strcmp(qs(db, "SELECT timing FROM run"), "sampled") == 0) {
+    CHECK_EQ(q(db, "SELECT samples FROM run"), q(db, "SELECT coalesce(sum(samples), 0) FROM call_paths"));
+    CHECK_EQ(0, q(db, "SELECT count(*) FROM call_paths p, run WHERE p.self_ns != p.samples * run.sample_interval_ns"));
+    /* inclusive time: the path's own and its children's inclusive time (so, by induction, its subtree's samples) */
+    CHECK_EQ(0, q(db, "SELECT count(*) FROM call_paths p LEFT JOIN (SELECT parent, sum(incl_ns) AS below"
+                      " FROM call_paths GROUP BY parent) c ON c.parent = p.id"
+                      " WHERE p.incl_ns != p.self_ns + coalesce(c.below, 0)"));
+  } else {
+    CHECK_EQ(0, q(db, "SELECT samples + probe_samples + coalesce(sample_interval_ns, 0) FROM run"));
+    CHECK_EQ(0, q(db, "SELECT count(*) FROM call_paths WHERE samples != 0"));
   }
   if (q(db, "SELECT trace FROM run") == 1) {
     /* lost_events counts the rows of both tables that were not stored */
@@ -233,7 +245,7 @@ static struct wprof_run_options run_options(struct run *r, const char *name, boo
                                     .argc = 3,
                                     .argv = argv,
                                     .host = "test",
-                                    .timing = true,
+                                    .timing = WPROF_TIMING_EXACT,
                                     .trace = trace};
 }
 
@@ -345,7 +357,7 @@ static void test_fib(void) {
   CHECK_EQ(NO_VALUE, q(db, "SELECT trap FROM run"));
   CHECK_EQ(1, q(db, "SELECT instrumented FROM run"));
   CHECK_EQ((long long)r.module_len, q(db, "SELECT module_size FROM run"));
-  CHECK_EQ(1, q(db, "SELECT timing FROM run"));
+  CHECK_STR("exact", qs(db, "SELECT timing FROM run"));
   CHECK_EQ(0, q(db, "SELECT trace FROM run"));
   CHECK_EQ(24, q(db, "SELECT length(start_time) FROM run"));
   CHECK_EQ(1, q(db, "SELECT start_time GLOB '2[0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T*Z' FROM run"));
@@ -832,7 +844,7 @@ static void test_two_threads(void) {
 static void test_no_timing(void) {
   struct run r = {0};
   struct wprof_run_options opts = run_options(&r, "notiming", true);
-  opts.timing = false;
+  opts.timing = WPROF_TIMING_NONE;
   struct wprof_hooks hooks = test_hooks();
   start_with(&r, &opts, &hooks);
   enter(&r, MAIN);
@@ -862,7 +874,7 @@ static void test_no_timing(void) {
 static void test_callee_prediction(void) {
   struct run r = {0};
   struct wprof_run_options opts = run_options(&r, "prediction", false);
-  opts.timing = false;
+  opts.timing = WPROF_TIMING_NONE;
   struct wprof_hooks hooks = {0};
   start_with(&r, &opts, &hooks);
   CHECK(!r.t->slow_path);
@@ -970,7 +982,8 @@ static void test_atomic_write(void) {
 }
 
 static void expect_open_error(const uint8_t *bytes, size_t len, const char *db_path, const char *message) {
-  struct wprof_run_options opts = {.db_path = db_path, .module_bytes = bytes, .module_len = len, .timing = true};
+  struct wprof_run_options opts = {
+      .db_path = db_path, .module_bytes = bytes, .module_len = len, .timing = WPROF_TIMING_EXACT};
   char err[256] = "";
   wprof_recorder *rec = wprof_open(&opts, err, sizeof err);
   CHECK(rec == NULL);
@@ -1052,8 +1065,79 @@ static void test_schema_objects(void) {
             "top_alloc_sites",
             qs(db, "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%%'"
                    " ORDER BY name)"));
-  CHECK_EQ(25, q(db, "SELECT count(*) FROM pragma_table_info('run')"));
+  CHECK_EQ(28, q(db, "SELECT count(*) FROM pragma_table_info('run')"));
   sqlite3_close(db);
+}
+
+/* CPU work the compiler cannot drop. */
+static volatile uint64_t burn_sink;
+static void burn(uint32_t rounds) {
+  uint64_t x = burn_sink | 1;
+  for (uint32_t i = 0; i < rounds; i++) x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+  burn_sink = x;
+}
+
+static double cpu_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Sampled time with the real timer (100 us, the shortest interval): f recurses
+** 5,000 deep (the shadow stack, 1,024 frames at first, is moved three times
+** while signals arrive), burning at every level, 20 times over, then g burns
+** alone outside any frame: the (root) path. Counts stay exact (main 1,
+** f 100,000); every sample is on a path or in the probes, and the run lasted
+** at least as long as its samples. */
+static void test_sampled_deep(void) {
+  struct run r = {0};
+  struct wprof_run_options opts = run_options(&r, "sampled", false);
+  opts.timing = WPROF_TIMING_SAMPLED;
+  opts.sample_interval_ns = WPROF_SAMPLE_INTERVAL_MIN;
+  struct wprof_hooks hooks = {0};
+  start_with(&r, &opts, &hooks);
+  char err[256] = "";
+  CHECK_EQ(0, wprof_sampling_start(r.t, err, sizeof err));
+  enter(&r, MAIN);
+  for (int round = 0; round < 20; round++) {
+    for (int depth = 0; depth < 5000; depth++) {
+      enter(&r, F);
+      burn(200);
+    }
+    for (int depth = 0; depth < 5000; depth++) leave(&r, F);
+  }
+  leave(&r, MAIN);
+  for (double until = cpu_seconds() + 0.02; cpu_seconds() < until;) burn(1000);
+  wprof_sampling_stop(r.t);
+  sqlite3 *db = finish(&r, WPROF_EXITED, 0, NULL);
+  CHECK_STR("sampled", qs(db, "SELECT timing FROM run"));
+  CHECK_EQ(WPROF_SAMPLE_INTERVAL_MIN, q(db, "SELECT sample_interval_ns FROM run"));
+  CHECK_EQ(100000, q(db, "SELECT sum(calls) FROM call_paths WHERE fid = %d", F));
+  CHECK_EQ(1, q(db, "SELECT samples > 100 FROM run"));
+  CHECK_EQ(1, q(db, "SELECT samples > 0 FROM call_paths WHERE depth = 0"));
+  CHECK_EQ(1, q(db, "SELECT (samples + probe_samples) * sample_interval_ns <= duration_ns + 2 * sample_interval_ns"
+                    " FROM run"));
+  sqlite3_close(db);
+}
+
+/* Sampling is refused where it cannot work: with a trace, or an interval out of range. */
+static void test_sampled_bad_options(void) {
+  struct run r = {0};
+  struct wprof_run_options opts = run_options(&r, "sampledbad", true);
+  opts.timing = WPROF_TIMING_SAMPLED;
+  char err[256] = "";
+  CHECK(wprof_open(&opts, err, sizeof err) == NULL);
+  CHECK_STR("a trace needs exact timing or none, not sampled", err);
+  opts.trace = false;
+  opts.sample_interval_ns = WPROF_SAMPLE_INTERVAL_MIN - 1;
+  CHECK(wprof_open(&opts, err, sizeof err) == NULL);
+  CHECK_STR("sample interval 99999 ns is outside 100000..1000000000 ns", err);
+  opts.sample_interval_ns = WPROF_SAMPLE_INTERVAL_MAX + 1ull;
+  CHECK(wprof_open(&opts, err, sizeof err) == NULL);
+  opts.timing = (enum wprof_timing)7;
+  CHECK(wprof_open(&opts, err, sizeof err) == NULL);
+  CHECK_STR("unknown timing mode 7", err);
+  CHECK_EQ(0, count_files(scratch));
 }
 
 static const struct {
@@ -1084,6 +1168,8 @@ static const struct {
     {"plain_module_and_hash", test_plain_module_and_hash},
     {"request_stop", test_request_stop},
     {"schema_objects", test_schema_objects},
+    {"sampled_deep", test_sampled_deep},
+    {"sampled_bad_options", test_sampled_bad_options},
 };
 
 int main(int argc, char **argv) {

@@ -22,6 +22,13 @@ run_wprof() {
 
 expect_rc() { [ "$rc" = "$1" ] || fail "exit code $rc, expected $1; stderr: $(cat err.txt)"; }
 expect_err() { printf '%s\n' "$1" | diff -u - err.txt || fail "stderr differs"; }
+# The same, with the sample count of the summary line (it varies) read as N.
+expect_err_sampled() {
+  sed -E 's/, [0-9]+ samples/, N samples/' err.txt > err-n.txt
+  printf '%s\n' "$1" | diff -u - err-n.txt || fail "stderr differs"
+}
+# path_value DB COLUMN PATH: a column of the call path spelled PATH ('a;b').
+path_value() { q "$1" "SELECT $2 FROM call_paths JOIN path_names USING (id) WHERE path = '$3'"; }
 expect_no_db() {
   local left
   left=$(ls -A | grep -v -e '^out.txt$' -e '^err.txt$' -e '^notwasm.wasm$' || true)
@@ -114,7 +121,7 @@ case $case_name in
     run_wprof -o "$work/t.db" "$wasm/traps.wasm" "${letter[$case_name]}"
     expect_rc 134
     want="${message[$case_name]}"
-    expect_err "$(printf 'wprof: guest trapped: %s\nwprof: wrote %s: 0 calls, 0 functions, 0 allocations (0 bytes, 0 live)' "$want" "$work/t.db")"
+    expect_err_sampled "$(printf 'wprof: guest trapped: %s\nwprof: wrote %s: 0 calls, 0 functions, 0 allocations (0 bytes, 0 live), N samples (too few to rank functions by time)' "$want" "$work/t.db")"
     [ "$(q t.db 'SELECT status, exit_code IS NULL, trap, instrumented FROM run')" = "trapped|1|$want|0" ] ||
       fail "run row: $(q t.db 'SELECT status, exit_code, trap, instrumented FROM run')"
     ;;
@@ -139,30 +146,82 @@ case $case_name in
     run_wprof -o "$work/c.db" "$module"
     expect_rc 0
     [ "$(cat out.txt)" = "counts done" ] || fail "stdout: $(cat out.txt)"
-    expect_err "wprof: wrote $work/c.db: 13 calls, 4 functions, 3 allocations (48 bytes, 3 live)"
+    expect_err_sampled "wprof: wrote $work/c.db: 13 calls, 4 functions, 3 allocations (48 bytes, 3 live), N samples (too few to rank functions by time)"
     [ "$(q c.db "SELECT group_concat(name || '=' || calls, ' ') FROM (SELECT name, calls FROM flat_profile ORDER BY name)")" = \
       "_start=1 a=3 b=6 malloc=3" ] || fail "flat profile: $(q c.db 'SELECT name, calls FROM flat_profile')"
     [ "$(q c.db 'SELECT instrumented, status, exit_code, total_calls, total_exits, unwound_frames, timing, trace FROM run')" = \
-      "1|exited|0|13|13|0|1|0" ] || fail "run row: $(q c.db 'SELECT * FROM run')"
+      "1|exited|0|13|13|0|sampled|0" ] || fail "run row: $(q c.db 'SELECT * FROM run')"
     [ "$(q c.db 'SELECT SUM(alloc_objects), SUM(alloc_bytes), SUM(live_objects), SUM(live_bytes) FROM alloc_sites')" = "3|48|3|48" ] ||
       fail "allocations"
     ;;
   deterministic)
+    # two runs with the default (sampled) time, then exact and none: the same counts and allocations
     module=$(instrumented counts)
-    for i in 1 2; do
-      run_wprof -q -o "$work/d$i.db" "$module"
-      q "d$i.db" "SELECT p.id, p.parent, p.fid, p.calls, p.unwound FROM call_paths p ORDER BY p.id;
+    for i in 1 2 exact none; do
+      case $i in [12]) mode=sampled ;; *) mode=$i ;; esac
+      run_wprof -q --timing "$mode" -o "$work/d$i.db" "$module"
+      q "d$i.db" "SELECT p.id, p.parent, p.fid, p.calls, p.unwound FROM call_paths p WHERE depth > 0 ORDER BY p.id;
                   SELECT * FROM alloc_sites ORDER BY path_id;
                   SELECT total_calls, total_exits, unwound_frames FROM run" > "counts$i.txt"
+      [ "$(q "d$i.db" 'SELECT timing FROM run')" = "$mode" ] || fail "run.timing of $mode"
     done
-    diff -u counts1.txt counts2.txt || fail "two runs differ"
+    for i in 2 exact none; do diff -u counts1.txt "counts$i.txt" || fail "run $i differs"; done
     [ "$(wc -l < counts1.txt)" -ge 5 ] || fail "too few rows to compare"
     ;;
   no-timing)
     module=$(instrumented counts)
     run_wprof -q --no-timing -o "$work/n.db" "$module"
-    [ "$(q n.db 'SELECT timing, clock, SUM(incl_ns), SUM(self_ns), SUM(calls) FROM run, call_paths')" = "0|none|0|0|13" ] ||
+    [ "$(q n.db 'SELECT timing, clock, SUM(incl_ns), SUM(self_ns), SUM(calls), run.samples FROM run, call_paths')" = "none|none|0|0|13|0" ] ||
       fail "timing row: $(q n.db 'SELECT timing, clock, SUM(incl_ns), SUM(self_ns), SUM(calls) FROM run, call_paths')"
+    ;;
+
+  # ---- sampled time ----
+  sampled-split)
+    # split.wat: heavy spins 4 units, light 1, alternately 150 times (about 0.45 s): the
+    # samples of _start;heavy and _start;light are in a 4:1 ratio. With ~4,500 samples light
+    # has ~900 (a statistical error of ~3.5%); 3.4..4.7 allows four times that and more.
+    module=$(instrumented split)
+    run_wprof --sample-interval 100us -o "$work/s.db" "$module"
+    expect_rc 0
+    heavy=$(path_value s.db samples '_start;heavy') light=$(path_value s.db samples '_start;light')
+    [ "$(path_value s.db calls '_start;heavy')|$(path_value s.db calls '_start;light')" = "150|150" ] || fail "calls"
+    awk -v h="$heavy" -v l="$light" 'BEGIN { r = h / l; exit !(l > 0 && r >= 3.4 && r <= 4.7) }' ||
+      fail "heavy:light samples $heavy:$light, expected 4:1"
+    [ "$(q s.db 'SELECT timing, sample_interval_ns, samples = (SELECT SUM(samples) FROM call_paths) FROM run')" = "sampled|100000|1" ] ||
+      fail "run row: $(q s.db 'SELECT timing, sample_interval_ns, samples FROM run')"
+    [ "$(path_value s.db self_ns '_start;heavy')" = "$((heavy * 100000))" ] || fail "self_ns is not samples x interval"
+    "$wprof" report s.db > report.txt
+    grep -q "^Time: sampled, [0-9]* samples, one per 100 µs" report.txt || fail "report header: $(head -4 report.txt)"
+    ! grep -q "too few" report.txt || fail "report says too few samples: $(head -5 report.txt)"
+    ;;
+  sampled-sleep)
+    # nap.wat: nap sleeps 300 ms in poll_oneoff, then spin runs briefly: the sleep's wall
+    # time is on _start;nap (sampled while blocked), none of it on _start;spin.
+    module=$(instrumented nap)
+    run_wprof -o "$work/n.db" "$module"
+    expect_rc 0
+    nap=$(path_value n.db incl_ns '_start;nap')
+    [ "$nap" -ge 150000000 ] && [ "$nap" -le 400000000 ] || fail "nap's incl_ns $nap, expected about 300 ms"
+    [ "$(path_value n.db incl_ns '_start;spin')" -lt 100000000 ] || fail "spin got the sleep"
+    ;;
+  sampled-short)
+    # counts.wat runs for microseconds: the run and the report say the samples are too few
+    module=$(instrumented counts)
+    run_wprof -o "$work/c.db" "$module"
+    grep -q ', [0-9]* samples (too few to rank functions by time)$' err.txt || fail "stderr: $(cat err.txt)"
+    "$wprof" report c.db > report.txt
+    grep -q "^Note: only [0-9]* samples: too few to rank functions by time" report.txt || fail "report: $(head -5 report.txt)"
+    ;;
+  bad-interval)
+    for bad in 0 -5 100 50us 5s 100x abc ''; do
+      bad_input 64 "wprof run: $bad: --sample-interval expects a time from 100us to 1s, e.g. 250us or 1ms (wprof run --help)" \
+        --sample-interval "$bad" "$wasm/counts.wasm"
+    done
+    bad_input 64 "wprof run: --sample-interval: only applies to --timing sampled (wprof run --help)" \
+      --timing exact --sample-interval 1ms "$wasm/counts.wasm"
+    bad_input 64 "wprof run: fast: --timing expects sampled, exact or none (wprof run --help)" --timing fast "$wasm/counts.wasm"
+    bad_input 64 "wprof run: --trace: records per-call durations: use --timing exact (its default) or none (wprof run --help)" \
+      --trace --timing sampled "$wasm/counts.wasm"
     ;;
   trace)
     module=$(instrumented counts)

@@ -1,0 +1,117 @@
+/*
+** libwprof sampled time: a POSIX timer on CLOCK_MONOTONIC per sampled guest
+** thread sends that very thread SIGPROF every sample interval, and the
+** handler, running on the guest thread between two of its instructions,
+** credits one sample to the call path on top of the shadow stack. Counts stay
+** exact (the probes keep their clock-free fast paths); time is samples times
+** the interval, in the spirit of perf's cpu-clock, but over exact call paths.
+**
+** Why a signal on the guest thread and not a sampler thread reading shared
+** state: the handler sees the shadow stack in program order (the probes need
+** only compiler fences, no atomic instructions), and it gets the interrupted
+** instruction pointer, so samples that land in the probes' own code
+** (WPROF_PROBE_CODE) are told apart and reported as the profiler's cost.
+**
+** A thread that waits for the CPU gets one sample when it runs again (the
+** timer's overruns are not counted): missed ticks of a preempted guest do not
+** inflate its time. A thread blocked in a host call is woken by each signal
+** and sampled there, so its blocked time goes to the calling path.
+*/
+#define _GNU_SOURCE
+#include "wprof-internal.h"
+
+#include <errno.h>
+#include <string.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+extern const char __start_wprof_probe_text[] __attribute__((weak));
+extern const char __stop_wprof_probe_text[] __attribute__((weak));
+
+/* The thread the signal interrupted, if it is being sampled. */
+static _Thread_local wprof_thread *volatile sampled_thread;
+
+static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
+static int handler_error;
+
+static uintptr_t interrupted_ip(const void *context) {
+  const ucontext_t *uc = context;
+#if defined(__x86_64__)
+  return (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+#elif defined(__aarch64__)
+  return (uintptr_t)uc->uc_mcontext.pc;
+#else
+  (void)uc;
+  return 0; /* no instruction pointer: every sample goes to a path */
+#endif
+}
+
+static bool in_probe_code(uintptr_t ip) {
+  uintptr_t start = (uintptr_t)__start_wprof_probe_text, stop = (uintptr_t)__stop_wprof_probe_text;
+  return ip - start < stop - start;
+}
+
+static void on_sample(int sig, siginfo_t *info, void *context) {
+  (void)sig, (void)info;
+  wprof_thread *t = sampled_thread;
+  if (!t) return; /* a late signal of a stopped timer */
+  if (in_probe_code(interrupted_ip(context))) {
+    t->probe_samples++;
+    return;
+  }
+  /* the probes publish top only once its frame's node is written */
+  struct wprof_frame *top = *(struct wprof_frame *volatile *)&t->top;
+  top->node->samples++;
+}
+
+static void install_handler(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = on_sample;
+  sigemptyset(&sa.sa_mask);
+  /* SA_RESTART: reads and writes of the host go on; sleeps and polls see EINTR and retry */
+  sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_ONSTACK;
+  if (sigaction(SIGPROF, &sa, NULL) != 0) handler_error = errno;
+}
+
+int wprof_sampling_start(wprof_thread *t, char *err, size_t errlen) {
+  const wprof_recorder *rec = t->rec;
+  if (rec->timing != WPROF_TIMING_SAMPLED || t->sampling) return 0;
+  pthread_once(&handler_once, install_handler);
+  if (handler_error) {
+    wprof__errf(err, errlen, "cannot install the sampling signal handler: %s", strerror(handler_error));
+    return -1;
+  }
+  struct sigevent sev;
+  memset(&sev, 0, sizeof sev);
+  sev.sigev_notify = SIGEV_THREAD_ID;
+  sev.sigev_signo = SIGPROF;
+  sev._sigev_un._tid = gettid(); /* sigev_notify_thread_id, which glibc 2.36 does not define */
+  if (timer_create(CLOCK_MONOTONIC, &sev, &t->sample_timer) != 0) {
+    wprof__errf(err, errlen, "cannot create the sampling timer: %s", strerror(errno));
+    return -1;
+  }
+  t->sampling = true;
+  sampled_thread = t;
+  struct timespec every = {.tv_sec = (time_t)(rec->sample_interval_ns / 1000000000u),
+                           .tv_nsec = (long)(rec->sample_interval_ns % 1000000000u)};
+  struct itimerspec spec = {.it_interval = every, .it_value = every};
+  if (timer_settime(t->sample_timer, 0, &spec, NULL) != 0) {
+    wprof__errf(err, errlen, "cannot start the sampling timer: %s", strerror(errno));
+    wprof_sampling_stop(t);
+    return -1;
+  }
+  return 0;
+}
+
+void wprof_sampling_stop(wprof_thread *t) {
+  if (t->sampling) {
+    timer_delete(t->sample_timer);
+    t->sampling = false;
+  }
+  if (sampled_thread == t) sampled_thread = NULL;
+}
+
+void wprof__sampling_stop_all(wprof_recorder *rec) {
+  for (wprof_thread *t = rec->threads; t; t = t->next) wprof_sampling_stop(t);
+}
