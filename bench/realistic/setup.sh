@@ -12,6 +12,8 @@
 #   lz4-workload     lz4-workload.c + lz4 1.9.2 of the npm package lz4 0.6.5
 #                    (deps/lz4/lib/lz4.c, lz4hc.c)
 #   fib              bench/run/fib.c, the call-heavy microbenchmark
+#   cxx-workload     cxx-workload.cc (libc++): small virtual methods, std::map,
+#                    std::sort with a comparator: a call every few ns
 # and sqlite-workload.noalloc.wasm, instrumented with --no-alloc.
 # Tarballs come from `npm pack` (npm checks them against the registry's
 # integrity hash); the extracted sources are checked against the sha256 below.
@@ -108,12 +110,18 @@ compile src/lz4.c lz4.o
 compile src/lz4hc.c lz4hc.o
 compile "$here/lz4-workload.c" lz4-workload.o -Isrc -Wall -Wextra
 compile "$here/../run/fib.c" fib.o -Wall -Wextra
+if [ ! cxx-workload.o -nt "$here/cxx-workload.cc" ]; then
+  echo "setup: compiling cxx-workload.cc" >&2
+  clang++ --target=wasm32-wasi -O2 -fno-exceptions -Wall -Wextra -c "$here/cxx-workload.cc" -o cxx-workload.o.tmp
+  mv cxx-workload.o.tmp cxx-workload.o
+fi
 
 # SQLite's recursion (parser, btree balancing) wants more than wasm-ld's 64 KiB stack.
 # shellcheck disable=SC2086
 module sqlite-workload -Wl,-z,stack-size=1048576 $sqlite_libs -- sqlite-workload.o sqlite3.o
 module lz4-workload -- lz4-workload.o lz4.o lz4hc.o
 module fib -- fib.o
+module cxx-workload -lc++ -lc++abi -- cxx-workload.o
 # SQLite allocates a lot: a variant with call probes only, to tell their cost from the heap's
 instrumented sqlite-workload.wasm sqlite-workload.noalloc.wasm --no-alloc
-echo "setup: sqlite-workload lz4-workload fib (.wasm, .inst.wasm) ready in $work" >&2
+echo "setup: sqlite-workload lz4-workload fib cxx-workload (.wasm, .inst.wasm) ready in $work" >&2

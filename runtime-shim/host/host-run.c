@@ -106,13 +106,19 @@ struct outcome {
 
 /* Instantiates and runs _start; everything after the setjmp that must
 ** survive a longjmp lives in *out or is volatile. */
-static void run_guest(const struct wprof_module_entry *entry, void *instance, wprof_wasi *wasi,
-                      struct Z_wprof_instance_t *probes, volatile bool *instantiated, struct outcome *out) {
+static void run_guest(const struct wprof_module_entry *entry, void *instance, wprof_wasi *wasi, wprof_thread *thread,
+                      volatile bool *instantiated, struct outcome *out) {
+  static char sampling_error[256];
   int jumped = wasm_rt_impl_try();
   if (jumped == 0) {
-    entry->instantiate(instance, wasi, probes);
+    entry->instantiate(instance, wasi, wprof_probe_instance(thread));
     *instantiated = true;
     wprof_wasi_set_memory(wasi, entry->memory(instance));
+    /* sampled time covers _start only, not the host's instantiation */
+    if (wprof_sampling_start(thread, sampling_error, sizeof sampling_error) != 0) {
+      *out = (struct outcome){WPROF_ERROR, 0, sampling_error};
+      return;
+    }
     guest_running = 1;
     if (stop_signal) WASM_RT_LONGJMP(wasm_rt_jmp_buf, WPROF_WASI_JMP_STOP); /* came during instantiation */
     entry->start(instance);
@@ -185,14 +191,14 @@ int wprof_host_run(const struct wprof_host_options *opts) {
   set_stop_handlers(on_stop_signal);
   wasm_rt_init();
   entry->init_module();
-  if (wprof_sampling_start(thread, err, sizeof err) != 0) {
-    fprintf(stderr, "wprof run: %s\n", err);
+  struct outcome outcome;
+  run_guest(entry, instance, wasi, thread, &instantiated, &outcome);
+  wprof_sampling_stop(thread);
+  if (outcome.status == WPROF_ERROR) {
+    fprintf(stderr, "wprof run: %s\n", outcome.message);
     rc = WPROF_EXIT_INTERNAL;
     goto out;
   }
-  struct outcome outcome;
-  run_guest(entry, instance, wasi, wprof_probe_instance(thread), &instantiated, &outcome);
-  wprof_sampling_stop(thread);
 
   if (outcome.status == WPROF_TRAPPED && !opts->quiet)
     fprintf(stderr, "wprof: guest trapped: %s\n", outcome.message);

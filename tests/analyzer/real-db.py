@@ -62,7 +62,8 @@ def record(work, wasm, db, *args, trace=False):
     instrumented = os.path.join(work, os.path.basename(wasm) + ".i.wasm")
     if not os.path.exists(instrumented):
         must([INSTRUMENT, "-q", wasm, instrumented], work)
-    cmd = [WPROF, "run", "-q", "-o", db] + (["--trace"] if trace else []) + [instrumented, "--"] + list(args)
+    # exact time: these checks add times up to the wall time; sampled time has tests of its own (tests/run)
+    cmd = [WPROF, "run", "-q", "--timing", "exact", "-o", db] + (["--trace"] if trace else []) + [instrumented, "--"] + list(args)
     rc, out, _ = run(cmd, work)
     check(os.path.exists(os.path.join(work, db)), "%s: no database written" % db)
     return rc, out
@@ -244,21 +245,26 @@ def commas(n):
 
 def exports():
     work = tempfile.mkdtemp(prefix="wprof-real-")
+    # A sampled run (wprof run's default): pprof's sample types are Go's CPU
+    # profile's, samples/count and cpu/nanoseconds, then calls/count.
     record(work, os.path.join(TESTDATA, "fib.wasm"), "fib.db")
-    [(total_calls, total_ns, samples)] = sql(work, "fib.db", "SELECT total_calls, (SELECT SUM(self_ns) FROM"
-                                             " call_paths), (SELECT COUNT(*) FROM call_paths WHERE calls > 0"
-                                             " OR self_ns > 0) FROM run")
+    [(total_calls, total_ns, total_samples, interval, samples)] = sql(
+        work, "fib.db", "SELECT total_calls, (SELECT SUM(self_ns) FROM call_paths), samples, sample_interval_ns,"
+        " (SELECT COUNT(*) FROM call_paths WHERE calls > 0 OR self_ns > 0 OR samples > 0) FROM run"
+        " WHERE timing = 'sampled'")
 
     # pprof, loaded by Go's pprof: totals equal the database's.
     must([WPROF, "export", "--format", "pprof", "fib.db", "-o", "cpu.pb.gz"], work)
     rc, raw, err = run(["go", "tool", "pprof", "-raw", "cpu.pb.gz"], work)
     check(rc == 0 and err == "", "go tool pprof -raw: exit %d, %s" % (rc, err))
-    values = [tuple(map(int, m.groups())) for m in re.finditer(r"^ +(\d+) +(\d+): ", raw, re.M)]
+    check("\nsamples/count cpu/nanoseconds[dflt] calls/count\n" in raw, "pprof sample types:\n" + raw)
+    check("\nPeriodType: cpu nanoseconds\nPeriod: %d\n" % interval in raw, "pprof period:\n" + raw)
+    values = [tuple(map(int, m.groups())) for m in re.finditer(r"^ +(\d+) +(\d+) +(\d+): ", raw, re.M)]
     check(len(values) == samples, "pprof: %d samples, expected %d" % (len(values), samples))
-    check(sum(v[0] for v in values) == total_calls, "pprof calls %d, run.total_calls %d" % (
-        sum(v[0] for v in values), total_calls))
-    check(sum(v[1] for v in values) == total_ns, "pprof time %d, SUM(self_ns) %d" % (sum(v[1] for v in values),
-                                                                                     total_ns))
+    got = tuple(sum(v[i] for v in values) for i in range(3))
+    check(got == (total_samples, total_ns, total_calls), "pprof samples, cpu, calls %s; run.samples, SUM(self_ns),"
+          " run.total_calls %s" % (got, (total_samples, total_ns, total_calls)))
+    check(total_ns == total_samples * interval, "SUM(self_ns) %d is not run.samples * interval" % total_ns)
     rc, top, _ = run(["go", "tool", "pprof", "-top", "-sample_index=calls", "cpu.pb.gz"], work)
     check(re.search(r"^ +21891 .* fib$", top, re.M), "pprof -top: fib is not called 21891 times:\n" + top)
 
@@ -271,14 +277,18 @@ def exports():
     got = [sum(v[i] for v in values) for i in range(4)]
     check(rc == 0 and err == "" and got == [13, 1620, 2, 1024], "pprof heap totals %s (%s)" % (got, err))
 
-    # callgrind, opened by callgrind_annotate: totals and fib's calls.
+    # callgrind, opened by callgrind_annotate: totals and fib's calls. A cost
+    # of 0 has no percentage (a short run may sample fib never).
     must([WPROF, "export", "--format", "callgrind", "fib.db", "-o", "callgrind.out"], work)
     rc, ann, err = run(["callgrind_annotate", "callgrind.out"], work)
     check(rc == 0, "callgrind_annotate: exit %d, %s" % (rc, err))
-    totals = re.search(r"^([\d,]+) \(100\.0%\) ([\d,]+) \(100\.0%\)  PROGRAM TOTALS$", ann, re.M)
-    check(totals and totals.groups() == (commas(total_ns), commas(total_calls)),
-          "callgrind totals %s, expected %s %s" % (totals and totals.groups(), total_ns, total_calls))
-    check(re.search(r"^ *[\d,]+ \([ \d.]+%\) 21,891 \([ \d.]+%\)  \S*:fib$", ann, re.M),
+    check(re.search(r"^Events recorded: +ns Samples calls$", ann, re.M), "callgrind events:\n" + ann)
+    cost = r"([\d,]+)(?: \([ \d.]+%\))? +"
+    totals = re.search(r"^" + cost * 3 + r"PROGRAM TOTALS$", ann, re.M)
+    check(totals and totals.groups() == (commas(total_ns), commas(total_samples), commas(total_calls)),
+          "callgrind totals %s, expected %s %s %s" % (totals and totals.groups(), total_ns, total_samples,
+                                                      total_calls))
+    check(re.search(r"^ *" + cost * 2 + r"21,891 \([ \d.]+%\)  \S*:fib$", ann, re.M),
           "callgrind: fib is not called 21,891 times:\n" + ann)
 
     # folded: one line per path with self time, values adding up.
