@@ -67,7 +67,7 @@ static int load_functions(struct wprof_db *db, struct wprof_cct *cct)
 static int load_paths(struct wprof_db *db, struct wprof_cct *cct)
 {
   sqlite3_stmt *stmt = wprof_db_prepare(
-      db, "SELECT id, parent, fid, recursive, calls, incl_ns, self_ns FROM call_paths ORDER BY id");
+      db, "SELECT id, parent, fid, recursive, calls, incl_ns, self_ns, samples FROM call_paths ORDER BY id");
   if (!stmt)
     return -1;
   cct->paths = wprof_xmalloc(sizeof *cct->paths * (size_t)(db->run.path_count + 1));
@@ -101,6 +101,7 @@ static int load_paths(struct wprof_db *db, struct wprof_cct *cct)
     p->calls = sqlite3_column_int64(stmt, 4);
     p->incl_ns = sqlite3_column_int64(stmt, 5);
     p->self_ns = sqlite3_column_int64(stmt, 6);
+    p->samples = sqlite3_column_int64(stmt, 7);
     cct->npaths++;
   }
   sqlite3_finalize(stmt);

@@ -20,7 +20,7 @@ struct wprof_cct_path {
   int32_t function; /* index in functions */
   int32_t depth;
   int recursive;
-  int64_t calls, incl_ns, self_ns;
+  int64_t calls, incl_ns, self_ns, samples; /* samples: 0 unless the run was sampled */
 };
 
 struct wprof_cct {

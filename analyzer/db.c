@@ -235,9 +235,7 @@ int wprof_db_require_trace(struct wprof_db *db)
   return -1;
 }
 
-static void note(const struct wprof_db *db, const char *cmd, int text, FILE *out, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-static void note(const struct wprof_db *db, const char *cmd, int text, FILE *out, const char *fmt, ...)
+void wprof_note(const char *cmd, const char *subject, int text, FILE *out, const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
@@ -245,7 +243,10 @@ static void note(const struct wprof_db *db, const char *cmd, int text, FILE *out
     fputs("Note: ", out);
     vfprintf(out, fmt, ap);
   } else {
-    fprintf(stderr, "wprof %s: %s: note: ", cmd, db->path);
+    fprintf(stderr, "wprof %s: ", cmd);
+    if (subject)
+      fprintf(stderr, "%s: ", subject);
+    fputs("note: ", stderr);
     vfprintf(stderr, fmt, ap);
   }
   va_end(ap);
@@ -280,14 +281,14 @@ void wprof_db_print_header(const struct wprof_db *db, const char *cmd, int text,
     fputc('\n', out);
   }
   if (strcmp(r->status, "exited") != 0)
-    note(db, cmd, text, out, "the run %s%s%s; %lld frames were closed without an exit", r->status,
-         r->trap ? ": " : "", r->trap ? r->trap : "", (long long)r->unwound_frames);
+    wprof_note(cmd, db->path, text, out, "the run %s%s%s; %lld frames were closed without an exit", r->status,
+               r->trap ? ": " : "", r->trap ? r->trap : "", (long long)r->unwound_frames);
   if (!r->timed)
-    note(db, cmd, text, out, "recorded with --no-timing: all times are 0");
+    wprof_note(cmd, db->path, text, out, "recorded with --no-timing: all times are 0");
   if (r->sampled && r->samples < WPROF_FEW_SAMPLES)
-    note(db, cmd, text, out,
-         "only %lld samples: too few to rank functions by time (run longer or lower --sample-interval)",
-         (long long)r->samples);
+    wprof_note(cmd, db->path, text, out,
+               "only %lld samples: too few to rank functions by time (run longer or lower --sample-interval)",
+               (long long)r->samples);
   if (r->lost_events)
-    note(db, cmd, text, out, "%lld trace events were lost", (long long)r->lost_events);
+    wprof_note(cmd, db->path, text, out, "%lld trace events were lost", (long long)r->lost_events);
 }

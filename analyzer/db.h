@@ -53,6 +53,10 @@ const char *wprof_db_text(sqlite3_stmt *stmt, int col);
  * per caveat (trapped run, --no-timing, too few samples, lost trace events). With CSV/JSON the notes go to stderr so
  * the machine output stays clean. */
 void wprof_db_print_header(const struct wprof_db *db, const char *cmd, int text, FILE *out);
+/* One caveat: "Note: ..." on out with text output, else "wprof CMD: SUBJECT:
+ * note: ..." (no SUBJECT when NULL) on stderr. */
+void wprof_note(const char *cmd, const char *subject, int text, FILE *out, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 /* How the run's times were made, on one line without its end: "sampled, 1234
  * samples, one per 100 µs (and 56 in the probes: 4.34% of the run)". */
 void wprof_db_print_timing(const struct wprof_run *r, FILE *out);

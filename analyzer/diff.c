@@ -7,7 +7,9 @@
  * Counts and bytes are
  * exact, so a CI job can gate on them with --fail-on: exit 1 and a
  * "Regressions:" section when a threshold is crossed, 0 otherwise, 2 on bad
- * input. Times are shown but only gated when a --fail-on names them. */
+ * input. Times are shown but only gated when a --fail-on names them; a note
+ * says when the two runs timed differently (exact vs. sampled, or another
+ * sample interval), as their times then do not compare. */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,6 +274,30 @@ static void free_diff(struct diff *d, struct gate *gates, int ngates)
   free(gates);
 }
 
+/* A run's timing for the note below: "exact", "none" or "sampled, one
+ * sample per 100 µs". */
+static const char *timing_text(char buf[64], const struct wprof_run *r)
+{
+  char interval[WPROF_UNIT_BUF];
+  if (!r->sampled)
+    return r->timing;
+  snprintf(buf, 64, "sampled, one sample per %s", wprof_format_ns(interval, r->sample_interval_ns));
+  return buf;
+}
+
+/* Times made differently (clock reads vs. samples, or samples of different
+ * lengths) differ by more than the program's change: say so, once. */
+static void note_timing(const struct wprof_run *base, const struct wprof_run *new, int text)
+{
+  if (strcmp(base->timing, new->timing) == 0 &&
+      (!base->sampled || base->sample_interval_ns == new->sample_interval_ns))
+    return;
+  char b[64], n[64];
+  wprof_note("diff", NULL, text, stdout,
+             "the two runs timed differently (base: %s, new: %s): their times are not comparable",
+             timing_text(b, base), timing_text(n, new));
+}
+
 /* Opens and validates one side; prints the error and returns NULL on failure. */
 static struct wprof_db *open_side(const char *path)
 {
@@ -356,6 +382,7 @@ int wprof_cmd_diff(int argc, char **argv)
     wprof_db_print_header(base, "diff", 0, stdout);
     wprof_db_print_header(new, "diff", 0, stdout);
   }
+  note_timing(&base->run, &new->run, text);
   wprof_table_print(t, format, stdout);
   if (*regressions) {
     FILE *to = text ? stdout : stderr;

@@ -1,5 +1,6 @@
 /* `wprof export --format callgrind`: the callgrind profile format, for
- * callgrind_annotate and KCachegrind. Two events: `ns` (time) and `calls`.
+ * callgrind_annotate and KCachegrind. Two events: `ns` (time) and `calls`,
+ * and for a sampled run a third between them, `Samples`.
  * Each function's cost line holds its self time and the number of times it
  * was called; each caller -> callee edge is a `calls=` line followed by the
  * edge's inclusive cost. As in `wprof report peek`, an edge's inclusive cost
@@ -8,14 +9,18 @@
  * express mutual recursion exactly; self costs and totals are always exact).
  * There are no source lines: every cost is at line 0. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "cct.h"
 #include "export.h"
 #include "util.h"
 
+/* Events in file order; SAMPLES is written only for a sampled run. */
+enum { EV_NS, EV_SAMPLES, EV_CALLS, NEVENTS };
+
 struct edge {
   int32_t caller, callee;
-  int64_t calls, incl_ns, incl_calls;
+  int64_t calls, incl[NEVENTS];
 };
 
 static int compare_edges(const void *a, const void *b)
@@ -36,66 +41,86 @@ static void print_function(FILE *out, const char *key, const struct wprof_cct *c
   named[f] = 1;
 }
 
+/* The costs of one line, after its position: " 12 34" or " 12 3 34". */
+static void print_costs(FILE *out, const int64_t costs[NEVENTS], int sampled)
+{
+  for (int e = 0; e < NEVENTS; e++)
+    if (e != EV_SAMPLES || sampled)
+      fprintf(out, " %lld", (long long)costs[e]);
+  fputc('\n', out);
+}
+
 int export_callgrind(struct wprof_db *db, const struct export_options *o, FILE *out)
 {
   (void)o;
   struct wprof_cct cct;
   if (wprof_cct_load(db, &cct))
     return -1;
+  int sampled = db->run.sampled;
   size_t np = (size_t)cct.npaths, nf = (size_t)cct.nfunctions;
-  /* Calls made inside each path's subtree: children follow their parents. */
-  int64_t *subtree_calls = wprof_xmalloc(sizeof(int64_t) * np);
-  for (size_t i = 0; i < np; i++)
-    subtree_calls[i] = cct.paths[i].calls;
+  /* Inclusive costs of each path: incl_ns, and the samples and calls of its
+   * subtree, summed from the children, which follow their parents. */
+  int64_t(*incl)[NEVENTS] = wprof_xmalloc(sizeof *incl * np);
+  for (size_t i = 0; i < np; i++) {
+    incl[i][EV_NS] = cct.paths[i].incl_ns;
+    incl[i][EV_SAMPLES] = cct.paths[i].samples;
+    incl[i][EV_CALLS] = cct.paths[i].calls;
+  }
   for (size_t i = np; i-- > 0;)
     if (cct.paths[i].parent >= 0)
-      subtree_calls[cct.paths[i].parent] += subtree_calls[i];
+      for (int e = EV_SAMPLES; e < NEVENTS; e++)
+        incl[cct.paths[i].parent][e] += incl[i][e];
 
-  int64_t *self_ns = wprof_xcalloc(nf, sizeof(int64_t)), *calls = wprof_xcalloc(nf, sizeof(int64_t));
+  int64_t(*self)[NEVENTS] = wprof_xcalloc(nf, sizeof *self), total[NEVENTS] = {0};
   struct edge *edges = wprof_xmalloc(sizeof(struct edge) * np);
   size_t nedges = 0;
-  int64_t total_ns = 0, total_calls = 0;
   for (size_t i = 0; i < np; i++) {
     const struct wprof_cct_path *p = &cct.paths[i];
-    self_ns[p->function] += p->self_ns;
-    calls[p->function] += p->calls;
-    total_ns += p->self_ns;
-    total_calls += p->calls;
-    if (p->parent >= 0)
-      edges[nedges++] = (struct edge){cct.paths[p->parent].function, p->function, p->calls,
-                                      p->recursive ? 0 : p->incl_ns, p->recursive ? 0 : subtree_calls[i]};
+    int64_t costs[NEVENTS] = {[EV_NS] = p->self_ns, [EV_SAMPLES] = p->samples, [EV_CALLS] = p->calls};
+    for (int e = 0; e < NEVENTS; e++) {
+      self[p->function][e] += costs[e];
+      total[e] += costs[e];
+    }
+    if (p->parent >= 0) {
+      edges[nedges] = (struct edge){cct.paths[p->parent].function, p->function, p->calls, {0}};
+      if (!p->recursive)
+        memcpy(edges[nedges].incl, incl[i], sizeof incl[i]);
+      nedges++;
+    }
   }
   qsort(edges, nedges, sizeof *edges, compare_edges);
 
-  fprintf(out, "# callgrind format\nversion: 1\ncreator: wprof %s\ncmd: %s\npositions: line\nevents: ns calls\n"
-               "summary: %lld %lld\n\nfl=(1) %s\n",
-          WPROF_VERSION, db->run.module_path, (long long)total_ns, (long long)total_calls, db->run.module_path);
+  fprintf(out, "# callgrind format\nversion: 1\ncreator: wprof %s\ncmd: %s\npositions: line\nevents: ns%s calls\n"
+               "summary:",
+          WPROF_VERSION, db->run.module_path, sampled ? " Samples" : "");
+  print_costs(out, total, sampled);
+  fprintf(out, "\nfl=(1) %s\n", db->run.module_path);
   char *named = wprof_xcalloc(nf, 1);
   size_t e = 0;
   for (int32_t f = 0; f < cct.nfunctions; f++) {
     int has_edges = e < nedges && edges[e].caller == f;
-    if (!calls[f] && !self_ns[f] && !has_edges)
+    if (!self[f][EV_CALLS] && !self[f][EV_NS] && !self[f][EV_SAMPLES] && !has_edges)
       continue;
     fputc('\n', out);
     print_function(out, "fn", &cct, f, named);
-    fprintf(out, "0 %lld %lld\n", (long long)self_ns[f], (long long)calls[f]);
+    fputc('0', out);
+    print_costs(out, self[f], sampled);
     while (e < nedges && edges[e].caller == f) {
       struct edge sum = edges[e++];
       for (; e < nedges && edges[e].caller == f && edges[e].callee == sum.callee; e++) {
         sum.calls += edges[e].calls;
-        sum.incl_ns += edges[e].incl_ns;
-        sum.incl_calls += edges[e].incl_calls;
+        for (int v = 0; v < NEVENTS; v++)
+          sum.incl[v] += edges[e].incl[v];
       }
       print_function(out, "cfn", &cct, sum.callee, named);
-      fprintf(out, "calls=%lld 0\n0 %lld %lld\n", (long long)sum.calls, (long long)sum.incl_ns,
-              (long long)sum.incl_calls);
+      fprintf(out, "calls=%lld 0\n0", (long long)sum.calls);
+      print_costs(out, sum.incl, sampled);
     }
   }
   free(named);
   free(edges);
-  free(self_ns);
-  free(calls);
-  free(subtree_calls);
+  free(self);
+  free(incl);
   wprof_cct_free(&cct);
   return 0;
 }

@@ -4,7 +4,8 @@
  * Function and one Location (address = its index in the module, mapping 1 =
  * the module). So pprof's flat is our self time and its cum, which counts a
  * function once per sample, is our outermost-activation inclusive time.
- * The CPU profile has the sample types calls/count and time/nanoseconds;
+ * The CPU profile has the sample types calls/count and time/nanoseconds,
+ * or for a sampled run samples/count, cpu/nanoseconds and calls/count;
  * the heap profile (--heap) alloc_objects, alloc_space, inuse_objects and
  * inuse_space per allocation site, like Go's heap profiles.
  * protobuf-c packs everything but the samples; the samples (a million for a
@@ -24,20 +25,43 @@ struct sample_type {
   const char *type, *unit;
 };
 
-static const struct sample_type cpu_types[] = {{"calls", "count"}, {"time", "nanoseconds"}};
-static const struct sample_type heap_types[] = {
-    {"alloc_objects", "count"}, {"alloc_space", "bytes"}, {"inuse_objects", "count"}, {"inuse_space", "bytes"}};
-enum { CPU_TYPES = 2, HEAP_TYPES = 4, MAX_TYPES = 4 };
+/* The sample types of each kind of profile, its default one and its period
+ * type. A sampled run's are those of Go's CPU profiles (samples/count,
+ * cpu/nanoseconds, period = the sample interval), so pprof's usual views and
+ * tools read it as one; calls/count follows. */
+enum { KIND_EXACT, KIND_SAMPLED, KIND_HEAP, NKINDS, MAX_TYPES = 4 };
+struct profile_kind {
+  struct sample_type types[MAX_TYPES], period;
+  int ntypes;
+  const char *default_type;
+};
+static const struct profile_kind kinds[NKINDS] = {
+    [KIND_EXACT] = {{{"calls", "count"}, {"time", "nanoseconds"}}, {"time", "nanoseconds"}, 2, "time"},
+    [KIND_SAMPLED] = {{{"samples", "count"}, {"cpu", "nanoseconds"}, {"calls", "count"}},
+                      {"cpu", "nanoseconds"},
+                      3,
+                      "cpu"},
+    [KIND_HEAP] = {{{"alloc_objects", "count"}, {"alloc_space", "bytes"}, {"inuse_objects", "count"},
+                    {"inuse_space", "bytes"}},
+                   {"space", "bytes"},
+                   4,
+                   "inuse_space"},
+};
+
+/* Index of name among the kind's sample types, or -1. */
+static int type_index(const struct profile_kind *k, const char *name)
+{
+  for (int i = 0; i < k->ntypes; i++)
+    if (strcmp(name, k->types[i].type) == 0)
+      return i;
+  return -1;
+}
 
 int export_pprof_sample_kind(const char *name)
 {
-  for (int i = 0; i < CPU_TYPES; i++)
-    if (strcmp(name, cpu_types[i].type) == 0)
-      return 0;
-  for (int i = 0; i < HEAP_TYPES; i++)
-    if (strcmp(name, heap_types[i].type) == 0)
-      return 1;
-  return -1;
+  if (type_index(&kinds[KIND_HEAP], name) >= 0)
+    return 1;
+  return type_index(&kinds[KIND_EXACT], name) >= 0 || type_index(&kinds[KIND_SAMPLED], name) >= 0 ? 0 : -1;
 }
 
 struct strings {
@@ -187,13 +211,15 @@ static void write_sample(struct gzip_out *g, const struct wprof_cct *cct, int32_
     gzip_varint(g, (uint64_t)values[i]);
 }
 
-/* One sample per call path with a nonzero value: calls, self time. */
-static void write_cpu_samples(struct gzip_out *g, const struct wprof_cct *cct)
+/* One sample per call path with a nonzero value, in the order of the kind's
+ * sample types. */
+static void write_cpu_samples(struct gzip_out *g, const struct wprof_cct *cct, const struct profile_kind *kind)
 {
   for (int32_t i = 0; i < cct->npaths; i++) {
-    int64_t values[CPU_TYPES] = {cct->paths[i].calls, cct->paths[i].self_ns};
-    if (values[0] || values[1])
-      write_sample(g, cct, i, values, CPU_TYPES);
+    const struct wprof_cct_path *p = &cct->paths[i];
+    int64_t exact[] = {p->calls, p->self_ns}, sampled[] = {p->samples, p->self_ns, p->calls};
+    if (p->calls || p->self_ns || p->samples)
+      write_sample(g, cct, i, kind == &kinds[KIND_SAMPLED] ? sampled : exact, kind->ntypes);
   }
 }
 
@@ -213,10 +239,10 @@ static int write_heap_samples(struct wprof_db *db, struct gzip_out *g, const str
       rc = SQLITE_ERROR;
       break;
     }
-    int64_t values[HEAP_TYPES];
-    for (int v = 0; v < HEAP_TYPES; v++)
+    int64_t values[MAX_TYPES];
+    for (int v = 0; v < kinds[KIND_HEAP].ntypes; v++)
       values[v] = sqlite3_column_int64(stmt, 1 + v);
-    write_sample(g, cct, path, values, HEAP_TYPES);
+    write_sample(g, cct, path, values, kinds[KIND_HEAP].ntypes);
   }
   sqlite3_finalize(stmt);
   return rc == SQLITE_DONE ? 0 : -1;
@@ -224,6 +250,18 @@ static int write_heap_samples(struct wprof_db *db, struct gzip_out *g, const str
 
 int export_pprof(struct wprof_db *db, const struct export_options *o, FILE *out)
 {
+  const struct profile_kind *kind = &kinds[o->heap ? KIND_HEAP : db->run.sampled ? KIND_SAMPLED : KIND_EXACT];
+  const char *default_type = o->sample_index ? o->sample_index : kind->default_type;
+  int default_index = type_index(kind, default_type);
+  if (default_index < 0) {
+    /* export.c knows the names, not which of them this run has. */
+    char names[128] = "";
+    for (int i = 0; i < kind->ntypes; i++)
+      snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "", kind->types[i].type);
+    snprintf(db->error, sizeof db->error, "--sample-index %s: not a sample type of a profile timed '%s' (%s)",
+             default_type, db->run.timing, names);
+    return -1;
+  }
   struct wprof_cct cct;
   if (wprof_cct_load(db, &cct))
     return -1;
@@ -231,25 +269,21 @@ int export_pprof(struct wprof_db *db, const struct export_options *o, FILE *out)
   struct strings st = {0};
   intern(&st, "");
   Perftools__Profiles__Profile profile = PERFTOOLS__PROFILES__PROFILE__INIT;
-  const struct sample_type *types = o->heap ? heap_types : cpu_types;
-  int ntypes = o->heap ? HEAP_TYPES : CPU_TYPES;
-  const char *default_type = o->sample_index ? o->sample_index : o->heap ? "inuse_space" : "time";
   Perftools__Profiles__ValueType value_types[MAX_TYPES], *value_type_ptrs[MAX_TYPES];
-  for (int i = 0; i < ntypes; i++) {
+  for (int i = 0; i < kind->ntypes; i++) {
     perftools__profiles__value_type__init(&value_types[i]);
-    value_types[i].type = intern(&st, types[i].type);
-    value_types[i].unit = intern(&st, types[i].unit);
+    value_types[i].type = intern(&st, kind->types[i].type);
+    value_types[i].unit = intern(&st, kind->types[i].unit);
     value_type_ptrs[i] = &value_types[i];
-    if (strcmp(types[i].type, default_type) == 0)
-      profile.default_sample_type = value_types[i].type;
   }
-  profile.n_sample_type = (size_t)ntypes;
+  profile.default_sample_type = value_types[default_index].type;
+  profile.n_sample_type = (size_t)kind->ntypes;
   profile.sample_type = value_type_ptrs;
   Perftools__Profiles__ValueType period_type = PERFTOOLS__PROFILES__VALUE_TYPE__INIT;
-  period_type.type = intern(&st, o->heap ? "space" : "time");
-  period_type.unit = intern(&st, o->heap ? "bytes" : "nanoseconds");
+  period_type.type = intern(&st, kind->period.type);
+  period_type.unit = intern(&st, kind->period.unit);
   profile.period_type = &period_type;
-  profile.period = 1;
+  profile.period = kind == &kinds[KIND_SAMPLED] ? db->run.sample_interval_ns : 1;
   profile.time_nanos = parse_start_time(db->run.start_time);
   profile.duration_nanos = db->run.duration_ns;
 
@@ -279,11 +313,14 @@ int export_pprof(struct wprof_db *db, const struct export_options *o, FILE *out)
     line_ptrs[i] = &lines[i];
     perftools__profiles__location__init(&locations[i]);
     locations[i].id = i + 1;
-    locations[i].mapping_id = 1;
-    locations[i].address = (uint64_t)f->func_index;
     locations[i].n_line = 1;
     locations[i].line = &line_ptrs[i];
     location_ptrs[i] = &locations[i];
+    /* '(root)' (func_index -1) is no code of the module: no mapping, no address. */
+    if (f->func_index < 0)
+      continue;
+    locations[i].mapping_id = 1;
+    locations[i].address = (uint64_t)f->func_index;
     if ((uint64_t)f->func_index >= mapping.memory_limit)
       mapping.memory_limit = (uint64_t)f->func_index + 1;
   }
@@ -312,7 +349,7 @@ int export_pprof(struct wprof_db *db, const struct export_options *o, FILE *out)
     if (o->heap)
       rc = write_heap_samples(db, g, &cct);
     else
-      write_cpu_samples(g, &cct);
+      write_cpu_samples(g, &cct, kind);
     if (gzip_close(g) && rc == 0) {
       snprintf(db->error, sizeof db->error, "cannot compress the profile");
       rc = -1;

@@ -79,7 +79,7 @@ int report_info(struct wprof_db *db, const struct report_options *o, struct repo
   }
   info_text(t, "timing", r->timing);
   if (r->sampled) {
-    info_int(t, "sample_interval_ns", r->sample_interval_ns);
+    info_ns(t, "sample_interval_ns", r->sample_interval_ns);
     info_int(t, "samples", r->samples);
     info_int(t, "probe_samples", r->probe_samples);
   }

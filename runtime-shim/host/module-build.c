@@ -8,7 +8,7 @@
 **
 ** wprof_host_build() makes the module a shared object: wasm2c -> C, plus a
 ** few generated lines defining `wprof_module_entry` (module-entry.h), then
-** `cc -O2 -shared`. Only the module's own C is compiled per module; the
+** `cc -O2 -fno-plt -shared`. Only the module's own C is compiled per module; the
 ** runtime, WASI and recorder are already in the wprof executable, which
 ** exports them to the shared object. Results are cached under
 ** $WPROF_CACHE_DIR, else $XDG_CACHE_HOME/wprof, else ~/.cache/wprof, named
@@ -38,7 +38,8 @@ extern char **environ;
 
 #define MODULE_NAME "m" /* wasm2c -n: symbols are Z_m_* and Z_mZ_* */
 #define CC "cc"
-#define CC_FLAGS "-O2"
+#define CC_OPTIMIZE "-O2"
+#define CC_NO_PLT "-fno-plt" /* probe and WASI calls go through the GOT: no PLT stub between guest and probe */
 #define INSTANTIATE "void Z_" MODULE_NAME "_instantiate("
 #define PROGRESS_MIN_BYTES (256u * 1024u)
 
@@ -404,7 +405,7 @@ static int build_in(const char *module_path, const struct wprof_module_file *m, 
   }
   int rc = write_entry(module_path, h_path, glue);
   if (rc) return rc;
-  char *cc[] = {CC, CC_FLAGS, "-fPIC", "-shared", "-w", "-o", so, glue, "-lm", NULL};
+  char *cc[] = {CC, CC_OPTIMIZE, CC_NO_PLT, "-fPIC", "-shared", "-w", "-o", so, glue, "-lm", NULL};
   status = spawn_and_wait(cc, log, tty ? progress : NULL);
   if (status < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     char msg[512];
@@ -419,7 +420,7 @@ int wprof_host_build(const char *module_path, const struct wprof_module_file *m,
   char cc_id[8192], w2c_id[8192], flags[64];
   tool_identity(CC, cc_id, sizeof cc_id);
   tool_identity("wasm2c", w2c_id, sizeof w2c_id);
-  snprintf(flags, sizeof flags, "%s%s abi%d", CC_FLAGS, m->uses_exceptions ? " exceptions" : "",
+  snprintf(flags, sizeof flags, "%s %s%s abi%d", CC_OPTIMIZE, CC_NO_PLT, m->uses_exceptions ? " exceptions" : "",
            WPROF_MODULE_ENTRY_ABI);
   XXH3_state_t *st = XXH3_createState();
   if (!st) return WPROF_EXIT_INTERNAL;

@@ -30,7 +30,10 @@ enum wprof_timing {
 /* Sampling intervals a run accepts, in ns, and the default. */
 #define WPROF_SAMPLE_INTERVAL_MIN 100000u
 #define WPROF_SAMPLE_INTERVAL_MAX 1000000000u
-#define WPROF_SAMPLE_INTERVAL_DEFAULT 100000u
+/* The default: each sample costs a timer interrupt and a signal, 23 us on the
+** VM of bench/RESULTS.md (a few us on bare metal), so 1 ms costs about 2%
+** there where 100 us cost 20% (bench/realistic/fidelity.py). */
+#define WPROF_SAMPLE_INTERVAL_DEFAULT 1000000u
 /* Fewer samples than this rank functions by time poorly (a path with n
 ** samples is off by about 1/sqrt(n)): hosts and reports say so. */
 #define WPROF_FEW_SAMPLES 500u

@@ -23,6 +23,7 @@ db fib2 fib.sql fib2.sql
 db mutual mutual.sql
 db trace trace.sql
 db empty empty.sql
+db sampled sampled.sql
 
 # expect_out EXPECTED_RC GOLDEN_FILE COMMAND...: stdout must equal the golden file.
 expect_out() {
@@ -73,6 +74,9 @@ report)
   expect_out 0 trace-calls-focus.csv R "$work/trace.db" calls --focus '*;eval' --format csv
   expect_out 0 fib-info.txt R "$work/fib.db" info
   expect_out 0 empty-info.csv R "$work/empty.db" info --format csv
+  # A sampled run: the Time: line gives the samples, the interval and the probes' share.
+  expect_out 0 sampled-top.txt R "$work/sampled.db" top
+  expect_out 0 sampled-info.txt R "$work/sampled.db" info
   # The trapped run's note goes to stderr with machine formats.
   R "$work/mutual.db" top --format json >/dev/null 2>"$work/stderr"
   expect_eq "trapped note" "$(cat "$work/stderr")" \
@@ -133,6 +137,19 @@ diff)
   expect_eq "csv gate exit" "$rc" 1
   expect_eq "csv gate rows" "$out" "$(printf 'metric,base,new,delta,kind,name,fail_on\ncalls,3,4,1,function,malloc,calls:+30%%\nself_ns,80000,80000,0,function,malloc,\nincl_ns,80000,80000,0,function,malloc,')"
   expect_eq "csv gate stderr" "$(cat "$work/stderr")" "$(printf 'Regressions:\n  calls:+30%%  malloc: 3 -> 4 (+1, +33.33%%)')"
+  # Exact against sampled time: one note (on stderr with csv/json), no gating change.
+  expect_out 0 diff-sampled.txt D "$work/fib.db" "$work/sampled.db" --focus 'ma*'
+  timed_differently() { echo "wprof diff: note: the two runs timed differently (base: $1, new: $2): their times are not comparable"; }
+  D "$work/fib.db" "$work/sampled.db" --format csv >/dev/null 2>"$work/stderr"
+  expect_eq "exact/sampled csv note" "$(cat "$work/stderr")" "$(timed_differently exact 'sampled, one sample per 1.00 ms')"
+  cp "$work/sampled.db" "$work/sampled100.db"; sqlite3 "$work/sampled100.db" "UPDATE run SET sample_interval_ns = 100000"
+  D "$work/sampled.db" "$work/sampled100.db" --format json >/dev/null 2>"$work/stderr"
+  expect_eq "sample interval json note" "$(cat "$work/stderr")" \
+    "$(timed_differently 'sampled, one sample per 1.00 ms' 'sampled, one sample per 100 µs')"
+  D "$work/sampled.db" "$work/sampled.db" --format csv >/dev/null 2>"$work/stderr"
+  expect_eq "same timing: no note" "$(cat "$work/stderr")" ""
+  D "$work/fib.db" "$work/sampled.db" --fail-on calls:+0 >/dev/null; expect_eq "exact/sampled calls:+0 exit" $? 1
+  D "$work/fib.db" "$work/sampled.db" --fail-on 'calls:+0:ma*' >/dev/null; expect_eq "exact/sampled calls:+0:ma* exit" $? 0
   for bad in calls 'calls:' 'bogus:+1' 'calls:+x%' 'calls:+5%:' 'calls:-5'; do
     expect_err 2 "wprof diff: bad --fail-on '$bad' (METRIC:+N, METRIC:+N% or METRIC:+N%:GLOB)" D "$work/fib.db" "$work/fib2.db" --fail-on "$bad"
   done
@@ -182,6 +199,28 @@ export)
   expect_eq "pprof heap default type" "$(grep -c 'inuse_space/bytes\[dflt\]' "$out_dir/raw")" 1
   X --format pprof --sample-index alloc_objects "$work/fib.db" -o "$out_dir/heap2.pb.gz" || fail "pprof --sample-index"
   expect_eq "pprof --sample-index" "$(go tool pprof -top "$out_dir/heap2.pb.gz" 2>&1 | awk '/^Type:/ {print $2}')" alloc_objects
+  # A sampled run: Go's CPU profile types (samples/count, cpu/nanoseconds, period
+  # the interval), then calls/count; sampled.sql's values per path and function.
+  X --format pprof "$work/sampled.db" -o "$out_dir/sampled.pb.gz" || fail "pprof export of a sampled run"
+  go tool pprof -raw "$out_dir/sampled.pb.gz" >"$out_dir/raw" 2>"$out_dir/raw.err" || fail "go tool pprof -raw sampled"
+  expect_eq "pprof sampled warnings" "$(cat "$out_dir/raw.err")" ""
+  expect_eq "pprof sampled types" "$(grep -x 'samples/count cpu/nanoseconds\[dflt\] calls/count' "$out_dir/raw")" \
+    "samples/count cpu/nanoseconds[dflt] calls/count"
+  expect_eq "pprof sampled period" "$(grep -A1 '^PeriodType:' "$out_dir/raw")" "$(printf 'PeriodType: cpu nanoseconds\nPeriod: 1000000')"
+  expect_eq "pprof sampled totals (samples cpu calls)" \
+    "$(awk '/^ +[0-9]+ +[0-9]+ +[0-9]+: / {s += $1; t += $2; c += $3; n++} END {print n, s, t, c}' "$out_dir/raw")" \
+    "8 1000 1000000000 3013"
+  expect_eq "pprof sampled -top" \
+    "$(go tool pprof -top -unit=ms -nodefraction=0 "$out_dir/sampled.pb.gz" 2>&1 | awk '/^ +[0-9.]+m?s .*%/ {print $1, $4, $6}')" \
+    "$(printf '500ms 820ms sort\n320ms 320ms compare\n150ms 150ms parse\n25ms 995ms main\n5ms 5ms (root)')"
+  expect_eq "pprof sampled samples" \
+    "$(go tool pprof -top -sample_index=samples -nodefraction=0 "$out_dir/sampled.pb.gz" 2>&1 | awk '/%/ && NF == 6 {print $1, $4, $6}')" \
+    "$(printf '500 820 sort\n320 320 compare\n150 150 parse\n25 995 main\n5 5 (root)')"
+  expect_eq "pprof sampled calls" \
+    "$(go tool pprof -top -sample_index=calls -nodefraction=0 "$out_dir/sampled.pb.gz" 2>&1 | awk '/%/ && NF == 6 {print $1, $4, $6}')" \
+    "$(printf '3000 3000 compare\n7 3007 sort\n4 4 tokenize\n1 3013 main\n1 5 parse')"
+  X --format pprof --sample-index samples "$work/sampled.db" -o "$out_dir/sampled2.pb.gz" || fail "pprof --sample-index samples"
+  expect_eq "pprof --sample-index samples" "$(go tool pprof -top "$out_dir/sampled2.pb.gz" 2>&1 | awk '/^Type:/ {print $2}')" samples
   # callgrind, read back by callgrind_annotate.
   X --format callgrind "$work/fib.db" -o "$out_dir/fib.cg" || fail "callgrind export"
   expect_eq "callgrind totals" "$(callgrind_annotate "$out_dir/fib.cg" | grep 'PROGRAM TOTALS')" \
@@ -190,6 +229,13 @@ export)
     "$(printf '1,000,000 (71.43%%) 1 ( 5.00%%) fib.wasm:main\n 300,000 (21.43%%) 15 (75.00%%) fib.wasm:fib\n 80,000 ( 5.71%%) 3 (15.00%%) fib.wasm:malloc\n 20,000 ( 1.43%%) 1 ( 5.00%%) fib.wasm:free')"
   expect_eq "callgrind inclusive" "$(callgrind_annotate --inclusive=yes "$out_dir/fib.cg" | grep 'fib.wasm:' | awk '{print $1, $NF}')" \
     "$(printf '1,400,000 fib.wasm:main\n350,000 fib.wasm:fib\n80,000 fib.wasm:malloc\n20,000 fib.wasm:free')"
+  X --format callgrind "$work/sampled.db" -o "$out_dir/sampled.cg" || fail "callgrind export of a sampled run"
+  expect_eq "callgrind sampled events" "$(grep '^events:' "$out_dir/sampled.cg")" "events: ns Samples calls"
+  expect_eq "callgrind sampled totals" "$(callgrind_annotate "$out_dir/sampled.cg" | grep 'PROGRAM TOTALS')" \
+    "1,000,000,000 (100.0%) 1,000 (100.0%) 3,013 (100.0%)  PROGRAM TOTALS"
+  expect_eq "callgrind sampled inclusive" \
+    "$(callgrind_annotate --inclusive=yes --threshold=100 "$out_dir/sampled.cg" | grep 'sort.wasm:' | sed -E 's/ \( *[0-9.]+%\)//g' | awk '{print $1, $2, $3, $NF}')" \
+    "$(printf '995,000,000 995 3,013 sort.wasm:main\n820,000,000 820 3,007 sort.wasm:sort\n320,000,000 320 3,000 sort.wasm:compare\n150,000,000 150 5 sort.wasm:parse\n5,000,000 5 0 sort.wasm:(root)\n0 0 4 sort.wasm:tokenize')"
   # chrome: valid JSON, exact times, children nested inside their parents.
   X --format chrome "$work/trace.db" -o "$out_dir/trace.json" || fail "chrome export"
   python3 - "$out_dir/trace.json" <<'PY' || fail "chrome trace checks"
@@ -233,6 +279,8 @@ print(" ".join(str(e["args"]["call"]) for e in json.load(open(sys.argv[1]))["tra
   diff -u "$src/golden/fib.folded" "$out_dir/fib.folded" >&2 || fail "folded self"
   X --format folded --value calls "$work/mutual.db" -o "$out_dir/mutual.folded" 2>/dev/null || fail "folded calls"
   diff -u "$src/golden/mutual-calls.folded" "$out_dir/mutual.folded" >&2 || fail "folded calls"
+  X --format folded "$work/sampled.db" -o "$out_dir/sampled.folded" || fail "folded export of a sampled run"
+  diff -u "$src/golden/sampled.folded" "$out_dir/sampled.folded" >&2 || fail "folded sampled"
   # Failures: one line, exit 2, no file (and an existing file is left alone).
   echo keep >"$out_dir/keep"
   expect_err 2 "wprof export: unknown format 'svg' (pprof, callgrind, chrome or folded)" X --format svg "$work/fib.db" -o "$out_dir/keep"
@@ -244,8 +292,12 @@ print(" ".join(str(e["args"]["call"]) for e in json.load(open(sys.argv[1]))["tra
   printf 'x\n' >"$work/text.db"
   expect_err 2 "wprof export: $work/text.db: not a wprof database (not an SQLite file)" X --format folded "$work/text.db" -o "$out_dir/keep"
   expect_err 2 "wprof export: --value applies to --format folded only" X --format pprof --value calls "$work/fib.db" -o "$out_dir/keep"
-  expect_err 2 "wprof export: unknown --sample-index 'time' (calls, time; with --heap alloc_objects, alloc_space, inuse_objects, inuse_space)" \
+  expect_err 2 "wprof export: unknown --sample-index 'time' (calls, time; samples, cpu if sampled; with --heap alloc_objects, alloc_space, inuse_objects, inuse_space)" \
     X --format pprof --heap --sample-index time "$work/fib.db" -o "$out_dir/keep"
+  expect_err 2 "wprof export: $work/sampled.db: --sample-index time: not a sample type of a profile timed 'sampled' (samples, cpu, calls)" \
+    X --format pprof --sample-index time "$work/sampled.db" -o "$out_dir/keep"
+  expect_err 2 "wprof export: $work/fib.db: --sample-index cpu: not a sample type of a profile timed 'exact' (calls, time)" \
+    X --format pprof --sample-index cpu "$work/fib.db" -o "$out_dir/keep"
   expect_err 2 "wprof export: $out_dir/no/such/dir/x.pb.gz: cannot create: No such file or directory" X --format pprof "$work/fib.db" -o "$out_dir/no/such/dir/x.pb.gz"
   expect_eq "existing file untouched" "$(cat "$out_dir/keep")" keep
   expect_eq "no temporary file left" "$(ls "$out_dir" | grep -c tmp)" 0

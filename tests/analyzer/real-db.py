@@ -57,13 +57,14 @@ def must(args, work):
     return out
 
 
-def record(work, wasm, db, *args, trace=False):
+def record(work, wasm, db, *args, trace=False, timing="exact"):
     """Instruments wasm (once) and runs it into db; returns (exit code, stdout)."""
     instrumented = os.path.join(work, os.path.basename(wasm) + ".i.wasm")
     if not os.path.exists(instrumented):
         must([INSTRUMENT, "-q", wasm, instrumented], work)
-    # exact time: these checks add times up to the wall time; sampled time has tests of its own (tests/run)
-    cmd = [WPROF, "run", "-q", "--timing", "exact", "-o", db] + (["--trace"] if trace else []) + [instrumented, "--"] + list(args)
+    # exact time by default: these checks add times up to the wall time; sampled time has tests of its own (tests/run)
+    cmd = ([WPROF, "run", "-q", "--timing", timing, "-o", db] + (["--trace"] if trace else []) + [instrumented, "--"]
+           + list(args))
     rc, out, _ = run(cmd, work)
     check(os.path.exists(os.path.join(work, db)), "%s: no database written" % db)
     return rc, out
@@ -245,28 +246,65 @@ def commas(n):
 
 def exports():
     work = tempfile.mkdtemp(prefix="wprof-real-")
-    # A sampled run (wprof run's default): pprof's sample types are Go's CPU
-    # profile's, samples/count and cpu/nanoseconds, then calls/count.
-    record(work, os.path.join(TESTDATA, "fib.wasm"), "fib.db")
-    [(total_calls, total_ns, total_samples, interval, samples)] = sql(
-        work, "fib.db", "SELECT total_calls, (SELECT SUM(self_ns) FROM call_paths), samples, sample_interval_ns,"
-        " (SELECT COUNT(*) FROM call_paths WHERE calls > 0 OR self_ns > 0 OR samples > 0) FROM run"
-        " WHERE timing = 'sampled'")
+    # Both timings of fib. A sampled run's pprof sample types are those of
+    # Go's CPU profiles, samples/count and cpu/nanoseconds (period: the
+    # sample interval), then calls/count; its callgrind events ns Samples calls.
+    # Each type and event is named by its total below.
+    layouts = {"exact": ({"calls/count": "calls", "time/nanoseconds[dflt]": "ns"}, "time nanoseconds",
+                         ["ns", "calls"]),
+               "sampled": ({"samples/count": "Samples", "cpu/nanoseconds[dflt]": "ns", "calls/count": "calls"},
+                           "cpu nanoseconds", ["ns", "Samples", "calls"])}
+    for timing, (types, period_type, events) in layouts.items():
+        db = timing + ".db"
+        record(work, os.path.join(TESTDATA, "fib.wasm"), db, timing=timing)
+        [(total_calls, total_ns, total_samples, period, paths)] = sql(
+            work, db, "SELECT total_calls, (SELECT SUM(self_ns) FROM call_paths), samples,"
+            " COALESCE(sample_interval_ns, 1), (SELECT COUNT(*) FROM call_paths WHERE calls > 0 OR self_ns > 0"
+            " OR samples > 0) FROM run")
+        totals = {"calls": total_calls, "ns": total_ns, "Samples": total_samples}
+        check(timing == "exact" or total_ns == total_samples * period,
+              "%s: SUM(self_ns) %d is not run.samples * interval" % (db, total_ns))
 
-    # pprof, loaded by Go's pprof: totals equal the database's.
-    must([WPROF, "export", "--format", "pprof", "fib.db", "-o", "cpu.pb.gz"], work)
-    rc, raw, err = run(["go", "tool", "pprof", "-raw", "cpu.pb.gz"], work)
-    check(rc == 0 and err == "", "go tool pprof -raw: exit %d, %s" % (rc, err))
-    check("\nsamples/count cpu/nanoseconds[dflt] calls/count\n" in raw, "pprof sample types:\n" + raw)
-    check("\nPeriodType: cpu nanoseconds\nPeriod: %d\n" % interval in raw, "pprof period:\n" + raw)
-    values = [tuple(map(int, m.groups())) for m in re.finditer(r"^ +(\d+) +(\d+) +(\d+): ", raw, re.M)]
-    check(len(values) == samples, "pprof: %d samples, expected %d" % (len(values), samples))
-    got = tuple(sum(v[i] for v in values) for i in range(3))
-    check(got == (total_samples, total_ns, total_calls), "pprof samples, cpu, calls %s; run.samples, SUM(self_ns),"
-          " run.total_calls %s" % (got, (total_samples, total_ns, total_calls)))
-    check(total_ns == total_samples * interval, "SUM(self_ns) %d is not run.samples * interval" % total_ns)
-    rc, top, _ = run(["go", "tool", "pprof", "-top", "-sample_index=calls", "cpu.pb.gz"], work)
-    check(re.search(r"^ +21891 .* fib$", top, re.M), "pprof -top: fib is not called 21891 times:\n" + top)
+        # pprof, loaded by Go's pprof: totals equal the database's.
+        must([WPROF, "export", "--format", "pprof", db, "-o", timing + ".pb.gz"], work)
+        rc, raw, err = run(["go", "tool", "pprof", "-raw", timing + ".pb.gz"], work)
+        check(rc == 0 and err == "", "%s: go tool pprof -raw: exit %d, %s" % (db, rc, err))
+        check("\n%s\n" % " ".join(types) in raw, "%s: pprof sample types:\n%s" % (db, raw))
+        check("\nPeriodType: %s\nPeriod: %d\n" % (period_type, period) in raw, "%s: pprof period:\n%s" % (db, raw))
+        values = [tuple(map(int, m.groups()))
+                  for m in re.finditer(r"^ +" + r"(\d+) +" * (len(types) - 1) + r"(\d+): ", raw, re.M)]
+        check(len(values) == paths, "%s: pprof: %d samples, expected %d" % (db, len(values), paths))
+        got = [sum(v[i] for v in values) for i in range(len(types))]
+        want = [totals[t] for t in types.values()]
+        check(got == want, "%s: pprof totals %s, expected %s from SQL" % (db, got, want))
+        rc, top, _ = run(["go", "tool", "pprof", "-top", "-sample_index=calls", timing + ".pb.gz"], work)
+        check(re.search(r"^ +21891 .* fib$", top, re.M), "%s: pprof -top: fib is not called 21891 times:\n%s" % (
+            db, top))
+
+        # callgrind, opened by callgrind_annotate: totals and fib's calls. A
+        # short run may sample fib never: every function is listed (the
+        # default lists them until 99% of the time), a cost of 0 without its
+        # percentage.
+        must([WPROF, "export", "--format", "callgrind", db, "-o", timing + ".callgrind"], work)
+        rc, ann, err = run(["callgrind_annotate", "--threshold=100", timing + ".callgrind"], work)
+        check(rc == 0, "%s: callgrind_annotate: exit %d, %s" % (db, rc, err))
+        check(re.search(r"^Events recorded: +%s$" % " ".join(events), ann, re.M), "%s: callgrind events:\n%s" % (
+            db, ann))
+        cost = r"([\d,]+)(?: \([ \d.]+%\))? +"
+        got = re.search(r"^" + cost * len(events) + r"PROGRAM TOTALS$", ann, re.M)
+        want = tuple(commas(totals[e]) for e in events)
+        check(got and got.groups() == want, "%s: callgrind totals %s, expected %s" % (db, got and got.groups(), want))
+        check(re.search(r"^ *" + cost * (len(events) - 1) + r"21,891 \([ \d.]+%\)  \S*:fib$", ann, re.M),
+              "%s: callgrind: fib is not called 21,891 times:\n%s" % (db, ann))
+
+        # folded: one line per path with self time, values adding up.
+        must([WPROF, "export", "--format", "folded", db, "-o", timing + ".folded"], work)
+        with open(os.path.join(work, timing + ".folded")) as f:
+            lines = [line.rsplit(" ", 1) for line in f.read().splitlines()]
+        want = dict(sql(work, db, "SELECT n.path, p.self_ns FROM call_paths p JOIN path_names n ON n.id = p.id"
+                                  " WHERE p.self_ns > 0"))
+        check({path: int(v) for path, v in lines} == want and len(lines) == len(want),
+              "%s: folded lines differ from SQL" % db)
 
     # Heap profile of alloc: the .expected totals (13 blocks / 1620 bytes
     # allocated, 2 / 1024 live).
@@ -276,28 +314,6 @@ def exports():
     values = [tuple(map(int, m.groups())) for m in re.finditer(r"^ +(\d+) +(\d+) +(\d+) +(\d+): ", raw, re.M)]
     got = [sum(v[i] for v in values) for i in range(4)]
     check(rc == 0 and err == "" and got == [13, 1620, 2, 1024], "pprof heap totals %s (%s)" % (got, err))
-
-    # callgrind, opened by callgrind_annotate: totals and fib's calls. A cost
-    # of 0 has no percentage (a short run may sample fib never).
-    must([WPROF, "export", "--format", "callgrind", "fib.db", "-o", "callgrind.out"], work)
-    rc, ann, err = run(["callgrind_annotate", "callgrind.out"], work)
-    check(rc == 0, "callgrind_annotate: exit %d, %s" % (rc, err))
-    check(re.search(r"^Events recorded: +ns Samples calls$", ann, re.M), "callgrind events:\n" + ann)
-    cost = r"([\d,]+)(?: \([ \d.]+%\))? +"
-    totals = re.search(r"^" + cost * 3 + r"PROGRAM TOTALS$", ann, re.M)
-    check(totals and totals.groups() == (commas(total_ns), commas(total_samples), commas(total_calls)),
-          "callgrind totals %s, expected %s %s %s" % (totals and totals.groups(), total_ns, total_samples,
-                                                      total_calls))
-    check(re.search(r"^ *" + cost * 2 + r"21,891 \([ \d.]+%\)  \S*:fib$", ann, re.M),
-          "callgrind: fib is not called 21,891 times:\n" + ann)
-
-    # folded: one line per path with self time, values adding up.
-    must([WPROF, "export", "--format", "folded", "fib.db", "-o", "fib.folded"], work)
-    with open(os.path.join(work, "fib.folded")) as f:
-        lines = [line.rsplit(" ", 1) for line in f.read().splitlines()]
-    want = dict(sql(work, "fib.db", "SELECT n.path, p.self_ns FROM call_paths p JOIN path_names n ON n.id = p.id"
-                                    " WHERE p.self_ns > 0"))
-    check({path: int(v) for path, v in lines} == want and len(lines) == len(want), "folded lines differ from SQL")
 
     # chrome, from a --trace run: valid JSON, one X event per calls row,
     # properly nested.
