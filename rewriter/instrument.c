@@ -283,6 +283,11 @@ static void instrument_function(struct instrumenter *in, BinaryenFunctionRef f, 
   uint32_t num_results = BinaryenTypeArity(results);
   if (results == BinaryenTypeNone()) num_results = 0;
   enum alloc_kind alloc = plan->alloc;
+  if (plan->count_only) { /* straight-line, no calls, not an allocator: nothing else to hook */
+    BinaryenExpressionRef parts[2] = {call_fid_probe(in, "count", fid), BinaryenFunctionGetBody(f)};
+    BinaryenFunctionSetBody(f, BinaryenBlock(m, NULL, parts, 2, results));
+    return;
+  }
   struct func_rewrite fr = {
       .in = in,
       .fid = fid,

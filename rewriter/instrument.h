@@ -4,7 +4,8 @@
 ** This is the heart of wasm-instrument. Given a module binaryen has read
 ** and a plan per defined function (probe its calls? is it an allocator?), it
 ** rewrites each function so that:
-**   - `enter(fid)` runs first, and the body runs inside a block that every
+**   - a function planned count-only gets `count(fid)` first and nothing else;
+**   - otherwise `enter(fid)` runs first, and the body runs inside a block that every
 **     normal way out reaches (returns become branches to it), after which
 **     the exit probe fires once;
 **   - tail calls fire the exit probe after their operands and stay tail calls;
@@ -24,7 +25,8 @@
 #include "allocators.h"
 
 struct func_plan {
-  bool probe_calls;          /* enter/exit probes */
+  bool probe_calls;          /* its calls are counted: enter/exit probes, or count */
+  bool count_only;           /* with probe_calls: one count probe on entry and no frame (--count-leaves) */
   enum alloc_kind alloc;     /* allocation probes of this kind, or ALLOC_NONE */
 };
 

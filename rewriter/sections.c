@@ -54,7 +54,7 @@ void function_map_encode(struct bytes *out, const struct wscan_module *scan,
   for (uint32_t k = 0; k < scan->num_funcs; k++) {
     const struct wscan_func *f = &scan->funcs[k];
     uint32_t flags = (plan[k].probe_calls ? 1u : 0u) | (f->has_catch ? 2u : 0u) |
-                     ((uint32_t)plan[k].alloc << 8);
+                     (plan[k].count_only ? 4u : 0u) | ((uint32_t)plan[k].alloc << 8);
     put_u32(out, k);
     put_u32(out, f->func_index);
     put_u32(out, f->code_offset);

@@ -16,7 +16,7 @@
 #include "instrument.h"
 #include "wasm-scan.h"
 
-#define WPROF_ABI_VERSION 1
+#define WPROF_ABI_VERSION 2
 #define WPROF_FUNCTIONS_SECTION "wprof.functions"
 
 /* A growable byte buffer; aborts on out-of-memory. */

@@ -799,6 +799,10 @@ static bool read_instruction(struct scanner *s, struct wscan_func *f, uint32_t *
   uint32_t n;
   if (!read_byte(s, &op))
     return false;
+  f->instructions++;
+  /* loop, try, throw, rethrow, call, call_indirect, return_call, return_call_indirect, delegate */
+  if (op == 0x03 || op == 0x06 || op == 0x08 || op == 0x09 || (op >= 0x10 && op <= 0x13) || op == 0x18)
+    f->straight_line = false;
   if (op >= 0xc0 && op <= 0xc4) { /* sign extension */
     s->m->features |= WSCAN_FEAT_SIGN_EXT;
     return true;
@@ -913,6 +917,7 @@ static bool parse_body(struct scanner *s, struct wscan_func *f) {
   uint64_t locals = 0;
   bool function_end = false;
   size_t at = s->pos;
+  f->straight_line = true;
   if (!read_count(s, &groups))
     return false;
   for (uint32_t i = 0; i < groups; i++) {

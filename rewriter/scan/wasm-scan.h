@@ -76,6 +76,8 @@ struct wscan_func {         /* a defined function */
   char *name;               /* name section, else first export name, else NULL */
   bool has_catch;           /* contains catch or catch_all */
   bool has_tail_call;       /* contains return_call or return_call_indirect */
+  bool straight_line;       /* no loop, no call of any kind, no try, throw or rethrow */
+  uint32_t instructions;    /* in the body, its final end included */
 };
 
 struct wscan_module {

@@ -292,7 +292,7 @@ static bool is_known(const char *name, const char *const *names) {
 
 /* exit_v128 is absent: wasm2c 1.0.32 translates no v128 (refused at load). */
 static const char *const probe_names[] = {
-    "enter", "exit", "exit_i32", "exit_i64", "exit_f32", "exit_f64", "exit_funcref",
+    "enter", "exit", "count", "exit_i32", "exit_i64", "exit_f32", "exit_f64", "exit_funcref",
     "exit_externref", "frame", "catch", "alloc", "realloc", "free", NULL,
 };
 

@@ -22,6 +22,10 @@ WPROF_PROBE_CODE void Z_wprofZ_enter(struct Z_wprof_instance_t *p, uint32_t fid)
   wprof_probe_enter(t, fid);
 }
 
+WPROF_PROBE_CODE void Z_wprofZ_count(struct Z_wprof_instance_t *p, uint32_t fid) {
+  wprof_probe_count(wprof_probe_thread(p), fid);
+}
+
 WPROF_PROBE_CODE void Z_wprofZ_exit(struct Z_wprof_instance_t *p, uint32_t fid) { wprof_probe_exit(wprof_probe_thread(p), fid); }
 
 /* exit_T: record the exit, hand the result back untouched (same bits). The

@@ -20,7 +20,8 @@
 // tiny generated wasm module (see trampolineModule) whose functions call the
 // JS `exit` probe with the id and return their value without it leaving wasm.
 
-export const WPROF_ABI_VERSION = 1;
+export const WPROF_ABI_VERSION = 2; // 2 = 1 + the count probe; 1 is still read
+const WPROF_ABI_VERSION_MIN = 1;
 
 // Flag bits and allocator kinds of the wprof.functions section.
 export const FLAG_ENTER_EXIT = 1 << 0;
@@ -34,7 +35,7 @@ const EXIT_VALUE_TYPES = {
   funcref: 0x70, externref: 0x6f,
 };
 
-const PROBE_NAMES = ['enter', 'exit', 'frame', 'catch', 'alloc', 'realloc', 'free',
+const PROBE_NAMES = ['enter', 'exit', 'count', 'frame', 'catch', 'alloc', 'realloc', 'free',
   ...Object.keys(EXIT_VALUE_TYPES).map((type) => `exit_${type}`)];
 
 // ---------------------------------------------------------------------------
@@ -77,7 +78,7 @@ export function readFunctionTable(module) {
   if (sections.length > 1) throw new Error('wprof.functions: more than one section');
   const reader = new ByteReader(new Uint8Array(sections[0]));
   const abiVersion = reader.u32();
-  if (abiVersion !== WPROF_ABI_VERSION) {
+  if (abiVersion < WPROF_ABI_VERSION_MIN || abiVersion > WPROF_ABI_VERSION) {
     throw new Error(`wprof.functions: ABI version ${abiVersion} is not supported (this host speaks ${WPROF_ABI_VERSION})`);
   }
   const importedFuncs = reader.u32();
@@ -154,7 +155,7 @@ function newAllocSite() {
 }
 
 // Creates the probes for one instance of `module` (a WebAssembly.Module).
-// Throws if the module imports a "wprof" name that ABI version 1 lacks or if
+// Throws if the module imports a "wprof" name that the ABI lacks or if
 // its wprof.functions section is malformed.
 export function createWprofHost(module) {
   for (const imp of WebAssembly.Module.imports(module)) {
@@ -257,6 +258,10 @@ export function createWprofHost(module) {
   const jsProbes = {
     enter,
     exit,
+    count(fid) { // a call counted without a frame: entered and left at once
+      enter(fid);
+      exit(fid);
+    },
     frame: () => stack.length,
     catch(fid, depth) {
       if (depth < 1 || depth > stack.length) {

@@ -242,7 +242,8 @@ static int write_run_row(wprof_recorder *rec, enum wprof_status status, int exit
 
 static int write_functions(wprof_recorder *rec, bool with_root) {
   struct wprof_batch b;
-  int rc = wprof__batch_init(&b, rec->db, "functions", "fid,func_index,name,code_offset,instrumented,alloc_kind", 6);
+  int rc = wprof__batch_init(&b, rec->db, "functions", "fid,func_index,name,code_offset,instrumented,alloc_kind,frameless",
+                             7);
   for (uint32_t fid = 0; fid < rec->nfunctions && rc == SQLITE_OK; fid++) {
     const struct wprof_function *f = &rec->functions[fid];
     struct wprof_value *v = wprof__batch_next(&b);
@@ -252,6 +253,7 @@ static int write_functions(wprof_recorder *rec, bool with_root) {
     v[3] = int_value(f->code_offset);
     v[4] = int_value(f->flags & 1);
     v[5] = text_value(wprof__alloc_kind_name(f->flags));
+    v[6] = int_value((f->flags >> 2) & 1);
     rc = wprof__batch_push(&b);
   }
   if (rc == SQLITE_OK && with_root) {
@@ -262,6 +264,7 @@ static int write_functions(wprof_recorder *rec, bool with_root) {
     v[3] = int_value(0);
     v[4] = int_value(0);
     v[5] = text_value(NULL);
+    v[6] = int_value(0);
     rc = wprof__batch_push(&b);
   }
   if (rc == SQLITE_OK) rc = wprof__batch_flush(&b);

@@ -11,7 +11,8 @@
 #include <string.h>
 #include <xxhash.h>
 
-#define WPROF_ABI_VERSION 1u
+#define WPROF_ABI_VERSION 2u      /* 2 = 1 + the count probe and flag bit 2 */
+#define WPROF_ABI_VERSION_MIN 1u
 #define SECTION_NAME "wprof.functions"
 
 struct reader {
@@ -52,9 +53,9 @@ const char *wprof__alloc_kind_name(uint32_t flags) {
 static int parse_functions(wprof_recorder *rec, struct reader *r, char *err, size_t errlen) {
   uint32_t version, imported, count;
   if (!read_u32(r, &version)) goto malformed;
-  if (version != WPROF_ABI_VERSION) {
-    wprof__errf(err, errlen, "the module's %s section has probe ABI version %u; this wprof knows version %u",
-                SECTION_NAME, version, WPROF_ABI_VERSION);
+  if (version < WPROF_ABI_VERSION_MIN || version > WPROF_ABI_VERSION) {
+    wprof__errf(err, errlen, "the module's %s section has probe ABI version %u; this wprof knows versions %u to %u",
+                SECTION_NAME, version, WPROF_ABI_VERSION_MIN, WPROF_ABI_VERSION);
     return -1;
   }
   /* each entry takes at least 5 bytes, which bounds the allocation */

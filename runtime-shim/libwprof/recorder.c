@@ -249,6 +249,19 @@ WPROF_PROBE_CODE void wprof__exit_slow(wprof_thread *t, uint32_t fid) {
   pop(t, now, false);
 }
 
+/* wprof_probe_count in full: a mispredicted callee, or --trace and the
+** slow clocks, where the call is a frame entered and left at once (a calls
+** row of no duration). */
+WPROF_PROBE_CODE void wprof__count_slow(wprof_thread *t, uint32_t fid) {
+  if (t->slow_path) {
+    wprof__enter_slow(t, fid);
+    wprof__exit_slow(t, fid);
+    return;
+  }
+  wprof__child(t, t->top->node, fid)->calls++;
+  t->exits++;
+}
+
 WPROF_PROBE_CODE void wprof__catch(wprof_thread *t, uint32_t fid, uint32_t depth) {
   if (depth == 0 || depth > (uint32_t)(t->top - t->base)) {
     t->exit_mismatches++;

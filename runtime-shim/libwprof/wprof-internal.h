@@ -221,6 +221,7 @@ wprof_recorder *wprof__open_with_hooks(const struct wprof_run_options *opts, con
 /* Slow paths of the probes. */
 void wprof__enter_slow(wprof_thread *t, uint32_t fid);
 void wprof__exit_slow(wprof_thread *t, uint32_t fid);
+void wprof__count_slow(wprof_thread *t, uint32_t fid);
 void wprof__catch(wprof_thread *t, uint32_t fid, uint32_t depth);
 void wprof__heap_event(wprof_thread *t, enum wprof_alloc_event kind, uint32_t old, uint32_t ptr, uint32_t size);
 

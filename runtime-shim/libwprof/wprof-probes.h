@@ -87,6 +87,21 @@ static inline WPROF_PROBE_CODE void wprof_probe_exit(wprof_thread *t, uint32_t f
   if (WPROF_UNLIKELY(!wprof_probe_exit_fast(t, fid))) wprof__exit_slow(t, fid);
 }
 
+/* A call of a function counted without a frame (wasm-instrument
+** --count-leaves): the call path under the top frame gets the call, entered
+** and left at once; its time stays the caller's. */
+static inline WPROF_PROBE_CODE void wprof_probe_count(wprof_thread *t, uint32_t fid) {
+  struct wprof_node *parent = t->top->node, *node = parent->predicted;
+  if (WPROF_UNLIKELY(t->slow_path || node == NULL || node->fid != fid)) {
+    wprof__count_slow(t, fid);
+    return;
+  }
+  node->calls++;
+  parent->last_entered = node;
+  parent->predicted = node->successor;
+  t->exits++;
+}
+
 /* Depth of the shadow stack, this frame included: 1 for the outermost. */
 static inline WPROF_PROBE_CODE int32_t wprof_probe_frame(wprof_thread *t) {
   return (int32_t)(t->top - t->base);

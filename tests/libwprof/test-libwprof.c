@@ -999,8 +999,8 @@ static void test_bad_input(void) {
   char db_path[600];
   snprintf(db_path, sizeof db_path, "%s/bad.db", scratch);
   uint8_t module[4096];
-  size_t len = build_module(module, 2, standard_functions, NFUNCS);
-  expect_open_error(module, len, db_path, "probe ABI version 2");
+  size_t len = build_module(module, 3, standard_functions, NFUNCS);
+  expect_open_error(module, len, db_path, "probe ABI version 3; this wprof knows versions 1 to 2");
   len = build_module(module, 1, standard_functions, NFUNCS);
   expect_open_error(module, len - 3, db_path, "truncated");
   /* the length of the last name ("free") made to run past the end of the section */
@@ -1067,6 +1067,50 @@ static void test_schema_objects(void) {
                    " ORDER BY name)"));
   CHECK_EQ(28, q(db, "SELECT count(*) FROM pragma_table_info('run')"));
   sqlite3_close(db);
+}
+
+/* The count probe (wasm-instrument --count-leaves), each event 10 ns after
+** the previous one: main counts h twice, enters f, which counts h three
+** times. h's calls land on main;h (2) and main;f;h (3) with no time of their
+** own; every count is a call entered and left at once, so 7 calls, 7 exits.
+** With --trace (the slow path) each count is a calls row of no duration, at
+** the time of its probe; counts-only (the fast path, predicted after the
+** first) gives the same paths and counts. */
+static void count_sequence(struct run *r) {
+  enter(r, MAIN);
+  for (int i = 0; i < 2; i++) fake_now += 10, wprof_probe_count(r->t, H);
+  enter(r, F);
+  for (int i = 0; i < 3; i++) fake_now += 10, wprof_probe_count(r->t, H);
+  leave(r, F);
+  leave(r, MAIN);
+}
+
+static void test_count_probe(void) {
+  for (int traced = 1; traced >= 0; traced--) {
+    struct run r = {0};
+    struct wprof_run_options opts = run_options(&r, traced ? "count-trace" : "count", traced);
+    if (!traced) opts.timing = WPROF_TIMING_NONE;
+    struct wprof_hooks hooks = test_hooks();
+    start_with(&r, &opts, &hooks);
+    count_sequence(&r);
+    sqlite3 *db = finish(&r, WPROF_EXITED, 0, NULL);
+    CHECK_EQ(2, path_value(db, "calls", "main;h"));
+    CHECK_EQ(3, path_value(db, "calls", "main;f;h"));
+    CHECK_EQ(1, path_value(db, "calls", "main;f"));
+    CHECK_EQ(0, q(db, "SELECT sum(incl_ns) FROM call_paths WHERE fid = %d", H));
+    CHECK_EQ(7, q(db, "SELECT total_exits FROM run"));
+    CHECK_EQ(0, q(db, "SELECT unwound_frames FROM run"));
+    if (traced) {
+      /* main 1010..1090; h at 1020 and 1030; f 1040..1080 with h at 1050, 1060, 1070 */
+      CHECK_EQ(80, path_value(db, "incl_ns", "main"));
+      CHECK_EQ(40, path_value(db, "incl_ns", "main;f"));
+      /* depth:start:duration of each calls row, in entry order */
+      CHECK_STR("1:1010:80,2:1020:0,2:1030:0,2:1040:40,3:1050:0,3:1060:0,3:1070:0",
+                qs(db, "SELECT group_concat(p.depth || ':' || (c.start_ns + 1000) || ':' || c.dur_ns)"
+                       " FROM (SELECT * FROM calls ORDER BY id) c JOIN call_paths p ON p.id = c.path_id"));
+    }
+    sqlite3_close(db);
+  }
 }
 
 /* CPU work the compiler cannot drop. */
@@ -1169,6 +1213,7 @@ static const struct {
     {"request_stop", test_request_stop},
     {"schema_objects", test_schema_objects},
     {"sampled_deep", test_sampled_deep},
+    {"count_probe", test_count_probe},
     {"sampled_bad_options", test_sampled_bad_options},
 };
 

@@ -133,7 +133,7 @@ test('--help and --version', () => {
   for (const text of ['--include', '--exclude', '--no-alloc', '--alloc NAME=KIND', '--list', '--skip-validation', 'Exit status']) {
     assert.ok(help.stdout.includes(text), text);
   }
-  assert.match(run('--version').stdout, /^wasm-instrument \d+\.\d+\.\d+ \(probe ABI 1/);
+  assert.match(run('--version').stdout, /^wasm-instrument \d+\.\d+\.\d+ \(probe ABI 2/);
 });
 
 test('names, unknown custom sections and determinism', () => {
@@ -234,6 +234,20 @@ test('--list shows functions and allocators and writes nothing', () => {
   assert.match(r.stdout, /calls alloc:rust_realloc\s+__rust_realloc$/m);
   assert.match(r.stdout, /^\s+11\s+11\s+\d+\s+\d+\s+calls\s+work$/m);
   assert.match(r.stdout, /^12 functions \(0 imported\), 12 with call probes, 10 allocators$/m);
+});
+
+test('--count-leaves marks the tiny leaves in --list and in wprof.functions', () => {
+  const dir = freshDir();
+  const m = wat(dir, 'leaves', readFileSync(join(here, 'cases', 'leaves.wat'), 'utf8'));
+  const r = run('--count-leaves', '--list', m);
+  assert.equal(r.code, 0);
+  const kinds = Object.fromEntries([...r.stdout.matchAll(/^\s+\d+\s+\d+\s+\d+\s+\d+\s+(\S+)\s+(\S+)$/gm)].map((x) => [x[2], x[1]]));
+  assert.deepEqual(kinds, { inc: 'count', clamp_leaf: 'count', sum_to: 'calls', twice: 'calls', long: 'calls' });
+  const out = join(dir, 'o.wasm');
+  assert.equal(run('--count-leaves', m, out).code, 0);
+  const flags = readFunctionTable(new WebAssembly.Module(readFileSync(out))).functions.map((f) => f.flags);
+  assert.deepEqual(flags, [5, 5, 1, 1, 1]); // bit 0 counted, bit 2 without a frame
+  assert.equal(run('--list', m).stdout.includes(' count '), false, 'off by default');
 });
 
 test('rewriting in place replaces the file atomically', () => {

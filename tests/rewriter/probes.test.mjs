@@ -117,6 +117,23 @@ test('exceptions: catch probes close the unwound frames', () => {
   assertBalanced(r, 16, 5, 11);
 });
 
+test('--count-leaves: tiny leaves are counted by one probe, without a frame', () => {
+  const m = build('leaves', [], ['--count-leaves']);
+  const r = runBoth(m, [
+    ['inc', 1], ['inc', 2], ['inc', 3],      // inc 3 at the root
+    ['twice', 5], ['twice', 6],              // twice 2, each counting inc twice under it: twice;inc 4
+    ['clamp_leaf', 500], ['clamp_leaf', 7],  // counted: a branch is not a loop
+    ['sum_to', 10], ['long', 1],             // framed: a loop; 70 instructions
+  ]);
+  assert.deepEqual(callsByName(r), { inc: 7, twice: 2, clamp_leaf: 2, sum_to: 1, long: 1 });
+  assert.equal(pathCalls(r)['twice;inc'], 4);
+  assert.equal(pathCalls(r).inc, 3);
+  const imports = WebAssembly.Module.imports(m.probed).filter((i) => i.module === 'wprof').map((i) => i.name).sort();
+  assert.deepEqual(imports, ['count', 'enter', 'exit_i32']);
+  // the reference host serves a count as an enter and its exit: 13 of each
+  assertBalanced(r, 13, 13, 0);
+});
+
 test('allocators report each allocation once, from the outermost allocator', () => {
   const r = runBoth(build('alloc', [], ['--alloc', 'my_pool_get=malloc']), [['work']]);
   // allocations: malloc 10, calloc 12, realloc 100, posix_memalign 40,

@@ -14,7 +14,7 @@ q() { sqlite3 -batch -noheader "$work/p.db" "$1"; }
 
 "$instrument" -q "$data/$name.wasm" "$work/$name.i.wasm" || fail "wasm-instrument failed"
 rc=0
-"$wprof" run -q -o "$work/p.db" "$work/$name.i.wasm" > "$work/stdout" 2> "$work/stderr" < /dev/null || rc=$?
+(cd "$work" && "$wprof" run -q -o "$work/p.db" "$name.i.wasm" > "$work/stdout" 2> "$work/stderr" < /dev/null) || rc=$?
 
 # per-function allocation credit: walk up from each site through allocator frames
 credit="WITH RECURSIVE up(site, id) AS (
@@ -55,4 +55,21 @@ done < "$data/$name.expected"
 [ "$checked" -gt 0 ] || fail "nothing checked"
 [ "$(q 'PRAGMA integrity_check')" = ok ] || fail "integrity_check"
 [ "$(q 'SELECT total_calls = total_exits + unwound_frames FROM run')" = 1 ] || fail "calls != exits + unwound"
-echo "ok $name ($checked facts)"
+
+# wasm-instrument --count-leaves: tiny leaves get a count probe instead of a
+# frame; every path, count and allocation stays the same (unwound frames may
+# not: a trap inside a counted leaf leaves no frame of it to unwind), the
+# counted leaves' own time is 0.
+# (the same file name, in another folder: the guest's argv[0] is the path)
+mkdir "$work/leaves"
+"$instrument" -q --count-leaves "$data/$name.wasm" "$work/leaves/$name.i.wasm" || fail "wasm-instrument --count-leaves failed"
+(cd "$work/leaves" && "$wprof" run -q -o "$work/leaves.db" "$name.i.wasm" > "$work/stdout-leaves" 2> /dev/null < /dev/null) || true
+cmp "$work/stdout" "$work/stdout-leaves" || fail "--count-leaves: stdout differs"
+same="SELECT id, parent, fid, calls FROM call_paths WHERE depth > 0 ORDER BY id; SELECT * FROM alloc_sites ORDER BY path_id;
+      SELECT total_calls, total_exits + unwound_frames, status, exit_code FROM run"
+[ "$(sqlite3 -batch "$work/p.db" "$same")" = "$(sqlite3 -batch "$work/leaves.db" "$same")" ] ||
+  fail "--count-leaves: paths, counts or allocations differ"
+[ "$(sqlite3 -batch "$work/leaves.db" 'SELECT COUNT(*) FROM call_paths JOIN functions USING (fid) WHERE frameless = 1 AND incl_ns != 0')" = 0 ] ||
+  fail "--count-leaves: a counted leaf has time of its own"
+leaves=$(sqlite3 -batch "$work/leaves.db" 'SELECT COUNT(*) FROM functions WHERE frameless = 1')
+echo "ok $name ($checked facts; the same with $leaves functions counted without a frame)"
