@@ -14,7 +14,8 @@ Samples outside the module (libc, wasm2c's runtime) are left out, and so is
 wprof's '(root)' path; both are reported.
 
 wprof: the instrumented module under `wprof run` with --timing sampled, exact
-and none, REPEAT rounds, each round running every variant in turn with the
+and none, and the module instrumented with --count-leaves (NAME.leaves.wasm)
+with sampled and none ("+leaves"), REPEAT rounds, each round running every variant in turn with the
 plain module (`wprof run --timing none` on it) first; CPU time (user+sys) of
 each run, medians. Distance: the total variation distance between the two
 self-time distributions over wasm functions, 0.5 * sum |p - q| (0: identical,
@@ -168,7 +169,8 @@ def main():
     os.environ["WPROF_CACHE_DIR"] = env_cache
     interval = ["--sample-interval", opts.interval] if opts.interval else []
     variants = {"plain": ["--timing", "none"], "none": ["--timing", "none"],
-                "sampled": ["--timing", "sampled"] + interval, "exact": ["--timing", "exact"]}
+                "sampled": ["--timing", "sampled"] + interval, "exact": ["--timing", "exact"],
+                "none+leaves": ["--timing", "none"], "sampled+leaves": ["--timing", "sampled"] + interval}
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -177,12 +179,13 @@ def main():
             exe, so, c_file = build_native(opts.build, name)
             truth, outside = perf_profile(exe, so, c_file, args, 50000)
             cpu = {v: [] for v in variants}
-            dist = {"sampled": [], "exact": []}
+            dist = {"sampled": [], "exact": [], "sampled+leaves": []}
             extra = {}
             expected = None
             for round_ in range(opts.repeat + 1):  # round 0 fills the compile cache
                 for v, flags in variants.items():
-                    module = os.path.join(WORK, name + (".wasm" if v == "plain" else ".inst.wasm"))
+                    suffix = ".wasm" if v == "plain" else ".leaves.wasm" if v.endswith("+leaves") else ".inst.wasm"
+                    module = os.path.join(WORK, name + suffix)
                     db = os.path.join(tmp, "%s-%s.db" % (prog, v))
                     seconds, out = cpu_run([wprof, "run", "-q", "-o", db] + flags + [module, "--"] + args)
                     expected = expected or out
@@ -197,14 +200,15 @@ def main():
                         extra[v] = (root, run)
             plain = statistics.median(cpu["plain"])
             total_truth = sum(truth.values())
-            for v in ("sampled", "exact", "none"):
+            for v in ("sampled", "exact", "none", "sampled+leaves", "none+leaves"):
                 root, run = extra.get(v, (0, (0, 0, 0)))
                 row = {
                     "when": stamp, "program": prog, "variant": v,
                     "cpu_s": "%.3f" % statistics.median(cpu[v]), "x_plain": "%.2f" % (statistics.median(cpu[v]) / plain),
                     "distance": "%.3f" % statistics.median(dist[v]) if v in dist else "",
                     "perf_samples": total_truth, "perf_outside": outside,
-                    "samples": run[0] if v == "sampled" else "", "probe_samples": run[1] if v == "sampled" else "",
+                    "samples": run[0] if v.startswith("sampled") else "",
+                    "probe_samples": run[1] if v.startswith("sampled") else "",
                     "calls": run[2],
                 }
                 rows.append(row)

@@ -14,7 +14,8 @@
 #   fib              bench/run/fib.c, the call-heavy microbenchmark
 #   cxx-workload     cxx-workload.cc (libc++): small virtual methods, std::map,
 #                    std::sort with a comparator: a call every few ns
-# and sqlite-workload.noalloc.wasm, instrumented with --no-alloc.
+# and sqlite-workload.noalloc.wasm, instrumented with --no-alloc, and
+# NAME.leaves.wasm of sqlite, lz4 and cxx, instrumented with --count-leaves.
 # Tarballs come from `npm pack` (npm checks them against the registry's
 # integrity hash); the extracted sources are checked against the sha256 below.
 # Modules are compiled with -O2 and linked without -O, so that clang does not
@@ -124,4 +125,8 @@ module fib -- fib.o
 module cxx-workload -lc++ -lc++abi -- cxx-workload.o
 # SQLite allocates a lot: a variant with call probes only, to tell their cost from the heap's
 instrumented sqlite-workload.wasm sqlite-workload.noalloc.wasm --no-alloc
+# Tiny leaf functions counted without a frame (fidelity.py's "+leaves" variants)
+for name in sqlite-workload lz4-workload cxx-workload; do
+  instrumented "$name.wasm" "$name.leaves.wasm" --count-leaves
+done
 echo "setup: sqlite-workload lz4-workload fib cxx-workload (.wasm, .inst.wasm) ready in $work" >&2
