@@ -13,10 +13,15 @@ failures=0
 
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 
-db() { # db NAME FIXTURES... -> builds $work/NAME.db once
-  local name=$1; shift
-  [ -f "$work/$name.db" ] || "$src/make-db.sh" "$top/docs/schema.md" "$work/$name.db" "${@/#/$src/data/}" ||
-    { echo "cannot build $name.db" >&2; exit 1; }
+db() { # db NAME FIXTURES... -> $work/NAME.db, rebuilt when the schema or a fixture is newer
+  local name=$1 input fresh=1; shift
+  for input in "$top/docs/schema.md" "${@/#/$src/data/}"; do
+    [ "$work/$name.db" -nt "$input" ] || fresh=
+  done
+  [ -n "$fresh" ] && return
+  # groups run in parallel: build aside, then rename into place
+  "$src/make-db.sh" "$top/docs/schema.md" "$work/$name.db.$$" "${@/#/$src/data/}" &&
+    mv -f "$work/$name.db.$$" "$work/$name.db" || { echo "cannot build $name.db" >&2; exit 1; }
 }
 db fib fib.sql
 db fib2 fib.sql fib2.sql
