@@ -41,6 +41,12 @@ static const char help[] =
     "                        the writer cannot keep up with waits in a temporary\n"
     "                        file beside the database, so nothing is dropped);\n"
     "                        timing exact unless --timing none is given\n"
+    "      --deterministic   the guest's clocks are virtual (they start at\n"
+    "                        2000-01-01T00:00:00Z, or 0, and advance 1us per read;\n"
+    "                        a sleep returns at once, advancing them) and\n"
+    "                        random_get gives fixed bytes: a program that reads\n"
+    "                        the time or random bytes repeats its counts and\n"
+    "                        allocations exactly (times still vary)\n"
     "      --dir HOST[:GUEST]  let the guest use directory HOST, named GUEST\n"
     "                        (default: HOST); repeatable; nothing else is visible\n"
     "      --env KEY=VALUE   set a guest environment variable (none is inherited);\n"
@@ -118,6 +124,7 @@ int wprof_cmd_run(int argc, char **argv) {
       {"output", required_argument, NULL, 'o'}, {"trace", no_argument, NULL, 'T'},
       {"no-timing", no_argument, NULL, 'N'},    {"dir", required_argument, NULL, 'd'},
       {"timing", required_argument, NULL, 't'}, {"sample-interval", required_argument, NULL, 'i'},
+      {"deterministic", no_argument, NULL, 'D'},
       {"env", required_argument, NULL, 'e'},    {"quiet", no_argument, NULL, 'q'},
       {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
   };
@@ -142,6 +149,7 @@ int wprof_cmd_run(int argc, char **argv) {
       case 't': rc = parse_timing(optarg, &opts.timing), timing_given = true; break;
       case 'i': rc = parse_interval(optarg, &opts.sample_interval_ns), interval_given = true; break;
       case 'q': opts.quiet = true; break;
+      case 'D': opts.deterministic = true; break;
       case 'd': rc = parse_dir(optarg, &dirs[opts.npreopens++]); break;
       case 'e':
         if (!strchr(optarg, '=') || optarg[0] == '=') rc = usage_error(optarg, "--env expects KEY=VALUE");

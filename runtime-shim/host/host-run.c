@@ -162,6 +162,7 @@ int wprof_host_run(const struct wprof_host_options *opts) {
       .argc = opts->guest_argc, .argv = opts->guest_argv, .envc = opts->envc, .envp = opts->envp,
       .npreopens = opts->npreopens, .preopens = opts->preopens, .stop_flag = &stop_signal,
       .no_openat2 = getenv("WPROF_WASI_NO_OPENAT2") != NULL, /* test hook: the fallback resolver */
+      .deterministic = opts->deterministic,
   };
   if (!(wasi = wprof_wasi_create(&wc, err, sizeof err))) {
     fprintf(stderr, "wprof run: %s\n", err);
@@ -172,6 +173,7 @@ int wprof_host_run(const struct wprof_host_options *opts) {
       .db_path = opts->db_path, .module_path = opts->module_path, .module_bytes = module.bytes,
       .module_len = module.len, .argc = opts->guest_argc, .argv = opts->guest_argv, .host = "wasm2c",
       .timing = opts->timing, .sample_interval_ns = opts->sample_interval_ns, .trace = opts->trace,
+      .deterministic = opts->deterministic,
   };
   if (!(rec = wprof_open(&ro, err, sizeof err))) {
     fprintf(stderr, "wprof run: %s: %s\n", opts->db_path, err);

@@ -34,7 +34,7 @@ enum {
 struct wprof_host_options {
   const char *module_path;
   const char *db_path;
-  bool trace, quiet;
+  bool trace, quiet, deterministic;
   enum wprof_timing timing;
   uint64_t sample_interval_ns; /* sampled timing; 0: the default */
   int guest_argc;              /* argv[0] included */

@@ -374,6 +374,7 @@ static int write_meta_rows(wprof_recorder *rec, uint64_t exit_mismatches) {
     snprintf(number, sizeof number, "%.3f", rec->clock_check_ppm);
     rc = write_meta(rec->db, "clock_check_ppm", number);
   }
+  if (rc == SQLITE_OK) rc = write_meta(rec->db, "deterministic", rec->deterministic ? "1" : "0");
   if (rc == SQLITE_OK && rec->tracing) {
     snprintf(number, sizeof number, "%llu", (unsigned long long)rec->trace.spilled);
     rc = write_meta(rec->db, "trace_spilled_events", number);

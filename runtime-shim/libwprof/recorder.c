@@ -91,6 +91,7 @@ wprof_recorder *wprof__open_with_hooks(const struct wprof_run_options *opts, con
   rec->timing = opts->timing;
   rec->sample_interval_ns = opts->sample_interval_ns ? opts->sample_interval_ns : WPROF_SAMPLE_INTERVAL_DEFAULT;
   rec->tracing = opts->trace;
+  rec->deterministic = opts->deterministic;
   if (rec->timing != WPROF_TIMING_NONE && rec->timing != WPROF_TIMING_EXACT && rec->timing != WPROF_TIMING_SAMPLED) {
     wprof__errf(err, errlen, "unknown timing mode %d", (int)rec->timing);
     goto fail;

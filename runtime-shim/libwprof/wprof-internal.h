@@ -201,7 +201,7 @@ struct wprof_recorder {
   _Atomic(struct wprof_thread *) threads;  /* newest first; read by wprof_request_stop in a signal handler */
   struct wprof_heap heap;
   struct wprof_trace trace;
-  bool tracing, finished;
+  bool tracing, finished, deterministic;
   /* the run's identity */
   char *db_path, *tmp_path, *module_path, *args_json, *host;
   char module_hash[33];

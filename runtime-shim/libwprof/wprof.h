@@ -49,6 +49,7 @@ struct wprof_run_options {
   enum wprof_timing timing;
   uint64_t sample_interval_ns;  /* WPROF_TIMING_SAMPLED: 0 for the default, else within the MIN..MAX above */
   bool trace;                   /* true: --trace, every call and allocation event as a row (not with sampled time) */
+  bool deterministic;           /* the host gave the guest virtual clocks and fixed random bytes (meta.deterministic) */
 };
 
 enum wprof_status {

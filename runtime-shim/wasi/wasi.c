@@ -129,6 +129,9 @@ struct Z_wasi_snapshot_preview1_instance_t {
   const volatile sig_atomic_t *stop_flag;
   volatile sig_atomic_t in_call;
   uint32_t exit_code;
+  bool deterministic;              /* --deterministic (wasi.h) */
+  uint64_t virtual_ns;             /* its clocks' time */
+  uint64_t random_state;           /* its splitmix64 state */
 };
 
 /* ---- guest memory ---- */
@@ -356,6 +359,8 @@ wprof_wasi *wprof_wasi_create(const struct wprof_wasi_config *cfg, char *err, si
   w->argc = (uint32_t)cfg->argc;
   w->envc = (uint32_t)cfg->envc;
   w->stop_flag = cfg->stop_flag;
+  w->deterministic = cfg->deterministic;
+  w->random_state = WPROF_WASI_RANDOM_SEED;
   if (cfg->no_openat2) wasi_sandbox_use_walk(true);
   /* Our own copies of 0-2: the guest closing its stdout must not close the host's. */
   for (int i = 0; i < 3; i++) {
@@ -481,8 +486,20 @@ static wasi_errno clock_read(uint32_t id, bool resolution, uint64_t *ns) {
   return E_SUCCESS;
 }
 
+/* --deterministic: clock id's reading of the virtual time (no step). */
+static uint64_t virtual_clock(const wprof_wasi *w, uint32_t id) {
+  return (id == 0 ? WPROF_WASI_EPOCH_NS : 0) + w->virtual_ns;
+}
+
 static wasi_errno do_clock(wprof_wasi *w, uint32_t id, bool resolution, uint32_t out) {
   uint64_t ns = 0;
+  clockid_t unused;
+  if (w->deterministic && !host_clock(id, &unused)) return E_INVAL;
+  if (w->deterministic && resolution) return put_u64(w, out, WPROF_WASI_CLOCK_STEP_NS);
+  if (w->deterministic) {
+    w->virtual_ns += WPROF_WASI_CLOCK_STEP_NS;
+    return put_u64(w, out, virtual_clock(w, id));
+  }
   wasi_errno e = clock_read(id, resolution, &ns);
   return e ? e : put_u64(w, out, ns);
 }
@@ -974,15 +991,15 @@ static wasi_errno do_poll(wprof_wasi *w, uint32_t in, uint32_t out, uint32_t nsu
       !in_memory(w, nevents_ptr, 4))
     return E_FAULT;
   struct pollfd *pfds = calloc(nsubs, sizeof *pfds);
-  uint64_t *deadline = calloc(nsubs, sizeof *deadline); /* monotonic ns; 0 = not a clock */
+  uint64_t *deadline = calloc(nsubs, sizeof *deadline); /* monotonic ns, of the clock subscriptions */
   if (!pfds || !deadline) {
     free(pfds);
     free(deadline);
     return E_NOMEM;
   }
   uint32_t nevents = 0, npfds = 0;
-  uint64_t now = 0, earliest = UINT64_MAX;
-  clock_read(1, false, &now);
+  uint64_t now = w->virtual_ns, earliest = UINT64_MAX; /* deadlines on the monotonic clock */
+  if (!w->deterministic) clock_read(1, false, &now);
   for (uint32_t i = 0; i < nsubs; i++) {
     uint32_t s = in + i * SUB_SIZE;
     uint64_t userdata = load_u64(w, s);
@@ -991,7 +1008,10 @@ static wasi_errno do_poll(wprof_wasi *w, uint32_t in, uint32_t out, uint32_t nsu
     if (tag == EV_CLOCK) {
       uint32_t id = load_u32(w, s + 16);
       uint64_t timeout = load_u64(w, s + 24), clock_now = 0;
-      wasi_errno e = clock_read(id, false, &clock_now);
+      clockid_t unused;
+      wasi_errno e = !w->deterministic ? clock_read(id, false, &clock_now)
+                     : host_clock(id, &unused) ? (clock_now = virtual_clock(w, id), E_SUCCESS)
+                                               : E_INVAL;
       if (e) {
         store_event(w, out + nevents++ * EVENT_SIZE, userdata, e, EV_CLOCK, 0, 0);
         continue;
@@ -1014,10 +1034,10 @@ static wasi_errno do_poll(wprof_wasi *w, uint32_t in, uint32_t out, uint32_t nsu
     }
   }
   while (nevents == 0) {
-    clock_read(1, false, &now);
+    if (!w->deterministic) clock_read(1, false, &now);
     struct timespec ts, *tsp = NULL;
-    if (earliest != UINT64_MAX) {
-      uint64_t left = earliest > now ? earliest - now : 0;
+    if (earliest != UINT64_MAX) { /* deterministic: only a look at the fds, the clocks are virtual */
+      uint64_t left = earliest > now && !w->deterministic ? earliest - now : 0;
       ts = (struct timespec){.tv_sec = (time_t)(left / 1000000000u), .tv_nsec = (long)(left % 1000000000u)};
       tsp = &ts;
     }
@@ -1029,7 +1049,7 @@ static wasi_errno do_poll(wprof_wasi *w, uint32_t in, uint32_t out, uint32_t nsu
       free(deadline);
       return from_errno(saved);
     }
-    clock_read(1, false, &now);
+    if (!w->deterministic) clock_read(1, false, &now);
     for (uint32_t i = 0; i < nsubs; i++) {
       uint32_t s = in + i * SUB_SIZE;
       uint64_t userdata = load_u64(w, s);
@@ -1043,8 +1063,9 @@ static wasi_errno do_poll(wprof_wasi *w, uint32_t in, uint32_t out, uint32_t nsu
       }
     }
     if (nevents) break;
+    if (w->deterministic && earliest > w->virtual_ns) now = w->virtual_ns = earliest; /* the wait, at once */
     for (uint32_t i = 0; i < nsubs; i++)
-      if (deadline[i] && deadline[i] <= now)
+      if (at(w, in + i * SUB_SIZE)[8] == EV_CLOCK && deadline[i] <= now)
         store_event(w, out + nevents++ * EVENT_SIZE, load_u64(w, in + i * SUB_SIZE), E_SUCCESS, EV_CLOCK, 0, 0);
   }
   free(pfds);
@@ -1084,8 +1105,23 @@ u32 IMPORT(clock_time_get)(wprof_wasi *w, u32 id, u64 precision, u32 out) {
   call_begin(w);
   return call_end(w, do_clock(w, id, false, out));
 }
+/* splitmix64 (Steele, Lea and Flood), the --deterministic random_get. */
+static uint64_t splitmix64(uint64_t *state) {
+  uint64_t z = (*state += 0x9E3779B97F4A7C15u);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+  return z ^ (z >> 31);
+}
+
 static wasi_errno do_random(wprof_wasi *w, u32 buf, u32 len) {
   if (!in_memory(w, buf, len)) return E_FAULT;
+  if (w->deterministic) {
+    for (uint32_t done = 0; done < len; done += 8) {
+      uint64_t r = splitmix64(&w->random_state);
+      for (uint32_t i = 0; i < 8 && done + i < len; i++) at(w, buf + done)[i] = (uint8_t)(r >> (8 * i));
+    }
+    return E_SUCCESS;
+  }
   for (uint32_t done = 0; done < len;) {
     ssize_t n = getrandom(at(w, buf + done), len - done, 0);
     if (n < 0) {

@@ -60,7 +60,21 @@ struct wprof_wasi_config {
   const volatile sig_atomic_t *stop_flag;
   /* Resolve paths by the manual walk even where openat2 exists (tests). */
   bool no_openat2;
+  /* wprof run --deterministic: virtual clocks and a fixed-seed random_get
+  ** (WPROF_WASI_* below), so that the guest's behaviour repeats exactly. */
+  bool deterministic;
 };
+
+/* --deterministic: every clock_time_get first advances one virtual clock by
+** WPROF_WASI_CLOCK_STEP_NS, then reads it: the realtime clock (id 0) as
+** WPROF_WASI_EPOCH_NS plus the virtual time, the other clocks as the virtual
+** time itself; a clock's resolution is the step. A poll_oneoff that would
+** wait for a clock advances the virtual time to the earliest deadline and
+** returns at once. random_get gives the bytes of splitmix64 seeded with
+** WPROF_WASI_RANDOM_SEED, 8 per step, little-endian, in order. */
+#define WPROF_WASI_CLOCK_STEP_NS 1000u
+#define WPROF_WASI_EPOCH_NS 946684800000000000u /* 2000-01-01T00:00:00Z */
+#define WPROF_WASI_RANDOM_SEED 0x7770726f66u   /* "wprof" */
 
 /* Opens the preopens and copies the configuration. NULL with err filled
 ** (one line, e.g. "--dir data: No such file or directory") on failure. */

@@ -212,6 +212,36 @@ case $case_name in
     "$wprof" report c.db > report.txt
     grep -q "^Note: only [0-9]* samples: too few to rank functions by time" report.txt || fail "report: $(head -5 report.txt)"
     ;;
+  deterministic-wasi)
+    # clockrand.wat under --deterministic: the values wasi.h defines, worked out by hand
+    # (the realtime epoch 946684800 s plus one 1 us step; the monotonic clock at the
+    # second step; the 10 ms sleep and a third step; the step as resolution), and
+    # splitmix64's first 12 bytes from the seed 0x7770726f66, computed here independently.
+    want_random=$(python3 -c '
+s, m = 0x7770726f66, 2**64
+out = b""
+for _ in range(2):
+    s = (s + 0x9E3779B97F4A7C15) % m
+    z = ((s ^ (s >> 30)) * 0xBF58476D1CE4E5B9) % m
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) % m
+    out += (z ^ (z >> 31)).to_bytes(8, "little")
+print(out[:12].hex())')
+    module=$(instrumented clockrand)
+    for i in 1 2 3; do
+      run_wprof -q --deterministic -o "$work/r$i.db" "$module"
+      expect_rc 0
+      [ "$(od -An -tu8 -N32 out.txt | tr -s ' \n' ' ')" = " 946684800000001000 2000 10003000 1000 " ] ||
+        fail "clocks: $(od -An -tu8 -N32 out.txt)"
+      [ "$(od -An -tx1 -j32 out.txt | tr -d ' \n')" = "$want_random" ] || fail "random bytes: $(od -An -tx1 -j32 out.txt)"
+      q "r$i.db" "SELECT id, parent, fid, calls FROM call_paths WHERE depth > 0 ORDER BY id;
+                  SELECT value FROM meta WHERE key = 'deterministic'" > "counts$i.txt"
+    done
+    diff -u counts1.txt counts2.txt && diff -u counts1.txt counts3.txt || fail "runs differ"
+    [ "$(tail -n 1 counts1.txt)" = 1 ] || fail "meta.deterministic"
+    run_wprof -q -o "$work/real.db" "$module"
+    [ "$(od -An -tu8 -N8 out.txt | tr -d ' ')" != 946684800000001000 ] || fail "the real clock is virtual"
+    [ "$(q real.db "SELECT value FROM meta WHERE key = 'deterministic'")" = 0 ] || fail "meta.deterministic without it"
+    ;;
   bad-interval)
     for bad in 0 -5 100 50us 5s 100x abc ''; do
       bad_input 64 "wprof run: $bad: --sample-interval expects a time from 100us to 1s, e.g. 250us or 1ms (wprof run --help)" \
