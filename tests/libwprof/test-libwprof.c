@@ -1164,6 +1164,59 @@ static void test_sampled_deep(void) {
   sqlite3_close(db);
 }
 
+/* A host's probe imports, as runtime-shim/host/probe-glue.c defines them: out
+** of line and in the probes' section (the inline probes take the section of
+** whatever they are inlined into). */
+static WPROF_PROBE_CODE __attribute__((noinline)) void glue_enter(wprof_thread *t, uint32_t fid) {
+  wprof_probe_enter(t, fid);
+}
+
+static WPROF_PROBE_CODE __attribute__((noinline)) void glue_exit(wprof_thread *t, uint32_t fid) {
+  wprof_probe_exit(t, fid);
+}
+
+/* Samples that interrupt probe code are the profiler's, not the guest's:
+** main calls f in a loop with nothing in between but the loop itself, for
+** 0.2 s of CPU time, so most of the time is spent inside the probe imports
+** (WPROF_PROBE_CODE) and most samples must be counted
+** in run.probe_samples, on no path; then main burns alone for as long, which
+** must be on main's path. With ~2,000 samples each half has ~1,000, so the
+** bounds below (probes above 60% of the loop's samples, main's burn above
+** 25% of all) hold with a wide margin whatever the machine's speed. */
+static void test_sampled_probe_code(void) {
+  struct run r = {0};
+  struct wprof_run_options opts = run_options(&r, "sampledprobes", false);
+  opts.timing = WPROF_TIMING_SAMPLED;
+  opts.sample_interval_ns = WPROF_SAMPLE_INTERVAL_MIN;
+  struct wprof_hooks hooks = {0};
+  start_with(&r, &opts, &hooks);
+  char err[256] = "";
+  CHECK_EQ(0, wprof_sampling_start(r.t, err, sizeof err));
+  glue_enter(r.t, MAIN);
+  long calls = 0;
+  for (double until = cpu_seconds() + 0.2; cpu_seconds() < until;) {
+    for (int i = 0; i < 10000; i++, calls++) {
+      glue_enter(r.t, F);
+      glue_exit(r.t, F);
+    }
+  }
+  uint64_t loop_probe_samples = r.t->probe_samples;
+  for (double until = cpu_seconds() + 0.2; cpu_seconds() < until;) burn(1000);
+  glue_exit(r.t, MAIN);
+  wprof_sampling_stop(r.t);
+  sqlite3 *db = finish(&r, WPROF_EXITED, 0, NULL);
+  CHECK_EQ(calls, path_value(db, "calls", "main;f"));
+  long long f = path_value(db, "samples", "main;f"), main_samples = path_value(db, "samples", "main");
+  long long all = q(db, "SELECT samples + probe_samples FROM run");
+  if (!((double)loop_probe_samples > 0.6 * (double)(loop_probe_samples + (uint64_t)f)) ||
+      !((double)main_samples > 0.25 * (double)all)) {
+    fprintf(stderr, "probe samples %llu, main;f %lld, main %lld, all %lld\n", (unsigned long long)loop_probe_samples,
+            f, main_samples, all);
+    failures++;
+  }
+  sqlite3_close(db);
+}
+
 /* Sampling is refused where it cannot work: with a trace, or an interval out of range. */
 static void test_sampled_bad_options(void) {
   struct run r = {0};
@@ -1214,6 +1267,7 @@ static const struct {
     {"schema_objects", test_schema_objects},
     {"sampled_deep", test_sampled_deep},
     {"count_probe", test_count_probe},
+    {"sampled_probe_code", test_sampled_probe_code},
     {"sampled_bad_options", test_sampled_bad_options},
 };
 
