@@ -1127,21 +1127,26 @@ static double cpu_seconds(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* A run with sampled time at the shortest interval, the real timer started. */
+static void start_sampled(struct run *r, const char *name) {
+  struct wprof_run_options opts = run_options(r, name, false);
+  opts.timing = WPROF_TIMING_SAMPLED;
+  opts.sample_interval_ns = WPROF_SAMPLE_INTERVAL_MIN;
+  struct wprof_hooks hooks = {0};
+  start_with(r, &opts, &hooks);
+  char err[256] = "";
+  CHECK_EQ(0, wprof_sampling_start(r->t, err, sizeof err));
+}
+
 /* Sampled time with the real timer (100 us, the shortest interval): f recurses
 ** 5,000 deep (the shadow stack, 1,024 frames at first, is moved three times
-** while signals arrive), burning at every level, 20 times over, then g burns
-** alone outside any frame: the (root) path. Counts stay exact (main 1,
+** while signals arrive), burning at every level, 20 times over, then the
+** test burns outside any frame: the (root) path. Counts stay exact (main 1,
 ** f 100,000); every sample is on a path or in the probes, and the run lasted
 ** at least as long as its samples. */
 static void test_sampled_deep(void) {
   struct run r = {0};
-  struct wprof_run_options opts = run_options(&r, "sampled", false);
-  opts.timing = WPROF_TIMING_SAMPLED;
-  opts.sample_interval_ns = WPROF_SAMPLE_INTERVAL_MIN;
-  struct wprof_hooks hooks = {0};
-  start_with(&r, &opts, &hooks);
-  char err[256] = "";
-  CHECK_EQ(0, wprof_sampling_start(r.t, err, sizeof err));
+  start_sampled(&r, "sampled");
   enter(&r, MAIN);
   for (int round = 0; round < 20; round++) {
     for (int depth = 0; depth < 5000; depth++) {
@@ -1185,13 +1190,7 @@ static WPROF_PROBE_CODE __attribute__((noinline)) void glue_exit(wprof_thread *t
 ** 25% of all) hold with a wide margin whatever the machine's speed. */
 static void test_sampled_probe_code(void) {
   struct run r = {0};
-  struct wprof_run_options opts = run_options(&r, "sampledprobes", false);
-  opts.timing = WPROF_TIMING_SAMPLED;
-  opts.sample_interval_ns = WPROF_SAMPLE_INTERVAL_MIN;
-  struct wprof_hooks hooks = {0};
-  start_with(&r, &opts, &hooks);
-  char err[256] = "";
-  CHECK_EQ(0, wprof_sampling_start(r.t, err, sizeof err));
+  start_sampled(&r, "sampledprobes");
   glue_enter(r.t, MAIN);
   long calls = 0;
   for (double until = cpu_seconds() + 0.2; cpu_seconds() < until;) {
