@@ -181,6 +181,12 @@ int wprof_cmd_run(int argc, char **argv) {
     goto out;
   }
   opts.module_path = argv[optind];
+  struct stat module_st, db_st;
+  if (stat(opts.module_path, &module_st) == 0 && stat(opts.db_path, &db_st) == 0 &&
+      module_st.st_dev == db_st.st_dev && module_st.st_ino == db_st.st_ino) {
+    rc = usage_error(opts.db_path, "the database would replace the module itself");
+    goto out;
+  }
   /* the guest's argv: the module path, then everything after it (minus a leading --) */
   int first = optind + 1;
   if (first < argc && strcmp(argv[first], "--") == 0) first++;

@@ -50,6 +50,7 @@ static const char usage_text[] =
     "every allocator its allocations, to probes imported from module \"wprof\"\n"
     "(probe ABI version 2, docs/probe-abi.md). The output behaves exactly like\n"
     "the input; run it with `wprof run` or any host implementing the ABI.\n"
+    "out.wasm may be in.wasm itself: it is then replaced, atomically.\n"
     "\n"
     "Options:\n"
     "  --include GLOB     probe only functions whose name matches GLOB (repeatable)\n"

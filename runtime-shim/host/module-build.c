@@ -305,7 +305,7 @@ static int write_entry(const char *module_path, const char *header, const char *
     return WPROF_EXIT_INTERNAL;
   }
   char line[4096], args[256] = "";
-  bool has_start = false, has_memory = false, ok = true;
+  bool has_start = false, start_is_command = false, has_memory = false, ok = true;
   while (ok && fgets(line, sizeof line, h)) {
     char mod[1024], name[1024];
     if (sscanf(line, "/* import: '%1023[^']' '%1023[^']' */", mod, name) == 2) {
@@ -322,7 +322,10 @@ static int write_entry(const char *module_path, const char *header, const char *
         else if (starts_with(s, ", struct Z_wprof_instance_t*")) strcat(args, ", probes");
       }
     } else if (strstr(line, " Z_" MODULE_NAME "Z__start(")) {
+      /* a WASI command's _start is a function [] -> []; wasm2c declares
+      ** other functions, and globals, tables or memories so named, differently */
       has_start = true;
+      start_is_command |= strcmp(line, "void Z_" MODULE_NAME "Z__start(Z_" MODULE_NAME "_instance_t*);\n") == 0;
     } else if (strstr(line, "wasm_rt_memory_t* Z_" MODULE_NAME "Z_memory(")) {
       has_memory = true;
     }
@@ -331,6 +334,10 @@ static int write_entry(const char *module_path, const char *header, const char *
   if (!ok) return WPROF_EXIT_UNSUPPORTED;
   if (!has_start) {
     fail(module_path, "has no _start export (not a WASI command)");
+    return WPROF_EXIT_UNSUPPORTED;
+  }
+  if (!start_is_command) {
+    fail(module_path, "its _start export is not a function without parameters or results (not a WASI command)");
     return WPROF_EXIT_UNSUPPORTED;
   }
   FILE *g = fopen(glue_path, "w");

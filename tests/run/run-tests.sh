@@ -75,6 +75,17 @@ case $case_name in
   unknown-option) bad_input 64 "wprof run: --bogus: unknown option (wprof run --help)" --bogus "$wasm/counts.wasm" ;;
   missing-argument) bad_input 64 "wprof run: --dir: needs an argument (wprof run --help)" --dir ;;
   bad-env) bad_input 64 "wprof run: NOEQUALS: --env expects KEY=VALUE (wprof run --help)" --env NOEQUALS "$wasm/counts.wasm" ;;
+  output-is-input)
+    cp "$wasm/counts.wasm" same.wasm
+    ln same.wasm hardlink.wasm
+    for out in same.wasm ./same.wasm hardlink.wasm; do
+      rc=0
+      "$wprof" run -o "$out" same.wasm > out.txt 2> err.txt || rc=$?
+      expect_rc 64
+      expect_err "wprof run: $out: the database would replace the module itself (wprof run --help)"
+      cmp -s same.wasm "$wasm/counts.wasm" || fail "the module was changed"
+    done
+    ;;
   missing-file) bad_input 66 "wprof run: nope.wasm: No such file or directory" nope.wasm ;;
   missing-dir) bad_input 66 "wprof run: nodir: No such file or directory" --dir nodir "$wasm/counts.wasm" ;;
   not-wasm)
@@ -97,6 +108,12 @@ case $case_name in
   simd) bad_input 69 "wprof run: $wasm/simd.wasm: uses SIMD (v128), which wasm2c 1.0.32 cannot translate" "$wasm/simd.wasm" ;;
   bad-import) bad_input 69 "wprof run: $wasm/badimport.wasm: imports env.host_thing, which wprof run does not provide" "$wasm/badimport.wasm" ;;
   no-start) bad_input 69 "wprof run: $wasm/nostart.wasm: has no _start export (not a WASI command)" "$wasm/nostart.wasm" ;;
+  bad-start)
+    for m in badstart globalstart; do
+      bad_input 69 "wprof run: $wasm/$m.wasm: its _start export is not a function without parameters or results (not a WASI command)" \
+        "$wasm/$m.wasm"
+    done
+    ;;
   unknown-command)
     rc=0
     "$wprof" frobnicate > out.txt 2> err.txt || rc=$?
