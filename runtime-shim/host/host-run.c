@@ -151,6 +151,16 @@ int wprof_host_run(const struct wprof_host_options *opts) {
     goto out;
 
   so = dlopen(so_path, RTLD_NOW | RTLD_LOCAL);
+  if (!so) { /* a damaged cache entry (truncated, emptied): build it again, once */
+    if (!opts->quiet)
+      fprintf(stderr, "wprof: the cached build of %s cannot be loaded (%s): building it again\n", opts->module_path,
+              dlerror());
+    unlink(so_path);
+    free(so_path);
+    so_path = NULL;
+    if ((rc = wprof_host_build(opts->module_path, &module, opts->quiet, &so_path))) goto out;
+    so = dlopen(so_path, RTLD_NOW | RTLD_LOCAL);
+  }
   entry = so ? dlsym(so, "wprof_module_entry") : NULL;
   if (!entry || entry->abi != WPROF_MODULE_ENTRY_ABI) {
     fprintf(stderr, "wprof run: %s: cannot load the compiled module: %s\n", opts->module_path,

@@ -302,6 +302,21 @@ print(out[:12].hex())')
     expect_rc 0
     [ "$(ls cache | wc -l)" = 2 ] || fail "cache holds: $(ls cache)"
     ;;
+  cache-corrupt)
+    # a truncated, then an emptied cache entry: rebuilt once, said on stderr, the run goes on
+    export WPROF_CACHE_DIR=$work/cache
+    run_wprof -q -o "$work/1.db" "$wasm/counts.wasm"
+    so=$(ls cache/*.so)
+    for damage in "truncate -s 100" "truncate -s 0"; do
+      $damage "$so"
+      run_wprof -o "$work/2.db" "$wasm/counts.wasm"
+      expect_rc 0
+      [ "$(cat out.txt)" = "counts done" ] || fail "$damage: stdout $(cat out.txt)"
+      head -n 1 err.txt | grep -q "^wprof: the cached build of $wasm/counts.wasm cannot be loaded (.*): building it again$" ||
+        fail "$damage: stderr $(cat err.txt)"
+      [ "$(stat -c %s "$so")" -gt 1000 ] || fail "$damage: not rebuilt"
+    done
+    ;;
   cache-concurrent)
     export WPROF_CACHE_DIR=$work/cache
     for i in 1 2 3; do "$wprof" run -q -o "$work/c$i.db" "$wasm/counts.wasm" > "out$i.txt" & done
