@@ -34,10 +34,13 @@ static int compare_edges(const void *a, const void *b)
 /* Prints "(id) name" the first time a function is named, "(id)" after. */
 static void print_function(FILE *out, const char *key, const struct wprof_cct *cct, int32_t f, char *named)
 {
-  if (named[f])
+  if (named[f]) {
     fprintf(out, "%s=(%d)\n", key, f + 1);
-  else
-    fprintf(out, "%s=(%d) %s\n", key, f + 1, cct->functions[f].name);
+    return;
+  }
+  char *name = wprof_escaped(cct->functions[f].name, "");
+  fprintf(out, "%s=(%d) %s\n", key, f + 1, name);
+  free(name);
   named[f] = 1;
 }
 

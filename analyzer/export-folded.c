@@ -27,7 +27,9 @@ int export_folded(struct wprof_db *db, const struct export_options *o, FILE *out
     for (int32_t f = i; f >= 0; f = cct.paths[f].parent)
       frames[n++] = cct.paths[f].function;
     while (n-- > 0) {
-      fputs(cct.functions[frames[n]].name, out);
+      char *name = wprof_escaped(cct.functions[frames[n]].name, ";"); /* ';' separates frames */
+      fputs(name, out);
+      free(name);
       putc(n ? ';' : ' ', out);
     }
     fprintf(out, "%lld\n", (long long)value);

@@ -104,14 +104,16 @@ void wprof_table_bytes(struct wprof_table *t, int64_t v)
   add_cell(t, wprof_xstrdup(wprof_format_bytes(buf, v)), NULL, CELL_INT, v);
 }
 
+/* Strings are kept twice: escaped for text (wprof_escaped), as they are for
+** JSON, whose own escapes apply. */
 void wprof_table_string(struct wprof_table *t, const char *s)
 {
-  add_cell(t, wprof_xstrdup(s), NULL, CELL_STRING, 0);
+  add_cell(t, wprof_escaped(s, ""), wprof_xstrdup(s), CELL_STRING, 0);
 }
 
 void wprof_table_string2(struct wprof_table *t, const char *text, const char *value)
 {
-  add_cell(t, wprof_xstrdup(text), wprof_xstrdup(value), CELL_STRING, 0);
+  add_cell(t, wprof_escaped(text, ""), wprof_xstrdup(value), CELL_STRING, 0);
 }
 
 void wprof_table_int2(struct wprof_table *t, const char *text, int64_t value)
@@ -242,8 +244,11 @@ static void print_csv(const struct wprof_table *t, FILE *out)
       const struct cell *cell = cell_at(t, r, c);
       if (cell->kind == CELL_INT)
         fprintf(out, "%" PRId64, cell->value);
-      else if (cell->kind == CELL_STRING)
-        print_csv_field(out, cell_string(cell));
+      else if (cell->kind == CELL_STRING) {
+        char *escaped = wprof_escaped(cell_string(cell), "");
+        print_csv_field(out, escaped);
+        free(escaped);
+      }
     }
     fputc('\n', out);
   }

@@ -77,6 +77,24 @@ int wprof_parse_decimal(const char *s, double *out)
   return 0;
 }
 
+char *wprof_escaped(const char *s, const char *also)
+{
+  char *out = wprof_xmalloc(4 * strlen(s) + 1), *o = out;
+  for (; *s; s++) {
+    unsigned char ch = (unsigned char)*s;
+    if (ch == '\\') {
+      *o++ = '\\';
+      *o++ = '\\';
+    } else if (ch < 0x20 || ch == 0x7f || strchr(also, ch)) {
+      o += sprintf(o, "\\x%02x", ch);
+    } else {
+      *o++ = (char)ch;
+    }
+  }
+  *o = '\0';
+  return out;
+}
+
 void wprof_print_json_string(FILE *out, const char *s)
 {
   fputc('"', out);

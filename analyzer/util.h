@@ -27,4 +27,11 @@ int wprof_parse_decimal(const char *s, double *out);
 /* Prints s as a JSON string literal (quotes, escapes). */
 void wprof_print_json_string(FILE *out, const char *s);
 
+/* Names come from the module (its name section) and the database, both
+ * untrusted: text outputs spell out the bytes a terminal or a line-based
+ * format would act on. Returns a new string: control characters and DEL as
+ * \xNN, a backslash as \\, and each character of `also` (";" for folded
+ * stacks) as \xNN. */
+char *wprof_escaped(const char *s, const char *also);
+
 #endif

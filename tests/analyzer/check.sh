@@ -29,6 +29,7 @@ db mutual mutual.sql
 db trace trace.sql
 db empty empty.sql
 db sampled sampled.sql
+db names fib.sql names.sql
 
 # expect_out EXPECTED_RC GOLDEN_FILE COMMAND...: stdout must equal the golden file.
 expect_out() {
@@ -73,6 +74,14 @@ report)
   expect_out 0 fib-allocs-focus.csv R "$work/fib.db" allocs --focus '*fib*' --format csv
   expect_out 0 fib-leaks.txt R "$work/fib.db" leaks
   expect_out 0 fib-peak.txt R "$work/fib.db" peak
+  # a name with ';', a newline, ESC and a backslash (data/names.sql), spelled out
+  evil='fi;b\x0ax\x1b[31m\\'
+  expect_eq "escaped name in top" "$(R "$work/names.db" top --sort name | awk 'NR > 4 && /fi;b/ {print $NF}')" "$evil"
+  expect_eq "escaped name in csv" "$(R "$work/names.db" top --sort name --format csv | grep -c 'fi;b.x0ax.x1b\[31m')" 1
+  expect_eq "no raw ESC in any text output" \
+    "$( (R "$work/names.db" top; R "$work/names.db" tree; R "$work/names.db" --format csv tree) | grep -c "$(printf '\033')")" 0
+  expect_eq "name in json" "$(R "$work/names.db" top --sort name --format json | grep -o '"fi;b[^"]*"' | head -n 1)" \
+    '"fi;b\u000ax\u001b[31m\\"'
   expect_out 0 fib-peak.json R "$work/fib.db" peak --format json
   expect_out 0 trace-calls.txt R "$work/trace.db" calls
   expect_out 0 trace-calls.json R "$work/trace.db" calls --limit 2 --format json
@@ -180,6 +189,13 @@ queries)
 export)
   X() { "$driver" export "$@"; }
   out_dir=$work/out; rm -rf "$out_dir"; mkdir -p "$out_dir"
+  # an untrusted name (data/names.sql) keeps each stack on one line and each frame whole
+  X --format folded "$work/names.db" -o "$out_dir/names.folded" || fail "folded export of names.db"
+  expect_eq "folded escaped frame" "$(grep -c '^main;fi\\x3bb\\x0ax\\x1b\[31m\\\\ ' "$out_dir/names.folded")" 1
+  X --format folded "$work/fib.db" -o "$out_dir/fib-for-names.folded" || fail "folded export of fib.db"
+  expect_eq "folded lines" "$(wc -l < "$out_dir/names.folded")" "$(wc -l < "$out_dir/fib-for-names.folded")"
+  X --format callgrind "$work/names.db" -o "$out_dir/names.callgrind" || fail "callgrind export of names.db"
+  expect_eq "callgrind escaped name" "$(grep -c '^c\?fn=([0-9]*) fi;b\\x0ax\\x1b\[31m\\\\$' "$out_dir/names.callgrind")" 1
   # pprof, read back by Go's own pprof: no warning, totals and cum equal to the database's.
   X --format pprof "$work/fib.db" -o "$out_dir/fib.pb.gz" || fail "pprof export"
   gzip -t "$out_dir/fib.pb.gz" || fail "pprof output is not gzip"
