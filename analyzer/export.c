@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "export.h"
+#include "file-mode.h"
 #include "units.h"
 #include "util.h"
 #include "wprof_analyzer.h"
@@ -51,7 +53,7 @@ static int write_atomically(struct wprof_db *db, const struct exporter *e, const
     free(tmp);
     return rc;
   }
-  FILE *out = fdopen(fd, "wb");
+  FILE *out = fchmod(fd, wprof_new_file_mode()) == 0 ? fdopen(fd, "wb") : NULL; /* mkstemp made it private */
   if (!out) {
     close(fd);
   } else if (e->write(db, o, out)) {

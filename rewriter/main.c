@@ -27,6 +27,7 @@
 #include <binaryen-c.h>
 
 #include "allocators.h"
+#include "file-mode.h"
 #include "instrument.h"
 #include "isolate.h"
 #include "sections.h"
@@ -425,7 +426,7 @@ static int write_atomically(const char *path, const struct bytes *data) {
     if (n <= 0) goto fail;
     done += (size_t)n;
   }
-  if (fchmod(fd, 0644) != 0 || fsync(fd) != 0) goto fail;
+  if (fchmod(fd, wprof_new_file_mode()) != 0 || fsync(fd) != 0) goto fail; /* mkstemp made it private */
   if (close(fd) != 0) {
     fd = -1;
     goto fail;

@@ -6,6 +6,7 @@
 ** partial profile. Also the multi-row INSERT batches shared with the trace
 ** writer.
 */
+#include "file-mode.h"
 #include "wprof-internal.h"
 #include "wprof-schema.h"
 
@@ -110,10 +111,7 @@ int wprof__db_create(wprof_recorder *rec, char *err, size_t errlen) {
     rec->tmp_path = NULL;
     return -1;
   }
-  /* mkstemp makes the file private; the profile gets the usual permissions */
-  mode_t mask = umask(0);
-  umask(mask);
-  fchmod(fd, 0666 & ~mask);
+  fchmod(fd, wprof_new_file_mode()); /* mkstemp made it private */
   close(fd);
   if (sqlite3_open_v2(rec->tmp_path, &rec->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
     return db_fail(rec, "cannot open", err, errlen);

@@ -75,6 +75,19 @@ case $case_name in
   unknown-option) bad_input 64 "wprof run: --bogus: unknown option (wprof run --help)" --bogus "$wasm/counts.wasm" ;;
   missing-argument) bad_input 64 "wprof run: --dir: needs an argument (wprof run --help)" --dir ;;
   bad-env) bad_input 64 "wprof run: NOEQUALS: --env expects KEY=VALUE (wprof run --help)" --env NOEQUALS "$wasm/counts.wasm" ;;
+  file-modes)
+    # every file wprof writes gets 0666 less the umask, as open(2) would give it
+    for mask in 027 022 077; do
+      rm -f m.wasm m.db m.folded
+      (umask "$mask"
+       "$instrument" -q "$wasm/counts.wasm" m.wasm &&
+       "$wprof" run -q -o m.db m.wasm > /dev/null &&
+       "$wprof" export --format folded m.db -o m.folded 2> /dev/null) || fail "umask $mask: a step failed"
+      want=$(printf '%o' $((0666 & ~0$mask)))
+      [ "$(stat -c %a m.wasm m.db m.folded | sort -u)" = "$want" ] ||
+        fail "umask $mask: modes $(stat -c '%a %n' m.wasm m.db m.folded | tr '\n' ' '), expected $want"
+    done
+    ;;
   output-is-input)
     cp "$wasm/counts.wasm" same.wasm
     ln same.wasm hardlink.wasm
