@@ -12,6 +12,7 @@
 
 #include "export.h"
 #include "file-mode.h"
+#include "temp-file.h"
 #include "units.h"
 #include "util.h"
 #include "wprof_analyzer.h"
@@ -47,9 +48,11 @@ static int write_atomically(struct wprof_db *db, const struct exporter *e, const
                             const char *path)
 {
   char *tmp = wprof_xasprintf("%s.tmpXXXXXX", path);
+  wprof_temp_file_guard(tmp); /* mkstemp fills in its name */
   int fd = mkstemp(tmp);
   if (fd < 0) {
     int rc = wprof_fail("export", path, "cannot create: %s", strerror(errno));
+    wprof_temp_file_forget();
     free(tmp);
     return rc;
   }
@@ -59,17 +62,20 @@ static int write_atomically(struct wprof_db *db, const struct exporter *e, const
   } else if (e->write(db, o, out)) {
     fclose(out);
     unlink(tmp);
+    wprof_temp_file_forget();
     free(tmp);
     return wprof_fail("export", db->path, "%s", db->error);
   } else {
     int written = fflush(out) == 0 && !ferror(out);
     if (fclose(out) == 0 && written && rename(tmp, path) == 0) {
+      wprof_temp_file_forget();
       free(tmp);
       return WPROF_EXIT_OK;
     }
   }
   int rc = wprof_fail("export", path, "cannot write: %s", strerror(errno));
   unlink(tmp);
+  wprof_temp_file_forget();
   free(tmp);
   return rc;
 }

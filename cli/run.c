@@ -57,7 +57,7 @@ static const char help[] =
     "\n"
     "The module is translated and compiled once (cc -O2 -fno-plt) and cached under\n"
     "$WPROF_CACHE_DIR, else $XDG_CACHE_HOME/wprof, else ~/.cache/wprof.\n"
-    "SIGINT or SIGTERM stops the guest at its next call and still writes the\n"
+    "SIGINT, SIGTERM or SIGHUP stops the guest at its next call and still writes the\n"
     "database (status 'interrupted'); a second one exits at once without it.\n"
     "Once the guest has finished, the first one stops storing a --trace\n"
     "backlog: the rows not stored are counted in run.lost_events.\n"
@@ -71,7 +71,8 @@ static const char help[] =
     "       it imports something wprof does not provide\n"
     "  70   internal failure (C compiler, loading the compiled module)\n"
     "  73   the database or the cache cannot be written\n"
-    "  130  interrupted by SIGINT      143  interrupted by SIGTERM\n"
+    "  129  interrupted by SIGHUP      130  interrupted by SIGINT\n"
+    "  143  interrupted by SIGTERM\n"
     "  134  the guest trapped (the trap is in the database and on stderr)\n";
 
 static int usage_error(const char *what, const char *reason) {

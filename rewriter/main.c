@@ -13,7 +13,6 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
-#include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -28,6 +27,7 @@
 
 #include "allocators.h"
 #include "file-mode.h"
+#include "temp-file.h"
 #include "instrument.h"
 #include "isolate.h"
 #include "sections.h"
@@ -397,12 +397,6 @@ static void list_functions(const struct wscan_module *scan, const struct func_pl
 
 static char temp_path[PATH_MAX];
 
-static void remove_temp_and_die(int sig) {
-  if (temp_path[0]) unlink(temp_path);
-  signal(sig, SIG_DFL);
-  raise(sig);
-}
-
 static int write_atomically(const char *path, const struct bytes *data) {
   char dir_buf[PATH_MAX];
   if (snprintf(dir_buf, sizeof dir_buf, "%s", path) >= (int)sizeof dir_buf) {
@@ -414,8 +408,10 @@ static int write_atomically(const char *path, const struct bytes *data) {
     errno = ENAMETOOLONG;
     return -1;
   }
+  wprof_temp_file_guard(temp_path); /* mkstemp fills in its name */
   int fd = mkstemp(temp_path);
   if (fd < 0) {
+    wprof_temp_file_forget();
     temp_path[0] = '\0';
     return -1;
   }
@@ -433,12 +429,14 @@ static int write_atomically(const char *path, const struct bytes *data) {
   }
   fd = -1;
   if (rename(temp_path, path) != 0) goto fail;
+  wprof_temp_file_forget();
   temp_path[0] = '\0';
   return 0;
 fail: {
   int saved = errno;
   if (fd >= 0) close(fd);
   unlink(temp_path);
+  wprof_temp_file_forget();
   temp_path[0] = '\0';
   errno = saved;
   return -1;
@@ -578,9 +576,6 @@ int main(int argc, char **argv) {
   int code = parse_options(argc, argv, &opt);
   if (code == EXIT_WRITTEN) {
     input_name = opt.input;
-    signal(SIGINT, remove_temp_and_die);
-    signal(SIGTERM, remove_temp_and_die);
-    signal(SIGHUP, remove_temp_and_die);
     code = run(&opt);
   }
   free(opt.include);

@@ -11,7 +11,7 @@
 **
 ** Leaving the guest always goes through wasm2c's trap buffer: a trap, WASI
 ** proc_exit (WPROF_WASI_JMP_EXIT), or an interruption (WPROF_WASI_JMP_STOP)
-** taken at the next enter probe or WASI call. SIGINT/SIGTERM only set flags;
+** taken at the next enter probe or WASI call. SIGINT/SIGTERM/SIGHUP only set flags;
 ** for a module without probes that is running guest code (not inside a WASI
 ** call), the handler leaves the guest itself, since nothing else would.
 ** A second signal exits at once (128 + signal), without a database.
@@ -38,7 +38,7 @@
 ** once the guest has finished: worth a line, so the wait is explained. */
 #define TRACE_BACKLOG_NOTICE 2000000u
 
-static volatile sig_atomic_t stop_signal;     /* the first SIGINT/SIGTERM, or 0 */
+static volatile sig_atomic_t stop_signal;     /* the first SIGINT/SIGTERM/SIGHUP, or 0 */
 static volatile sig_atomic_t guest_running;   /* inside _start */
 static wprof_recorder *volatile signal_recorder;
 static wprof_wasi *volatile signal_wasi;
@@ -65,6 +65,11 @@ static void set_stop_handlers(void (*handler)(int)) {
   /* no SA_RESTART: a guest blocked in read/poll must see the interruption */
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL); /* a closed terminal: like SIGTERM */
+}
+
+static const char *stop_signal_name(void) {
+  return stop_signal == SIGTERM ? "SIGTERM" : stop_signal == SIGHUP ? "SIGHUP" : "SIGINT";
 }
 
 static const char *trap_message(int code) {
@@ -130,7 +135,7 @@ static void run_guest(const struct wprof_module_entry *entry, void *instance, wp
   if (jumped == WPROF_WASI_JMP_EXIT)
     *out = (struct outcome){WPROF_EXITED, (int)wprof_wasi_exit_code(wasi), NULL};
   else if (jumped == WPROF_WASI_JMP_STOP)
-    *out = (struct outcome){WPROF_INTERRUPTED, 0, stop_signal == SIGTERM ? "SIGTERM" : "SIGINT"};
+    *out = (struct outcome){WPROF_INTERRUPTED, 0, stop_signal_name()};
   else
     *out = (struct outcome){WPROF_TRAPPED, 0, trap_message(jumped)};
 }
@@ -244,7 +249,8 @@ int wprof_host_run(const struct wprof_host_options *opts) {
   switch (outcome.status) {
     case WPROF_EXITED: rc = outcome.exit_code & 0xff; break;
     case WPROF_TRAPPED: rc = WPROF_EXIT_TRAP; break;
-    default: rc = stop_signal == SIGTERM ? WPROF_EXIT_SIGTERM : WPROF_EXIT_SIGINT; break;
+    default: rc = stop_signal == SIGTERM ? WPROF_EXIT_SIGTERM : stop_signal == SIGHUP ? WPROF_EXIT_SIGHUP : WPROF_EXIT_SIGINT;
+      break;
   }
 out:
   set_stop_handlers(SIG_DFL);

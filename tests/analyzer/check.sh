@@ -189,6 +189,24 @@ queries)
 export)
   X() { "$driver" export "$@"; }
   out_dir=$work/out; rm -rf "$out_dir"; mkdir -p "$out_dir"
+  # an export ended by SIGINT, SIGTERM or SIGHUP leaves neither its output nor its temporary
+  # file: a 10,000-deep chain of paths makes a ~200 MB folded export, seconds of writing
+  cp "$work/fib.db" "$out_dir/deep.db"
+  sqlite3 "$out_dir/deep.db" "WITH RECURSIVE chain(id) AS (SELECT 100 UNION ALL SELECT id + 1 FROM chain WHERE id < 10099)
+    INSERT INTO call_paths SELECT id, CASE id WHEN 100 THEN 1 ELSE id - 1 END, 1, id - 98, 1, 1, 0, 1, 1, 0 FROM chain;"
+  for sig in INT TERM HUP; do
+    mkdir "$out_dir/$sig"
+    # (python: a shell's background job starts with SIGINT ignored, which wprof keeps)
+    python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])' \
+      "$driver" export --format folded "$out_dir/deep.db" -o "$out_dir/$sig/deep.folded" 2>/dev/null &
+    pid=$!
+    for _ in $(seq 500); do ls "$out_dir/$sig" | grep -q tmp && break; sleep 0.01; done
+    ls "$out_dir/$sig" | grep -q tmp || fail "$sig: the export never started its temporary file"
+    kill -"$sig" "$pid"
+    wait "$pid"
+    expect_eq "$sig: exit status" "$?" "$((128 + $(kill -l "$sig")))"
+    expect_eq "$sig: files left" "$(ls -A "$out_dir/$sig")" ""
+  done
   # an untrusted name (data/names.sql) keeps each stack on one line and each frame whole
   X --format folded "$work/names.db" -o "$out_dir/names.folded" || fail "folded export of names.db"
   expect_eq "folded escaped frame" "$(grep -c '^main;fi\\x3bb\\x0ax\\x1b\[31m\\\\ ' "$out_dir/names.folded")" 1

@@ -344,6 +344,8 @@ print(out[:12].hex())')
     [ "$(q i.db 'SELECT unwound_frames FROM run')" = 1 ] || fail "_start should be the one unwound frame"
     [ "$(q i.db "SELECT calls > 1 FROM flat_profile WHERE name = 'tick'")" = 1 ] || fail "no ticks counted" ;;
   sigterm-instrumented) interrupt TERM "$(instrumented spin)"; check_interrupted 143 SIGTERM ;;
+  sighup-instrumented) interrupt HUP "$(instrumented spin)"; check_interrupted 129 SIGHUP
+    [ -z "$(ls -A | grep -F .tmp)" ] || fail "temporary files left: $(ls -A)" ;;
   sigint-plain-loop) interrupt INT "$wasm/spin.wasm"; check_interrupted 130 SIGINT ;;
   sigint-plain-sleep) interrupt INT "$wasm/sleep.wasm"; check_interrupted 130 SIGINT ;;
   sigint-twice) # a second signal exits at once. With --trace after a second of
