@@ -1,7 +1,9 @@
 /* `wprof export --format pprof|callgrind|chrome|folded prof.db -o FILE`: the
  * command line of the export subcommand. Validates everything it can before
- * creating anything, writes through a temporary file next to FILE and renames
- * it at the end, so a failure never leaves a partial file behind. */
+ * creating anything, writes through a temporary file next to FILE (or the
+ * file a symbolic link FILE names) and renames it at the end, so a failure
+ * never leaves a partial file behind; "-", a device or a FIFO is written
+ * directly. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 
 #include "export.h"
 #include "file-mode.h"
+#include "output-path.h"
 #include "temp-file.h"
 #include "units.h"
 #include "util.h"
@@ -41,7 +44,21 @@ static const char usage[] =
     "             --from TIME, --to TIME: only the calls that overlap this window of the run\n"
     "             (TIME since the run's start: 1500, 1.5us, 20ms, 2s; ns without a unit)\n"
     "  folded     'a;b;c value' lines for flame graph tools; --value self (ns, default) or calls\n"
+    "-o FILE: replaced atomically (a symbolic link is followed, its target replaced);\n"
+    "  -o - writes to standard output; a device or a FIFO is written directly\n"
     "exit status: 0 success, 2 bad usage or bad input (no file is written)\n";
+
+/* Writes with the exporter straight to out (standard output, a device, a
+** FIFO): there is nothing to replace atomically. */
+static int write_direct(struct wprof_db *db, const struct exporter *e, const struct export_options *o,
+                        const char *path, FILE *out)
+{
+  if (e->write(db, o, out))
+    return wprof_fail("export", db->path, "%s", db->error);
+  if (fflush(out) != 0 || ferror(out))
+    return wprof_fail("export", path, "cannot write: %s", strerror(errno));
+  return WPROF_EXIT_OK;
+}
 
 /* Writes with the exporter into a temporary file renamed to path. */
 static int write_atomically(struct wprof_db *db, const struct exporter *e, const struct export_options *o,
@@ -77,6 +94,29 @@ static int write_atomically(struct wprof_db *db, const struct exporter *e, const
   unlink(tmp);
   wprof_temp_file_forget();
   free(tmp);
+  return rc;
+}
+
+/* "-" is standard output; a device or a FIFO is written in place; a symbolic
+** link is followed and its target replaced; anything else is replaced. */
+static int write_output(struct wprof_db *db, const struct exporter *e, const struct export_options *o,
+                        const char *path)
+{
+  if (strcmp(path, "-") == 0)
+    return write_direct(db, e, o, path, stdout);
+  struct wprof_output target;
+  if (wprof_output_resolve(path, &target) != 0)
+    return wprof_fail("export", path, "cannot write: %s", strerror(errno));
+  int rc;
+  if (!target.direct) {
+    rc = write_atomically(db, e, o, target.path);
+  } else {
+    FILE *out = fopen(target.path, "wb");
+    rc = out ? write_direct(db, e, o, path, out) : wprof_fail("export", path, "cannot write: %s", strerror(errno));
+    if (out && fclose(out) != 0 && rc == WPROF_EXIT_OK)
+      rc = wprof_fail("export", path, "cannot write: %s", strerror(errno));
+  }
+  wprof_output_free(&target);
   return rc;
 }
 
@@ -174,7 +214,7 @@ int wprof_cmd_export(int argc, char **argv)
     rc = wprof_fail("export", db_path, "%s", db->error);
   } else {
     wprof_db_print_header(db, "export", 0, stderr);
-    rc = write_atomically(db, e, &o, output);
+    rc = write_output(db, e, &o, output);
   }
   wprof_db_close(db);
   return rc;

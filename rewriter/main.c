@@ -27,6 +27,7 @@
 
 #include "allocators.h"
 #include "file-mode.h"
+#include "output-path.h"
 #include "temp-file.h"
 #include "instrument.h"
 #include "isolate.h"
@@ -51,7 +52,8 @@ static const char usage_text[] =
     "every allocator its allocations, to probes imported from module \"wprof\"\n"
     "(probe ABI version 2, docs/probe-abi.md). The output behaves exactly like\n"
     "the input; run it with `wprof run` or any host implementing the ABI.\n"
-    "out.wasm may be in.wasm itself: it is then replaced, atomically.\n"
+    "out.wasm is replaced atomically (it may be in.wasm itself; a symbolic link\n"
+    "is followed and its target replaced); a device or a FIFO is written to.\n"
     "\n"
     "Options:\n"
     "  --include GLOB     probe only functions whose name matches GLOB (repeatable)\n"
@@ -443,6 +445,30 @@ fail: {
 }
 }
 
+/* A device or a FIFO is written in place; a symbolic link is followed and
+** its target replaced; anything else is replaced atomically. */
+static int write_output(const char *path, const struct bytes *data) {
+  struct wprof_output target;
+  if (wprof_output_resolve(path, &target) != 0) return -1;
+  int rc = 0;
+  if (!target.direct) {
+    rc = write_atomically(target.path, data);
+  } else {
+    int fd = open(target.path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+    rc = fd < 0 ? -1 : 0;
+    for (size_t done = 0; rc == 0 && done < data->len;) {
+      ssize_t n = write(fd, data->data + done, data->len - done);
+      if (n > 0) done += (size_t)n;
+      else if (n == 0 || errno != EINTR) rc = -1;
+    }
+    if (fd >= 0 && close(fd) != 0) rc = -1; /* close leaves errno alone when it succeeds */
+  }
+  int saved = errno;
+  wprof_output_free(&target);
+  errno = saved;
+  return rc;
+}
+
 static int refuse_scan(enum wscan_status status, const char *err) {
   switch (status) {
     case WSCAN_NOT_WASM: error("%s", err); break;
@@ -551,7 +577,7 @@ static int run(const struct options *opt) {
     goto out;
   }
   warn_dwarf(opt, &scan);
-  if (write_atomically(opt->output, &output) != 0) {
+  if (write_output(opt->output, &output) != 0) {
     error("cannot write %s: %s", opt->output, strerror(errno));
     code = EXIT_IO;
     goto out;

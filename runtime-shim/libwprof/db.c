@@ -7,6 +7,7 @@
 ** writer.
 */
 #include "file-mode.h"
+#include "output-path.h"
 #include "wprof-internal.h"
 #include "wprof-schema.h"
 
@@ -96,14 +97,26 @@ static int db_fail(wprof_recorder *rec, const char *what, char *err, size_t errl
   return -1;
 }
 
+/* The database goes where db_path leads (through symbolic links); a device
+** or a FIFO gets the finished file's bytes, so its temp file is made in
+** $TMPDIR (else /tmp) instead of beside it. */
 int wprof__db_create(wprof_recorder *rec, char *err, size_t errlen) {
-  size_t len = strlen(rec->db_path) + sizeof ".tmp-XXXXXX";
-  rec->tmp_path = malloc(len);
+  struct wprof_output target;
+  if (wprof_output_resolve(rec->db_path, &target) != 0) {
+    wprof__errf(err, errlen, "cannot write %s: %s", rec->db_path, strerror(errno));
+    return -1;
+  }
+  rec->target_path = target.path;
+  rec->target_direct = target.direct;
+  const char *tmpdir = getenv("TMPDIR");
+  char *tmp_base = !target.direct ? strdup(target.path)
+                   : (tmpdir && *tmpdir) ? wprof__asprintf("%s/wprof.db", tmpdir) : strdup("/tmp/wprof.db");
+  rec->tmp_path = tmp_base ? wprof__asprintf("%s.tmp-XXXXXX", tmp_base) : NULL;
+  free(tmp_base);
   if (!rec->tmp_path) {
     wprof__errf(err, errlen, "out of memory");
     return -1;
   }
-  snprintf(rec->tmp_path, len, "%s.tmp-XXXXXX", rec->db_path);
   int fd = mkstemp(rec->tmp_path);
   if (fd < 0) {
     wprof__errf(err, errlen, "cannot create %s: %s", rec->tmp_path, strerror(errno));
@@ -443,20 +456,48 @@ int wprof__db_write_run(wprof_recorder *rec, enum wprof_status status, int exit_
   return rc == SQLITE_OK ? 0 : db_fail(rec, "cannot write", err, errlen);
 }
 
-/* Closes the database, makes it durable and renames it to db_path. */
+/* Writes all of buf; false on an error (errno set). */
+static bool write_all(int fd, const char *buf, size_t len) {
+  while (len > 0) {
+    ssize_t w = write(fd, buf, len);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    buf += w;
+    len -= (size_t)w;
+  }
+  return true;
+}
+
+/* A device or a FIFO gets a copy of the finished file's bytes. */
+static int copy_to_target(wprof_recorder *rec, int from) {
+  int to = open(rec->target_path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+  if (to < 0) return -1;
+  char buf[1 << 16];
+  bool ok = true;
+  for (ssize_t n; ok && (n = read(from, buf, sizeof buf)) != 0;) ok = n < 0 ? errno == EINTR : write_all(to, buf, (size_t)n);
+  if (close(to) != 0) ok = false;
+  return ok ? 0 : -1;
+}
+
+/* Closes the database, makes it durable and renames it to where db_path
+** leads (or copies it into a device or a FIFO). */
 int wprof__db_commit_file(wprof_recorder *rec, char *err, size_t errlen) {
   if (sqlite3_close(rec->db) != SQLITE_OK) return db_fail(rec, "cannot close", err, errlen);
   rec->db = NULL;
   int fd = open(rec->tmp_path, O_RDONLY);
-  if (fd < 0 || fsync(fd) != 0 || rename(rec->tmp_path, rec->db_path) != 0) {
+  bool written = fd >= 0 && (rec->target_direct ? copy_to_target(rec, fd) == 0
+                                                : fsync(fd) == 0 && rename(rec->tmp_path, rec->target_path) == 0);
+  if (!written) {
     wprof__errf(err, errlen, "cannot write %s: %s", rec->db_path, strerror(errno));
     if (fd >= 0) close(fd);
     return -1;
   }
   close(fd);
+  if (rec->target_direct) unlink(rec->tmp_path);
   free(rec->tmp_path);
   rec->tmp_path = NULL;
-  char *dir_path = strdup(rec->db_path);
+  if (rec->target_direct) return 0;
+  char *dir_path = strdup(rec->target_path);
   if (dir_path) {
     int dir = open(dirname(dir_path), O_RDONLY | O_DIRECTORY);
     if (dir >= 0) {

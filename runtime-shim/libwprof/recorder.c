@@ -23,6 +23,19 @@ void wprof__errf(char *err, size_t errlen, const char *fmt, ...) {
   va_end(ap);
 }
 
+char *wprof__asprintf(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+  if (!s) return NULL;
+  va_start(ap, fmt);
+  vsnprintf(s, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  return s;
+}
+
 void wprof__out_of_memory(void) {
   static const char msg[] = "wprof: out of memory\n";
   (void)!write(2, msg, sizeof msg - 1);
@@ -348,6 +361,7 @@ void wprof_close(wprof_recorder *rec) {
   for (uint32_t i = 0; i < rec->nfunctions; i++) free(rec->functions[i].name);
   free(rec->functions);
   free(rec->db_path);
+  free(rec->target_path);
   free(rec->tmp_path);
   free(rec->module_path);
   free(rec->host);

@@ -204,6 +204,8 @@ struct wprof_recorder {
   bool tracing, finished, deterministic;
   /* the run's identity */
   char *db_path, *tmp_path, *module_path, *args_json, *host;
+  char *target_path;              /* the file db_path leads to (output-path.h) */
+  bool target_direct;             /* a device or a FIFO: the finished file is copied into it */
   char module_hash[33];
   uint64_t module_size;
   bool instrumented;
@@ -300,5 +302,7 @@ void wprof__batch_free(struct wprof_batch *b);
 /* The hot path cannot report failure, and a profile with holes would be wrong. */
 _Noreturn void wprof__out_of_memory(void);
 void wprof__errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A new formatted string, NULL when out of memory. */
+char *wprof__asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

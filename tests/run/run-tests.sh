@@ -75,6 +75,39 @@ case $case_name in
   unknown-option) bad_input 64 "wprof run: --bogus: unknown option (wprof run --help)" --bogus "$wasm/counts.wasm" ;;
   missing-argument) bad_input 64 "wprof run: --dir: needs an argument (wprof run --help)" --dir ;;
   bad-env) bad_input 64 "wprof run: NOEQUALS: --env expects KEY=VALUE (wprof run --help)" --env NOEQUALS "$wasm/counts.wasm" ;;
+  output-special)
+    # -o of every writer: a device stays a device, a symbolic link (even a dangling one) is
+    # followed and its target replaced, a FIFO's reader gets the whole file, "-" (exports) is stdout
+    # (the device is a null device of our own, so that a regression cannot replace /dev/null)
+    module=$(instrumented counts)
+    is_db() { [ "$(q "$1" 'SELECT total_calls FROM run')" = 13 ] || fail "$2: not the profile"; }
+    dev=$work/null-dev
+    mknod "$dev" c 1 3 2> /dev/null || dev=/dev/null # not root: /dev/null, which cannot be replaced then
+    run_wprof -q -o "$dev" "$module"; expect_rc 0
+    [ -c "$dev" ] || fail "wprof run replaced its device"
+    ln -s db-target.db db-link.db
+    run_wprof -q -o db-link.db "$module"; expect_rc 0
+    [ -L db-link.db ] || fail "wprof run replaced its symbolic link"; is_db db-target.db "through a dangling link"
+    run_wprof -q -o db-link.db "$module"; expect_rc 0; is_db db-target.db "through a link"
+    mkfifo db.fifo; (cat db.fifo > from-fifo.db) & reader=$!
+    run_wprof -q -o db.fifo "$module"; expect_rc 0; wait "$reader"
+    [ -p db.fifo ] || fail "wprof run replaced its FIFO"; is_db from-fifo.db "from a FIFO"
+    "$instrument" -q "$wasm/counts.wasm" "$dev" || fail "wasm-instrument to a device"
+    [ -c "$dev" ] || fail "wasm-instrument replaced its device"
+    ln -s wasm-target.wasm wasm-link.wasm
+    "$instrument" -q "$wasm/counts.wasm" wasm-link.wasm || fail "wasm-instrument through a link"
+    [ -L wasm-link.wasm ] && cmp -s wasm-target.wasm "$module" || fail "wasm-instrument through a link"
+    mkfifo wasm.fifo; (cat wasm.fifo > from-fifo.wasm) & reader=$!
+    "$instrument" -q "$wasm/counts.wasm" wasm.fifo || fail "wasm-instrument to a FIFO"; wait "$reader"
+    cmp -s from-fifo.wasm "$module" || fail "wasm-instrument to a FIFO: not the module"
+    "$wprof" export --format folded db-target.db -o folded.txt 2> /dev/null
+    [ "$("$wprof" export --format folded db-target.db -o - 2> /dev/null)" = "$(cat folded.txt)" ] || fail "export -o -"
+    "$wprof" export --format folded db-target.db -o "$dev" 2> /dev/null && [ -c "$dev" ] || fail "export to a device"
+    ln -s export-target.txt export-link.txt
+    "$wprof" export --format folded db-target.db -o export-link.txt 2> /dev/null
+    [ -L export-link.txt ] && cmp -s export-target.txt folded.txt || fail "export through a link"
+    [ -z "$(ls -A | grep -e tmp -e '^\.wasm-instrument')" ] || fail "temporary files left: $(ls -A)"
+    ;;
   file-modes)
     # every file wprof writes gets 0666 less the umask, as open(2) would give it
     for mask in 027 022 077; do
