@@ -131,8 +131,12 @@ int wprof_host_load(const char *path, struct wprof_module_file *out) {
     return WPROF_EXIT_NO_INPUT;
   }
   struct stat st;
-  if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-    fail(path, "%s", S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
+  const char *problem = fstat(fileno(f), &st) != 0 ? strerror(errno) /* st is then undefined */
+                        : S_ISDIR(st.st_mode)       ? "is a directory"
+                        : !S_ISREG(st.st_mode)      ? "not a regular file"
+                                                    : NULL;
+  if (problem) {
+    fail(path, "%s", problem);
     fclose(f);
     return WPROF_EXIT_NO_INPUT;
   }

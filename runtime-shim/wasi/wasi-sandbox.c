@@ -25,9 +25,7 @@
 
 enum { MAX_SYMLINKS = 40, MAX_DEPTH = 512 };
 
-static bool force_walk;
-
-void wasi_sandbox_use_walk(bool on) { force_walk = on; }
+static bool openat2_missing; /* the kernel said ENOSYS: a fact of the whole process */
 
 /* openat2 beneath dirfd; -ENOSYS when the kernel lacks it (then we walk from now on). */
 static int open_beneath(int dirfd, const char *path, int flags, mode_t mode) {
@@ -40,7 +38,7 @@ static int open_beneath(int dirfd, const char *path, int flags, mode_t mode) {
     long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
     if (fd >= 0) return (int)fd;
     if (errno == EINTR || errno == EAGAIN) continue; /* EAGAIN: a concurrent rename, retry */
-    if (errno == ENOSYS) force_walk = true;
+    if (errno == ENOSYS) openat2_missing = true;
     return errno == EXDEV ? -WASI_SANDBOX_ESCAPE : -errno;
   }
 }
@@ -128,10 +126,10 @@ static int reopen(int path_fd, int flags) {
   return fd < 0 ? -errno : fd;
 }
 
-int wasi_sandbox_open(int dirfd, const char *path, int flags, mode_t mode, bool follow_last) {
+int wasi_sandbox_open(int dirfd, const char *path, int flags, mode_t mode, bool follow_last, bool walk_only) {
   if (!path[0]) return -ENOENT;
   if (!follow_last) flags |= O_NOFOLLOW;
-  if (!force_walk) {
+  if (!walk_only && !openat2_missing) {
     int fd = open_beneath(dirfd, path, flags, mode);
     if (fd != -ENOSYS) return fd;
   }
@@ -152,7 +150,7 @@ int wasi_sandbox_open(int dirfd, const char *path, int flags, mode_t mode, bool 
     if (target != -ENOENT || !(flags & O_CREAT)) return target;
   }
   const char *last;
-  int parent = wasi_sandbox_parent(dirfd, path, &last);
+  int parent = wasi_sandbox_parent(dirfd, path, &last, walk_only);
   if (parent < 0) return parent;
   int fd = openat(parent, last, flags | O_NOFOLLOW | O_CLOEXEC, mode);
   if (fd < 0) fd = -errno;
@@ -160,7 +158,7 @@ int wasi_sandbox_open(int dirfd, const char *path, int flags, mode_t mode, bool 
   return fd;
 }
 
-int wasi_sandbox_parent(int dirfd, const char *path, const char **last) {
+int wasi_sandbox_parent(int dirfd, const char *path, const char **last, bool walk_only) {
   if (!path[0]) return -ENOENT;
   if (path[0] == '/') return -WASI_SANDBOX_ESCAPE;
   size_t end = strlen(path);
@@ -169,7 +167,7 @@ int wasi_sandbox_parent(int dirfd, const char *path, const char **last) {
   while (start > 0 && path[start - 1] != '/') start--;
   if (is_dot_or_dotdot(path + start, end - start)) {
     *last = ".";
-    return wasi_sandbox_open(dirfd, path, O_PATH | O_DIRECTORY, 0, true);
+    return wasi_sandbox_open(dirfd, path, O_PATH | O_DIRECTORY, 0, true, walk_only);
   }
   *last = path + start;
   if (start == 0) {
@@ -178,7 +176,7 @@ int wasi_sandbox_parent(int dirfd, const char *path, const char **last) {
   }
   char *dir = strndup(path, start);
   if (!dir) return -ENOMEM;
-  int fd = wasi_sandbox_open(dirfd, dir, O_PATH | O_DIRECTORY, 0, true);
+  int fd = wasi_sandbox_open(dirfd, dir, O_PATH | O_DIRECTORY, 0, true, walk_only);
   free(dir);
   return fd;
 }

@@ -18,16 +18,15 @@
 #define WASI_SANDBOX_ESCAPE 4096
 
 /* Opens path (relative to dirfd) with open(2) flags and mode. A symlink in
-** last position is followed only when follow_last. Returns the fd (O_CLOEXEC). */
-int wasi_sandbox_open(int dirfd, const char *path, int flags, mode_t mode, bool follow_last);
+** last position is followed only when follow_last. walk_only: the manual
+** walk even where openat2 exists (a WASI instance's choice, for tests).
+** Returns the fd (O_CLOEXEC). */
+int wasi_sandbox_open(int dirfd, const char *path, int flags, mode_t mode, bool follow_last, bool walk_only);
 
 /* Opens the directory holding path's last component (an O_PATH fd) and
 ** points *last at that component inside path (with its trailing slash, if
 ** any, so the *at() call keeps POSIX semantics). A path ending in "." or ".."
 ** resolves to the directory itself and *last = ".". Returns the fd. */
-int wasi_sandbox_parent(int dirfd, const char *path, const char **last);
-
-/* Tests and hosts without openat2: force the manual walk. */
-void wasi_sandbox_use_walk(bool on);
+int wasi_sandbox_parent(int dirfd, const char *path, const char **last, bool walk_only);
 
 #endif

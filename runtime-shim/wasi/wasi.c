@@ -130,6 +130,7 @@ struct Z_wasi_snapshot_preview1_instance_t {
   volatile sig_atomic_t in_call;
   uint32_t exit_code;
   bool deterministic;              /* --deterministic (wasi.h) */
+  bool walk_only;                  /* path resolution by the manual walk (wasi_sandbox_open) */
   uint64_t virtual_ns;             /* its clocks' time */
   uint64_t random_state;           /* its splitmix64 state */
 };
@@ -307,18 +308,29 @@ static void type_rights(int host, uint8_t type, uint64_t *base, uint64_t *inheri
   }
 }
 
-static int add_fd(wprof_wasi *w, int host, uint8_t type, uint64_t base, uint64_t inheriting) {
-  uint32_t i = 0;
+/* Guest descriptors 0-2 are the stdio slots: closed or not, no other file
+** takes them (only fd_renumber may), so that preopens start at 3 as
+** wasi-libc expects. */
+#define STDIO_SLOTS 3u
+
+/* The first free descriptor from `from` on. */
+static int add_fd_from(wprof_wasi *w, uint32_t from, int host, uint8_t type, uint64_t base, uint64_t inheriting) {
+  uint32_t i = from;
   while (i < w->nfds && w->fds[i].open) i++;
-  if (i == w->nfds) {
-    struct fd_entry *grown = realloc(w->fds, (w->nfds + 8) * sizeof *grown);
+  if (i >= w->nfds) {
+    uint32_t nfds = i + 8;
+    struct fd_entry *grown = realloc(w->fds, nfds * sizeof *grown);
     if (!grown) return -1;
-    memset(grown + w->nfds, 0, 8 * sizeof *grown);
+    memset(grown + w->nfds, 0, (nfds - w->nfds) * sizeof *grown);
     w->fds = grown;
-    w->nfds += 8;
+    w->nfds = nfds;
   }
   w->fds[i] = (struct fd_entry){.open = true, .host = host, .type = type, .base = base, .inheriting = inheriting};
   return (int)i;
+}
+
+static int add_fd(wprof_wasi *w, int host, uint8_t type, uint64_t base, uint64_t inheriting) {
+  return add_fd_from(w, STDIO_SLOTS, host, type, base, inheriting);
 }
 
 /* The open descriptor fd holding all of rights, or an error. */
@@ -361,22 +373,22 @@ wprof_wasi *wprof_wasi_create(const struct wprof_wasi_config *cfg, char *err, si
   w->stop_flag = cfg->stop_flag;
   w->deterministic = cfg->deterministic;
   w->random_state = WPROF_WASI_RANDOM_SEED;
-  if (cfg->no_openat2) wasi_sandbox_use_walk(true);
+  w->walk_only = cfg->no_openat2;
   /* Our own copies of 0-2: the guest closing its stdout must not close the host's. */
-  for (int i = 0; i < 3; i++) {
-    int host = fcntl(i, F_DUPFD_CLOEXEC, 3);
+  for (uint32_t i = 0; i < STDIO_SLOTS; i++) {
+    int host = fcntl((int)i, F_DUPFD_CLOEXEC, 3);
     struct stat st;
     if (host < 0 || fstat(host, &st) != 0) {
-      /* not open in the host: the guest sees a closed descriptor */
+      /* not open in the host: the guest sees a closed descriptor (EBADF) */
       if (host >= 0) close(host);
-      if (add_fd(w, -1, FT_UNKNOWN, 0, 0) < 0) goto oom;
+      if (add_fd_from(w, i, -1, FT_UNKNOWN, 0, 0) < 0) goto oom;
       w->fds[i].open = false;
       continue;
     }
     uint64_t base, inheriting;
     uint8_t type = filetype_of(st.st_mode);
     type_rights(host, type, &base, &inheriting);
-    if (add_fd(w, host, type, base, inheriting) < 0) goto oom;
+    if (add_fd_from(w, i, host, type, base, inheriting) < 0) goto oom;
   }
   for (int i = 0; i < cfg->npreopens; i++) {
     const struct wprof_wasi_preopen *p = &cfg->preopens[i];
@@ -711,9 +723,12 @@ static uint8_t filetype_of_dirent(int dirfd, const struct dirent *d) {
     case DT_CHR: return FT_CHARACTER_DEVICE;
     case DT_BLK: return FT_BLOCK_DEVICE;
     case DT_SOCK: case DT_FIFO: return FT_SOCKET_STREAM;
-    default: {
+    default: { /* errno is kept: fd_readdir reads it to tell readdir's end from its failure */
       struct stat st;
-      return fstatat(dirfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? filetype_of(st.st_mode) : FT_UNKNOWN;
+      int saved = errno;
+      uint8_t type = fstatat(dirfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? filetype_of(st.st_mode) : FT_UNKNOWN;
+      errno = saved;
+      return type;
     }
   }
 }
@@ -776,7 +791,7 @@ static wasi_errno path_parent(wprof_wasi *w, uint32_t fd, uint64_t rights, uint3
   struct fd_entry *dir;
   wasi_errno err = path_arg(w, fd, rights, ptr, len, &dir, path);
   if (err) return err;
-  *parent = wasi_sandbox_parent(dir->host, *path, last);
+  *parent = wasi_sandbox_parent(dir->host, *path, last, w->walk_only);
   if (*parent < 0) {
     free(*path);
     return from_neg(*parent);
@@ -824,7 +839,7 @@ static wasi_errno do_path_open(wprof_wasi *w, uint32_t fd, uint32_t dirflags, ui
   flags |= (fdflags & FDFLAG_APPEND ? O_APPEND : 0) | (fdflags & FDFLAG_DSYNC ? O_DSYNC : 0) |
            (fdflags & FDFLAG_NONBLOCK ? O_NONBLOCK : 0) | (fdflags & FDFLAG_RSYNC ? O_RSYNC : 0) |
            (fdflags & FDFLAG_SYNC ? O_SYNC : 0);
-  int host = wasi_sandbox_open(dir->host, path, flags, 0666, dirflags & LOOKUP_SYMLINK_FOLLOW);
+  int host = wasi_sandbox_open(dir->host, path, flags, 0666, dirflags & LOOKUP_SYMLINK_FOLLOW, w->walk_only);
   free(path);
   if (host < 0) return from_neg(host);
   struct stat st;
@@ -854,7 +869,7 @@ static wasi_errno do_path_filestat_get(wprof_wasi *w, uint32_t fd, uint32_t look
   char *path;
   wasi_errno err = path_arg(w, fd, RIGHT_PATH_FILESTAT_GET, ptr, len, &dir, &path);
   if (err) return err;
-  int target = wasi_sandbox_open(dir->host, path, O_PATH, 0, lookup & LOOKUP_SYMLINK_FOLLOW);
+  int target = wasi_sandbox_open(dir->host, path, O_PATH, 0, lookup & LOOKUP_SYMLINK_FOLLOW, w->walk_only);
   free(path);
   if (target < 0) return from_neg(target);
   struct stat st;
@@ -877,7 +892,7 @@ static wasi_errno do_path_set_times(wprof_wasi *w, uint32_t fd, uint32_t lookup,
     err = utimensat(parent, last, ts, AT_SYMLINK_NOFOLLOW) == 0 ? E_SUCCESS : from_errno(errno);
   } else {
     /* follow: resolve beneath the sandbox, then set the times of what we found */
-    int target = wasi_sandbox_open(w->fds[fd].host, path, O_PATH, 0, true);
+    int target = wasi_sandbox_open(w->fds[fd].host, path, O_PATH, 0, true, w->walk_only);
     if (target < 0) {
       err = from_neg(target);
     } else {
@@ -952,7 +967,7 @@ static wasi_errno do_path_pair(wprof_wasi *w, uint32_t old_fd, uint32_t old_ptr,
     err = linkat(old_parent, old_last, new_parent, new_last, 0) == 0 ? E_SUCCESS : from_errno(errno);
   } else {
     /* follow the source beneath the sandbox, then link what it names */
-    int target = wasi_sandbox_open(w->fds[old_fd].host, old_path, O_PATH, 0, true);
+    int target = wasi_sandbox_open(w->fds[old_fd].host, old_path, O_PATH, 0, true, w->walk_only);
     if (target < 0) {
       err = from_neg(target);
     } else {

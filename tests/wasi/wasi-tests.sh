@@ -56,6 +56,19 @@ case $case_name in
   escape) check_escape ;;
   escape-walk) WPROF_WASI_NO_OPENAT2=1 check_escape ;;
   files) check_files ;;
+  closed-stdio)
+    # a stdio descriptor closed in the host stays the guest's closed 0, 1 or 2: the preopen
+    # is still fd 3, where wasi-libc looks for it, and the program's files work
+    mkdir fsb
+    "$wprof" run -q --dir fsb:/sandbox -o run.db "$programs/files.wasm" > out.txt 2> err.txt <&- || fail "stdin closed: exit $?"
+    diff -u "$expected/files.out" out.txt || fail "stdin closed: files output differs"
+    rm -rf fsb && mkdir fsb
+    "$wprof" run -q --dir fsb:/sandbox -o run.db "$programs/files.wasm" > out.txt 2>&- || fail "stderr closed: exit $?"
+    diff -u "$expected/files.out" out.txt || fail "stderr closed: files output differs"
+    rm -rf fsb && mkdir fsb
+    "$wprof" run -q --dir fsb:/sandbox -o run.db "$programs/files.wasm" >&- 2> err.txt || fail "stdout closed: exit $?"
+    [ -f fsb/d/b.txt ] || fail "stdout closed: the program's files are not in the preopen: $(ls -R fsb)"
+    ;;
   files-walk) WPROF_WASI_NO_OPENAT2=1 check_files ;;
   files-node)
     # Node's WASI keeps times as doubles, so the nanosecond line differs: left out.
