@@ -10,7 +10,6 @@
 
 #include "units.h"
 #include "util.h"
-#define WPROF_SCHEMA_VERSION_ONLY
 #include "wprof-schema.h"
 #include "wprof.h"
 
@@ -184,6 +183,46 @@ static int load_run(struct wprof_db *db)
   return 0;
 }
 
+/* A profile is untrusted input: its views (an endless recursive one would
+ * hang every report) are never run. The views of docs/schema.md, as this
+ * wprof was built with them, are created in the connection's temp schema,
+ * where names are looked up first; the file's own are shadowed. */
+static int install_views(struct wprof_db *db)
+{
+  sqlite3 *scratch = NULL;
+  sqlite3_stmt *views = NULL;
+  int rc = sqlite3_open_v2(":memory:", &scratch, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_exec(scratch, wprof_schema_sql, NULL, NULL, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_prepare_v2(scratch, "SELECT substr(sql, length('CREATE VIEW') + 1) FROM sqlite_master"
+                                     " WHERE type = 'view' AND sql LIKE 'CREATE VIEW %'", -1, &views, NULL);
+  while (rc == SQLITE_OK && sqlite3_step(views) == SQLITE_ROW) {
+    char *create = wprof_xasprintf("CREATE TEMP VIEW%s", (const char *)sqlite3_column_text(views, 0));
+    rc = sqlite3_exec(db->sql, create, NULL, NULL, NULL);
+    free(create);
+  }
+  if (rc != SQLITE_OK)
+    set_error(db, "cannot set up the views: %s", sqlite3_errmsg(rc == SQLITE_OK ? db->sql : scratch));
+  sqlite3_finalize(views);
+  sqlite3_close(scratch);
+  return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* The invariant every walk of the call tree relies on (docs/schema.md): a
+ * path's parent has a smaller id, so no chain of parents is a cycle. */
+static int check_paths(struct wprof_db *db)
+{
+  int64_t bad = 0;
+  if (query_int(db, "SELECT EXISTS (SELECT 1 FROM call_paths WHERE parent >= id)", &bad) != SQLITE_ROW)
+    return -1;
+  if (bad) {
+    set_error(db, "not a wprof database (a call path's parent does not come before it)");
+    return -1;
+  }
+  return 0;
+}
+
 struct wprof_db *wprof_db_open(const char *path, char *error, size_t size)
 {
   struct wprof_db *db = wprof_xcalloc(1, sizeof *db);
@@ -198,8 +237,12 @@ struct wprof_db *wprof_db_open(const char *path, char *error, size_t size)
   /* One thread uses the connection: no mutexes. */
   if (sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
     set_error(db, "cannot open: %s", sqlite3_errmsg(db->sql));
-  } else if (check_version(db) == 0 && load_run(db) == 0) {
-    return db;
+  } else {
+    /* as SQLite advises for files from elsewhere: no schema-borne side effects */
+    sqlite3_db_config(db->sql, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+    sqlite3_db_config(db->sql, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+    if (check_version(db) == 0 && install_views(db) == 0 && check_paths(db) == 0 && load_run(db) == 0)
+      return db;
   }
   snprintf(error, size, "%s", db->error);
   wprof_db_close(db);

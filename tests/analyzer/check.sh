@@ -102,11 +102,24 @@ errors)
   cp "$work/fib.db" "$work/newer.db"; sqlite3 "$work/newer.db" "PRAGMA user_version = 3; UPDATE meta SET value = '3' WHERE key = 'schema_version';"
   cp "$work/fib.db" "$work/older.db"; sqlite3 "$work/older.db" "PRAGMA user_version = 1; UPDATE meta SET value = '1' WHERE key = 'schema_version';"
   cp "$work/fib.db" "$work/incomplete.db"; sqlite3 "$work/incomplete.db" "DELETE FROM meta WHERE key = 'complete';"
+  # crafted files: a two-path cycle in call_paths.parent; the views replaced by endless ones
+  cp "$work/fib.db" "$work/cycle.db"; sqlite3 "$work/cycle.db" "UPDATE call_paths SET parent = 3 WHERE id = 2;"
+  cp "$work/fib.db" "$work/views.db"; sqlite3 "$work/views.db" "DROP VIEW flat_profile; DROP VIEW path_names;
+    CREATE VIEW flat_profile AS WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r)
+      SELECT n AS fid, 'x' AS name, n AS calls, n AS primitive_calls, n AS self_ns, n AS incl_ns, n AS samples FROM r;
+    CREATE VIEW path_names AS WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT n AS id, 'x' AS path FROM r;"
   expect_err 2 "wprof report: $work/text.db: not a wprof database (not an SQLite file)" R "$work/text.db"
   expect_err 2 "wprof report: $work/other.db: not a wprof database (no meta table)" R "$work/other.db"
   expect_err 2 "wprof report: $work/newer.db: schema version 3 is newer than this wprof supports (2)" R "$work/newer.db"
   expect_err 2 "wprof report: $work/older.db: schema version 1 is older than this wprof reads (2): record the run again" R "$work/older.db"
   expect_err 2 "wprof report: $work/incomplete.db: incomplete database (the run was not written to the end)" R "$work/incomplete.db" info
+  for view in allocs tree top; do
+    expect_err 2 "wprof report: $work/cycle.db: not a wprof database (a call path's parent does not come before it)" \
+      timeout 20 "$driver" report "$work/cycle.db" "$view"
+  done
+  # the file's own views are never run: the reports are those of fib.db
+  expect_out 0 fib-top.txt timeout 20 "$driver" report "$work/views.db"
+  expect_out 0 fib-allocs.txt timeout 20 "$driver" report "$work/views.db" allocs
   expect_err 2 "wprof report: $work/missing.db: cannot open: No such file or directory" R "$work/missing.db"
   expect_err 2 "wprof report: $work/empty.db: the run recorded no calls" R "$work/empty.db"
   expect_err 2 "wprof report: $work/empty.db: the run recorded no calls" R "$work/empty.db" allocs
