@@ -288,17 +288,75 @@ static char *cache_dir(void) {
 
 static bool starts_with(const char *s, const char *prefix) { return strncmp(s, prefix, strlen(prefix)) == 0; }
 
-static bool is_known(const char *name, const char *const *names) {
-  for (; *names; names++)
-    if (strcmp(name, *names) == 0) return true;
-  return false;
+static const struct wprof_import_type *find_import(const char *name, const struct wprof_import_type *list) {
+  for (; list->name; list++)
+    if (strcmp(name, list->name) == 0) return list;
+  return NULL;
 }
 
-/* exit_v128 is absent: wasm2c 1.0.32 translates no v128 (refused at load). */
-static const char *const probe_names[] = {
-    "enter", "exit", "count", "exit_i32", "exit_i64", "exit_f32", "exit_f64", "exit_funcref",
-    "exit_externref", "frame", "catch", "alloc", "realloc", "free", NULL,
+/* The probes of docs/probe-abi.md as probe-glue.c defines them. exit_v128 is
+** absent: wasm2c 1.0.32 translates no v128 (refused at load). */
+static const struct wprof_import_type probes[] = {
+    {"enter", "void", "u32"},
+    {"exit", "void", "u32"},
+    {"count", "void", "u32"},
+    {"exit_i32", "u32", "u32, u32"},
+    {"exit_i64", "u64", "u32, u64"},
+    {"exit_f32", "f32", "u32, f32"},
+    {"exit_f64", "f64", "u32, f64"},
+    {"exit_funcref", "wasm_rt_funcref_t", "u32, wasm_rt_funcref_t"},
+    {"exit_externref", "wasm_rt_externref_t", "u32, wasm_rt_externref_t"},
+    {"frame", "u32", ""},
+    {"catch", "void", "u32, u32"},
+    {"alloc", "void", "u32, u32"},
+    {"realloc", "void", "u32, u32, u32"},
+    {"free", "void", "u32"},
+    {NULL, NULL, NULL},
 };
+
+/* wasm2c's C types as wasm types, for messages: "u32, u64" -> "i32 i64". */
+static void wasm_types(const char *c, char *out, size_t len) {
+  static const struct {
+    const char *c, *wasm;
+  } names[] = {{"u32", "i32"},         {"u64", "i64"}, {"f32", "f32"}, {"f64", "f64"}, {"wasm_rt_funcref_t", "funcref"},
+               {"wasm_rt_externref_t", "externref"}, {"void", ""}};
+  size_t o = 0;
+  out[0] = '\0';
+  while (*c) {
+    size_t n = strcspn(c, ", ");
+    const char *wasm = NULL;
+    for (size_t i = 0; i < sizeof names / sizeof names[0] && !wasm; i++)
+      if (strlen(names[i].c) == n && strncmp(c, names[i].c, n) == 0) wasm = names[i].wasm;
+    o += (size_t)snprintf(out + o, o < len ? len - o : 0, "%s%s", o && wasm && *wasm ? " " : "",
+                          wasm ? wasm : "?");
+    c += n;
+    c += strspn(c, ", ");
+  }
+}
+
+/* Checks the declaration wasm2c wrote for an import against the type we
+** define it with: "u32 Z_modZ_name(struct Z_mod_instance_t*, u32, u64);". */
+static bool import_type_matches(const char *module_path, const char *mod, const struct wprof_import_type *want,
+                                const char *decl) {
+  const char *space = strchr(decl, ' '), *self = strstr(decl, "_instance_t*");
+  const char *close = self ? strstr(self, ");") : NULL;
+  char result[64] = "?", params[512] = "?";
+  if (space && self && close) {
+    const char *p = self + strlen("_instance_t*");
+    p += strspn(p, ", ");
+    snprintf(result, sizeof result, "%.*s", (int)(space - decl), decl);
+    snprintf(params, sizeof params, "%.*s", (int)(close - p), p);
+  }
+  if (strcmp(result, want->result) == 0 && strcmp(params, want->params) == 0) return true;
+  char got_p[512], got_r[64], want_p[512], want_r[64];
+  wasm_types(params, got_p, sizeof got_p);
+  wasm_types(result, got_r, sizeof got_r);
+  wasm_types(want->params, want_p, sizeof want_p);
+  wasm_types(want->result, want_r, sizeof want_r);
+  fail(module_path, "imports %s.%s as (%s) -> (%s), but wprof run provides it as (%s) -> (%s)", mod, want->name, got_p,
+       got_r, want_p, want_r);
+  return false;
+}
 
 /* Reads wasm2c's header: checks every import is one we provide, and writes
 ** glue.c, which defines wprof_module_entry over the Z_m_* functions. */
@@ -313,10 +371,13 @@ static int write_entry(const char *module_path, const char *header, const char *
   while (ok && fgets(line, sizeof line, h)) {
     char mod[1024], name[1024];
     if (sscanf(line, "/* import: '%1023[^']' '%1023[^']' */", mod, name) == 2) {
-      bool known = (strcmp(mod, "wasi_snapshot_preview1") == 0 && is_known(name, wprof_wasi_function_names)) ||
-                   (strcmp(mod, "wprof") == 0 && is_known(name, probe_names));
+      const struct wprof_import_type *known = strcmp(mod, "wasi_snapshot_preview1") == 0 ? find_import(name, wprof_wasi_functions)
+                                              : strcmp(mod, "wprof") == 0               ? find_import(name, probes)
+                                                                                         : NULL;
       if (!known) {
         fail(module_path, "imports %s.%s, which wprof run does not provide", mod, name);
+        ok = false;
+      } else if (!fgets(line, sizeof line, h) || !import_type_matches(module_path, mod, known, line)) {
         ok = false;
       }
     } else if (starts_with(line, INSTANTIATE)) {

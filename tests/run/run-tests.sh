@@ -153,6 +153,12 @@ case $case_name in
   tail-call) bad_input 69 "wprof run: $wasm/tailcall.wasm: uses tail calls (return_call), which wasm2c 1.0.32 cannot translate" "$wasm/tailcall.wasm" ;;
   simd) bad_input 69 "wprof run: $wasm/simd.wasm: uses SIMD (v128), which wasm2c 1.0.32 cannot translate" "$wasm/simd.wasm" ;;
   bad-import) bad_input 69 "wprof run: $wasm/badimport.wasm: imports env.host_thing, which wprof run does not provide" "$wasm/badimport.wasm" ;;
+  bad-import-type)
+    bad_input 69 "wprof run: $wasm/badtype.wasm: imports wasi_snapshot_preview1.proc_exit as (i64 i64) -> (i32), but wprof run provides it as (i32) -> ()" \
+      "$wasm/badtype.wasm"
+    bad_input 69 "wprof run: $wasm/badprobe.wasm: imports wprof.enter as (i64) -> (), but wprof run provides it as (i32) -> ()" \
+      "$wasm/badprobe.wasm"
+    ;;
   no-start) bad_input 69 "wprof run: $wasm/nostart.wasm: has no _start export (not a WASI command)" "$wasm/nostart.wasm" ;;
   bad-start)
     for m in badstart globalstart; do
