@@ -19,13 +19,16 @@
 #define _GNU_SOURCE
 #include "host.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -198,6 +201,70 @@ void wprof_host_unload(struct wprof_module_file *m) {
   memset(m, 0, sizeof *m);
 }
 
+/* ---- a build interrupted ---- */
+
+/* The files a build directory holds; "lock" is flock()ed by the build that
+** owns the directory, so a later run can tell an abandoned one. */
+static const char *const build_files[] = {"module.c", "module.h", "glue.c", "module.so", "log", "lock", NULL};
+
+/* While a build runs, SIGINT, SIGTERM and SIGHUP kill its tool (the whole
+** process group it leads: cc's cc1 too) and remove the build directory,
+** then end wprof run as the signal would have. The paths are ready before
+** any signal can come, since the handler may only call async-signal-safe
+** functions. */
+static volatile pid_t building_tool;   /* process group of the running tool, or 0 */
+static char build_paths[7][4096];      /* build_files in the build directory, then the directory */
+static const int build_signals[] = {SIGINT, SIGTERM, SIGHUP};
+
+static void remove_build_paths(void) {
+  for (int i = 0; build_files[i]; i++) unlink(build_paths[i]);
+  rmdir(build_paths[6]);
+}
+
+static void on_build_signal(int sig) {
+  pid_t tool = building_tool;
+  if (tool > 0) { /* SIGTERM: cc removes its own temporary files; then nothing writes to the directory */
+    kill(-tool, SIGTERM);
+    waitpid(tool, NULL, 0);
+  }
+  remove_build_paths();
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+/* build_paths for the build directory dir; false when a path is too long. */
+static bool set_build_paths(const char *dir) {
+  for (int i = 0; build_files[i]; i++)
+    if (snprintf(build_paths[i], sizeof build_paths[i], "%s/%s", dir, build_files[i]) >= (int)sizeof build_paths[i])
+      return false;
+  return snprintf(build_paths[6], sizeof build_paths[6], "%s", dir) < (int)sizeof build_paths[6];
+}
+
+static void guard_build(bool on) {
+  for (size_t i = 0; i < sizeof build_signals / sizeof build_signals[0]; i++)
+    signal(build_signals[i], on ? on_build_signal : SIG_DFL);
+}
+
+/* Build directories whose lock nobody holds were left by a run that died
+** (killed by SIGKILL, or a machine that stopped): removed. One without a
+** lock is either about to get one or from an older wprof: removed after a
+** minute. */
+static void remove_abandoned_builds(const char *cache) {
+  DIR *d = opendir(cache);
+  for (struct dirent *e; d && (e = readdir(d));) {
+    if (strncmp(e->d_name, "build-", 6) != 0) continue;
+    char dir[4096];
+    if (snprintf(dir, sizeof dir, "%s/%s", cache, e->d_name) >= (int)sizeof dir || !set_build_paths(dir)) continue;
+    int lock = open(build_paths[5], O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    bool abandoned = lock >= 0 ? flock(lock, LOCK_EX | LOCK_NB) == 0
+                               : errno == ENOENT && stat(dir, &st) == 0 && st.st_mtime < time(NULL) - 60;
+    if (lock >= 0) close(lock);
+    if (abandoned) remove_build_paths();
+  }
+  if (d) closedir(d);
+}
+
 /* ---- running the tools ---- */
 
 /* Runs argv with stdout and stderr into log_path; returns the wait status
@@ -207,26 +274,37 @@ static int spawn_and_wait(char *const argv[], const char *log_path, const char *
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 1, log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
   posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  /* its own process group, so that an interruption kills it and its children */
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attr, 0);
   pid_t pid;
-  int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+  int rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
   posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
   if (rc != 0) {
     errno = rc;
     return -1;
   }
+  building_tool = pid;
   struct timespec t0, now, tick = {0, 250 * 1000000L};
   clock_gettime(CLOCK_MONOTONIC, &t0);
   int status;
   for (;;) {
     pid_t r = waitpid(pid, &status, progress ? WNOHANG : 0);
     if (r == pid) break;
-    if (r < 0 && errno != EINTR) return -1;
+    if (r < 0 && errno != EINTR) {
+      building_tool = 0;
+      return -1;
+    }
     if (r == 0) {
       clock_gettime(CLOCK_MONOTONIC, &now);
       fprintf(stderr, "\r%s %lds", progress, (long)(now.tv_sec - t0.tv_sec));
       nanosleep(&tick, NULL);
     }
   }
+  building_tool = 0;
   if (progress) fputs("\r\033[K", stderr);
   return status;
 }
@@ -439,16 +517,6 @@ static void report_wasm2c_failure(const char *module_path, int status, const cha
     fail(module_path, "wasm2c 1.0.32 cannot translate it: %s", msg[0] ? msg : "unknown error");
 }
 
-static void remove_build_dir(const char *dir) {
-  static const char *const files[] = {"module.c", "module.h", "glue.c", "module.so", "log", NULL};
-  char path[4096];
-  for (int i = 0; files[i]; i++) {
-    snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-    unlink(path);
-  }
-  rmdir(dir);
-}
-
 /* Translates and compiles into build_dir/module.so. */
 static int build_in(const char *module_path, const struct wprof_module_file *m, const char *dir, bool quiet) {
   char c_path[4096], h_path[4096], glue[4096], so[4096], log[4096];
@@ -517,13 +585,17 @@ int wprof_host_build(const char *module_path, const struct wprof_module_file *m,
     free(target);
     return WPROF_EXIT_INTERNAL;
   }
-  free(dir);
   int rc = 0;
   if (access(target, R_OK) != 0) {
-    if (!mkdtemp(build)) {
+    remove_abandoned_builds(dir);
+    int lock = -1;
+    if (!mkdtemp(build) || !set_build_paths(build)) {
       fail(module_path, "cannot create a build directory in the cache: %s", strerror(errno));
       rc = WPROF_EXIT_CANT_CREATE;
     } else {
+      guard_build(true);
+      lock = open(build_paths[5], O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+      if (lock >= 0) flock(lock, LOCK_EX);
       rc = build_in(module_path, m, build, quiet);
       char so[4096];
       snprintf(so, sizeof so, "%s/module.so", build);
@@ -531,9 +603,12 @@ int wprof_host_build(const char *module_path, const struct wprof_module_file *m,
         fail(module_path, "cannot store %s: %s", target, strerror(errno));
         rc = WPROF_EXIT_CANT_CREATE;
       }
-      remove_build_dir(build);
+      remove_build_paths();
+      guard_build(false);
+      if (lock >= 0) close(lock);
     }
   }
+  free(dir);
   free(build);
   if (rc) {
     free(target);

@@ -354,6 +354,38 @@ print(out[:12].hex())')
     expect_rc 0
     [ "$(ls cache | wc -l)" = 2 ] || fail "cache holds: $(ls cache)"
     ;;
+  build-interrupted)
+    # SIGINT while the module is being translated or compiled: the tools die with wprof run
+    # (130), the build directory goes; a build directory left by a run that died without a
+    # word (its lock free) goes on the next build, one that a live build holds stays
+    export WPROF_CACHE_DIR=$work/cache
+    { echo '(module (memory (export "memory") 1) (func (export "_start"))'
+      for i in $(seq 20000); do echo "(func (export \"f$i\") (result i32) (i32.add (i32.const $i) (i32.const 1)))"; done
+      echo ')'; } > big.wat
+    wat2wasm big.wat -o big.wasm || fail "wat2wasm big.wat"
+    "$wprof" run -q -o "$work/b.db" big.wasm > out.txt 2> err.txt &
+    pid=$!
+    for _ in $(seq 1000); do ls cache 2> /dev/null | grep -q '^build-' && break; sleep 0.01; done
+    ls cache | grep -q '^build-' || fail "no build started"
+    sleep 0.3
+    kill -INT "$pid"
+    rc=0; wait "$pid" || rc=$?
+    expect_rc 130
+    [ -z "$(ls cache | grep '^build-')" ] || fail "build directory left: $(ls cache)"
+    sleep 0.2
+    ! pgrep -f "$work/cache/build-" > /dev/null || fail "tools still running: $(pgrep -af "$work/cache/build-")"
+    [ ! -e "$work/b.db" ] || fail "a database was written"
+    mkdir cache/build-dead cache/build-alive
+    touch cache/build-dead/lock cache/build-dead/module.c cache/build-alive/lock
+    python3 -c 'import fcntl, sys, time; f = open(sys.argv[1]); fcntl.flock(f, fcntl.LOCK_EX); time.sleep(30)' \
+      cache/build-alive/lock < /dev/null > /dev/null 2>&1 &
+    holder=$!
+    sleep 0.2
+    run_wprof -q -o "$work/c.db" "$wasm/counts.wasm"; expect_rc 0
+    [ ! -e cache/build-dead ] || fail "the abandoned build directory stayed"
+    [ -d cache/build-alive ] || fail "a live build's directory was removed"
+    kill "$holder"
+    ;;
   cache-corrupt)
     # a truncated, then an emptied cache entry: rebuilt once, said on stderr, the run goes on
     export WPROF_CACHE_DIR=$work/cache
