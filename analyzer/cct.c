@@ -130,3 +130,66 @@ int32_t wprof_cct_find_path(const struct wprof_cct *cct, int64_t id)
 {
   return find_path(cct, cct->npaths, id);
 }
+
+int32_t wprof_cct_max_depth(const struct wprof_cct *cct)
+{
+  int32_t max = 0;
+  for (int32_t i = 0; i < cct->npaths; i++)
+    if (cct->paths[i].depth > max)
+      max = cct->paths[i].depth;
+  return max;
+}
+
+/* Open addressing on (parent node, function) -> node, for the merging. */
+static uint64_t node_key(int32_t parent, int32_t function)
+{
+  return (uint64_t)(uint32_t)(parent + 1) << 32 | (uint32_t)function;
+}
+
+void wprof_drawn_tree_build(const struct wprof_cct *cct, int collapse_recursion, struct wprof_drawn_tree *out)
+{
+  size_t cap = 16;
+  while (cap < 2 * (size_t)cct->npaths)
+    cap *= 2;
+  uint64_t *keys = wprof_xmalloc(sizeof *keys * cap);
+  int32_t *slots = wprof_xmalloc(sizeof *slots * cap);
+  for (size_t i = 0; i < cap; i++)
+    slots[i] = -1;
+  *out = (struct wprof_drawn_tree){wprof_xmalloc(sizeof *out->nodes * (size_t)(cct->npaths + 1)), 0,
+                                   wprof_xmalloc(sizeof *out->node_of * (size_t)(cct->npaths + 1))};
+  for (int32_t i = 0; i < cct->npaths; i++) {
+    const struct wprof_cct_path *p = &cct->paths[i];
+    int32_t parent = p->parent < 0 ? -1 : out->node_of[p->parent];
+    int32_t node;
+    if (collapse_recursion && parent >= 0 && out->nodes[parent].function == p->function) {
+      node = parent; /* its time is already inside the parent's inclusive time */
+    } else {
+      uint64_t key = node_key(parent, p->function);
+      size_t h = (size_t)((key * 0x9E3779B97F4A7C15u) >> 20) & (cap - 1);
+      while (slots[h] >= 0 && keys[h] != key)
+        h = (h + 1) & (cap - 1);
+      if (slots[h] < 0) {
+        keys[h] = key;
+        slots[h] = out->nnodes;
+        int root_path = p->parent < 0 && cct->functions[p->function].fid == -1;
+        out->nodes[out->nnodes++] = (struct wprof_drawn_node){
+            parent, p->function, parent < 0 ? (root_path ? 0 : 1) : out->nodes[parent].depth + 1, i, 0, 0, 0, 0};
+      }
+      node = slots[h];
+      out->nodes[node].incl_ns += p->incl_ns;
+    }
+    out->node_of[i] = node;
+    out->nodes[node].calls += p->calls;
+    out->nodes[node].self_ns += p->self_ns;
+    out->nodes[node].samples += p->samples;
+  }
+  free(keys);
+  free(slots);
+}
+
+void wprof_drawn_tree_free(struct wprof_drawn_tree *tree)
+{
+  free(tree->nodes);
+  free(tree->node_of);
+  *tree = (struct wprof_drawn_tree){0};
+}

@@ -36,4 +36,30 @@ void wprof_cct_free(struct wprof_cct *cct);
 /* Index of the path with this id, or -1. */
 int32_t wprof_cct_find_path(const struct wprof_cct *cct, int64_t id);
 
+/* The tree as drawn (report tree, folded stacks): one node per path, or,
+ * with direct recursion collapsed, a path whose function is its parent's
+ * merged into its parent's node, and the paths then under one node with the
+ * same function merged into one node. Nodes in creation order (parents
+ * first). Counters add up (calls, self_ns, samples; incl_ns over paths that
+ * do not nest). Depth 0 for the '(root)' path, 1 for the roots. */
+struct wprof_drawn_node {
+  int32_t parent;    /* index in nodes, -1 for a root */
+  int32_t function;  /* index in cct->functions */
+  int32_t depth;
+  int32_t first_path; /* index in cct->paths of the first path merged here */
+  int64_t calls, incl_ns, self_ns, samples;
+};
+
+struct wprof_drawn_tree {
+  struct wprof_drawn_node *nodes;
+  int32_t nnodes;
+  int32_t *node_of;  /* node_of[path index] */
+};
+
+/* The deepest path of the tree (1 for a tree of roots only). */
+int32_t wprof_cct_max_depth(const struct wprof_cct *cct);
+void wprof_drawn_tree_build(const struct wprof_cct *cct, int collapse_recursion, struct wprof_drawn_tree *out);
+void wprof_drawn_tree_free(struct wprof_drawn_tree *tree);
+
+
 #endif

@@ -132,7 +132,7 @@ static int load_run(struct wprof_db *db)
           " peak_live_bytes, peak_live_objects, peak_time_ns, unknown_frees, double_frees,"
           " clock_ticks_per_sec, instrumented, timing, trace,"
           " (SELECT COALESCE(SUM(self_ns), 0) FROM call_paths), (SELECT COUNT(*) FROM call_paths),"
-          " sample_interval_ns, samples, probe_samples"
+          " sample_interval_ns, samples, probe_samples, (SELECT COALESCE(MAX(depth), 0) FROM call_paths)"
           " FROM run");
   if (!stmt) {
     set_error(db, "not a wprof database (%s)", sqlite3_errmsg(db->sql));
@@ -160,6 +160,7 @@ static int load_run(struct wprof_db *db)
     r->sample_interval_ns = sqlite3_column_int64(stmt, 26);
     r->samples = sqlite3_column_int64(stmt, 27);
     r->probe_samples = sqlite3_column_int64(stmt, 28);
+    r->max_depth = sqlite3_column_int64(stmt, 29);
   } else if (rc == SQLITE_DONE) {
     set_error(db, "not a wprof database (no run row)");
   }
@@ -334,4 +335,8 @@ void wprof_db_print_header(const struct wprof_db *db, const char *cmd, int text,
                (long long)r->samples);
   if (r->lost_events)
     wprof_note(cmd, db->path, text, out, "%lld trace events were lost", (long long)r->lost_events);
+  if (wprof_collapses_recursion(r))
+    wprof_note(cmd, db->path, text, out,
+               "the tree is %lld calls deep (over %d): stacks are drawn with direct recursion collapsed into one frame",
+               (long long)r->max_depth, WPROF_COLLAPSE_DEPTH);
 }

@@ -20,6 +20,7 @@ struct wprof_run {
   int instrumented, timed, sampled, trace, has_exit_code, has_ticks_per_sec;  /* timed: timing is not 'none' */
   int64_t traced_ns;   /* SUM(call_paths.self_ns): the total of every time percentage */
   int64_t path_count;  /* rows of call_paths */
+  int64_t max_depth;   /* of the deepest call path */
 };
 
 struct wprof_db {
@@ -57,6 +58,14 @@ void wprof_db_print_header(const struct wprof_db *db, const char *cmd, int text,
  * note: ..." (no SUBJECT when NULL) on stderr. */
 void wprof_note(const char *cmd, const char *subject, int text, FILE *out, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* Deeper than this, the views and exports that draw stacks (tree, folded,
+ * pprof, the paths of allocation sites) collapse direct recursion into one
+ * frame, and the header notes say so: a stack per path would make them
+ * quadratic in the depth. */
+#define WPROF_COLLAPSE_DEPTH 1000
+#define WPROF_COLLAPSE_DEPTH_TEXT "1000" /* for SQL text; the same number */
+static inline int wprof_collapses_recursion(const struct wprof_run *r) { return r->max_depth > WPROF_COLLAPSE_DEPTH; }
+
 /* How the run's times were made, on one line without its end: "sampled, 1234
  * samples, one per 100 µs (and 56 in the probes: 4.34% of the run)". */
 void wprof_db_print_timing(const struct wprof_run *r, FILE *out);

@@ -188,14 +188,15 @@ static size_t varint_size(uint64_t v)
   return n;
 }
 
-/* Writes one Profile.sample (field 2): the locations of path, leaf first
+/* Writes one Profile.sample (field 2): the locations of a node of the drawn
+ * tree (cct.h), leaf first
  * (location id = function index + 1), and the values. */
-static void write_sample(struct gzip_out *g, const struct wprof_cct *cct, int32_t path, const int64_t *values,
+static void write_sample(struct gzip_out *g, const struct wprof_drawn_tree *tree, int32_t node, const int64_t *values,
                          int nvalues)
 {
   size_t locations = 0, value_bytes = 0;
-  for (int32_t p = path; p >= 0; p = cct->paths[p].parent)
-    locations += varint_size((uint64_t)cct->paths[p].function + 1);
+  for (int32_t p = node; p >= 0; p = tree->nodes[p].parent)
+    locations += varint_size((uint64_t)tree->nodes[p].function + 1);
   for (int i = 0; i < nvalues; i++)
     value_bytes += varint_size((uint64_t)values[i]);
   size_t body = 1 + varint_size(locations) + locations + 1 + varint_size(value_bytes) + value_bytes;
@@ -203,8 +204,8 @@ static void write_sample(struct gzip_out *g, const struct wprof_cct *cct, int32_
   gzip_varint(g, body);
   gzip_varint(g, 1 << 3 | 2); /* Sample.location_id, packed */
   gzip_varint(g, locations);
-  for (int32_t p = path; p >= 0; p = cct->paths[p].parent)
-    gzip_varint(g, (uint64_t)cct->paths[p].function + 1);
+  for (int32_t p = node; p >= 0; p = tree->nodes[p].parent)
+    gzip_varint(g, (uint64_t)tree->nodes[p].function + 1);
   gzip_varint(g, 2 << 3 | 2); /* Sample.value, packed */
   gzip_varint(g, value_bytes);
   for (int i = 0; i < nvalues; i++)
@@ -213,18 +214,19 @@ static void write_sample(struct gzip_out *g, const struct wprof_cct *cct, int32_
 
 /* One sample per call path with a nonzero value, in the order of the kind's
  * sample types. */
-static void write_cpu_samples(struct gzip_out *g, const struct wprof_cct *cct, const struct profile_kind *kind)
+static void write_cpu_samples(struct gzip_out *g, const struct wprof_drawn_tree *tree, const struct profile_kind *kind)
 {
-  for (int32_t i = 0; i < cct->npaths; i++) {
-    const struct wprof_cct_path *p = &cct->paths[i];
+  for (int32_t i = 0; i < tree->nnodes; i++) {
+    const struct wprof_drawn_node *p = &tree->nodes[i];
     int64_t exact[] = {p->calls, p->self_ns}, sampled[] = {p->samples, p->self_ns, p->calls};
     if (p->calls || p->self_ns || p->samples)
-      write_sample(g, cct, i, kind == &kinds[KIND_SAMPLED] ? sampled : exact, kind->ntypes);
+      write_sample(g, tree, i, kind == &kinds[KIND_SAMPLED] ? sampled : exact, kind->ntypes);
   }
 }
 
 /* One sample per allocation site. */
-static int write_heap_samples(struct wprof_db *db, struct gzip_out *g, const struct wprof_cct *cct)
+static int write_heap_samples(struct wprof_db *db, struct gzip_out *g, const struct wprof_cct *cct,
+                              const struct wprof_drawn_tree *tree)
 {
   sqlite3_stmt *stmt = wprof_db_prepare(
       db, "SELECT path_id, alloc_objects, alloc_bytes, live_objects, live_bytes FROM alloc_sites ORDER BY path_id");
@@ -242,7 +244,7 @@ static int write_heap_samples(struct wprof_db *db, struct gzip_out *g, const str
     int64_t values[MAX_TYPES];
     for (int v = 0; v < kinds[KIND_HEAP].ntypes; v++)
       values[v] = sqlite3_column_int64(stmt, 1 + v);
-    write_sample(g, cct, path, values, kinds[KIND_HEAP].ntypes);
+    write_sample(g, tree, tree->node_of[path], values, kinds[KIND_HEAP].ntypes);
   }
   sqlite3_finalize(stmt);
   return rc == SQLITE_DONE ? 0 : -1;
@@ -265,6 +267,8 @@ int export_pprof(struct wprof_db *db, const struct export_options *o, FILE *out)
   struct wprof_cct cct;
   if (wprof_cct_load(db, &cct))
     return -1;
+  struct wprof_drawn_tree tree;
+  wprof_drawn_tree_build(&cct, wprof_collapses_recursion(&db->run), &tree);
 
   struct strings st = {0};
   intern(&st, "");
@@ -347,9 +351,9 @@ int export_pprof(struct wprof_db *db, const struct export_options *o, FILE *out)
   if (rc == 0) {
     gzip_write(g, packed, size);
     if (o->heap)
-      rc = write_heap_samples(db, g, &cct);
+      rc = write_heap_samples(db, g, &cct, &tree);
     else
-      write_cpu_samples(g, &cct, kind);
+      write_cpu_samples(g, &tree, kind);
     if (gzip_close(g) && rc == 0) {
       snprintf(db->error, sizeof db->error, "cannot compress the profile");
       rc = -1;
@@ -369,6 +373,7 @@ int export_pprof(struct wprof_db *db, const struct export_options *o, FILE *out)
   for (size_t i = 0; i < st.count; i++)
     free(st.items[i]);
   free(st.items);
+  wprof_drawn_tree_free(&tree);
   wprof_cct_free(&cct);
   return rc;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cct.h"
 #include "report.h"
 #include "units.h"
 #include "util.h"
@@ -88,27 +89,53 @@ int report_top(struct wprof_db *db, const struct report_options *o, struct repor
   return 0;
 }
 
+/* Siblings in the order the tree shows them: most inclusive time first. */
+static const struct wprof_drawn_node *sort_nodes;
+static int by_rank(const void *a, const void *b)
+{
+  const struct wprof_drawn_node *x = &sort_nodes[*(const int32_t *)a], *y = &sort_nodes[*(const int32_t *)b];
+  if (x->incl_ns != y->incl_ns)
+    return x->incl_ns > y->incl_ns ? -1 : 1;
+  if (x->calls != y->calls)
+    return x->calls > y->calls ? -1 : 1;
+  return (x->first_path > y->first_path) - (x->first_path < y->first_path);
+}
+
+/* The tree walked in C, depth first, in time and space proportional to the
+ * number of paths (a recursive query building sort keys was quadratic in the
+ * depth). Deeper than WPROF_COLLAPSE_DEPTH (db.h), direct recursion is collapsed. */
 int report_tree(struct wprof_db *db, const struct report_options *o, struct report_result *out)
 {
-  /* Siblings are ranked (most inclusive time first), and each row's sort key
-   * is its ancestors' ranks: ordering by key prints the tree depth first. */
-  sqlite3_stmt *stmt = wprof_db_prepare(
-      db, "WITH RECURSIVE"
-          " ranked AS (SELECT p.id, p.parent, p.depth, p.calls, p.incl_ns, p.self_ns, f.fid, f.name,"
-          "   row_number() OVER (PARTITION BY p.parent ORDER BY p.incl_ns DESC, p.calls DESC, p.id) AS rank"
-          "   FROM call_paths p JOIN functions f ON f.fid = p.fid"
-          "   WHERE p.incl_ns * 100.0 >= ?1 * ?2 AND (?3 = 0 OR p.depth <= ?3)),"
-          " tree(id, key) AS ("
-          "   SELECT id, printf('%08d', rank) FROM ranked WHERE parent IS NULL"
-          "   UNION ALL"
-          "   SELECT r.id, tree.key || printf('%08d', r.rank) FROM tree JOIN ranked r ON r.parent = tree.id)"
-          " SELECT r.id, r.depth, r.fid, r.name, r.calls, r.incl_ns, r.self_ns"
-          " FROM tree JOIN ranked r ON r.id = tree.id ORDER BY tree.key");
-  if (!stmt)
+  struct wprof_cct cct;
+  if (wprof_cct_load(db, &cct))
     return -1;
-  sqlite3_bind_double(stmt, 1, o->min_percent);
-  sqlite3_bind_int64(stmt, 2, db->run.traced_ns);
-  sqlite3_bind_int64(stmt, 3, o->depth);
+  struct wprof_drawn_tree tree;
+  wprof_drawn_tree_build(&cct, wprof_collapses_recursion(&db->run), &tree);
+  int32_t n = tree.nnodes;
+  /* children of each node (index n: the roots), shown ones only, ranked */
+  int32_t *first = wprof_xcalloc((size_t)n + 2, sizeof *first), *kids = wprof_xmalloc(sizeof *kids * (size_t)(n + 1));
+  int32_t *stack = wprof_xmalloc(sizeof *stack * (size_t)(n + 1));
+  for (int32_t i = 0; i < n; i++) {
+    const struct wprof_drawn_node *d = &tree.nodes[i];
+    int shown = (double)d->incl_ns * 100.0 >= o->min_percent * (double)db->run.traced_ns &&
+                (o->depth <= 0 || d->depth <= o->depth);
+    if (shown)
+      first[(d->parent < 0 ? n : d->parent) + 1]++;
+  }
+  for (int32_t i = 0; i <= n; i++)
+    first[i + 1] += first[i];
+  int32_t *fill = wprof_xmalloc(sizeof *fill * (size_t)(n + 1));
+  memcpy(fill, first, sizeof *fill * (size_t)(n + 1));
+  for (int32_t i = 0; i < n; i++) {
+    const struct wprof_drawn_node *d = &tree.nodes[i];
+    if ((double)d->incl_ns * 100.0 >= o->min_percent * (double)db->run.traced_ns &&
+        (o->depth <= 0 || d->depth <= o->depth))
+      kids[fill[d->parent < 0 ? n : d->parent]++] = i;
+  }
+  free(fill);
+  sort_nodes = tree.nodes;
+  for (int32_t i = 0; i <= n; i++)
+    qsort(kids + first[i], (size_t)(first[i + 1] - first[i]), sizeof *kids, by_rank);
 
   struct wprof_table *t = wprof_table_new();
   wprof_table_column(t, "calls", "calls", WPROF_ALIGN_RIGHT, WPROF_SHOWN_BOTH);
@@ -121,26 +148,33 @@ int report_tree(struct wprof_db *db, const struct report_options *o, struct repo
   wprof_table_column(t, "fid", "fid", WPROF_ALIGN_RIGHT, WPROF_SHOWN_DATA);
 
   char pct[WPROF_UNIT_BUF];
-  int rc;
-  while ((rc = wprof_db_step(db, stmt)) == SQLITE_ROW) {
-    int64_t depth = sqlite3_column_int64(stmt, 1), incl = sqlite3_column_int64(stmt, 5);
-    const char *name = wprof_db_text(stmt, 3);
+  int32_t top = 0;
+  for (int32_t k = first[n + 1] - 1; k >= first[n]; k--)
+    stack[top++] = kids[k];
+  while (top > 0) {
+    int32_t i = stack[--top];
+    const struct wprof_drawn_node *d = &tree.nodes[i];
+    const struct wprof_cct_function *f = &cct.functions[d->function];
     wprof_table_row(t);
-    wprof_table_int(t, sqlite3_column_int64(stmt, 4));
-    wprof_table_ns(t, incl);
-    wprof_table_textf(t, "%s", wprof_format_percent(pct, (double)incl, (double)db->run.traced_ns));
-    wprof_table_ns(t, sqlite3_column_int64(stmt, 6));
-    char *indented = wprof_xasprintf("%*s%s", (int)(2 * (depth - 1)), "", name);
-    wprof_table_string2(t, indented, name);
+    wprof_table_int(t, d->calls);
+    wprof_table_ns(t, d->incl_ns);
+    wprof_table_textf(t, "%s", wprof_format_percent(pct, (double)d->incl_ns, (double)db->run.traced_ns));
+    wprof_table_ns(t, d->self_ns);
+    char *indented = wprof_xasprintf("%*s%s", (int)(2 * (d->depth - 1)), "", f->name);
+    wprof_table_string2(t, indented, f->name);
     free(indented);
-    wprof_table_int(t, depth);
-    wprof_table_int(t, sqlite3_column_int64(stmt, 0));
-    wprof_table_int(t, sqlite3_column_int64(stmt, 2));
+    wprof_table_int(t, d->depth);
+    wprof_table_int(t, cct.paths[d->first_path].id);
+    wprof_table_int(t, f->fid);
+    for (int32_t k = first[i + 1] - 1; k >= first[i]; k--)
+      stack[top++] = kids[k];
   }
-  sqlite3_finalize(stmt);
+  free(first);
+  free(kids);
+  free(stack);
+  wprof_drawn_tree_free(&tree);
+  wprof_cct_free(&cct);
   out->table = t;
-  if (rc != SQLITE_DONE)
-    return -1;
   char depth[32] = "";
   if (o->depth > 0)
     snprintf(depth, sizeof depth, ", depth <= %lld", (long long)o->depth);

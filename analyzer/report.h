@@ -42,13 +42,17 @@ int report_info(struct wprof_db *db, const struct report_options *o, struct repo
 /* SQL common table expressions naming the call paths listed in a CTE
  * `wanted(path_id)` that the query defines first: yields `paths(id, path)`
  * with paths spelled like the path_names view ('main;compute;fib'), walking
- * up from the wanted paths only instead of down the whole tree. */
+ * up from the wanted paths only instead of down the whole tree. In a tree
+ * deeper than WPROF_COLLAPSE_DEPTH (db.h), direct recursion is spelled
+ * once ('main;fib;malloc'), so that a path's name stays short. */
 #define REPORT_SQL_WANTED_PATHS                                                                     \
-  "up(start, parent, path) AS ("                                                                    \
-  " SELECT p.id, p.parent, f.name FROM (SELECT DISTINCT path_id FROM wanted) w"                     \
+  "up(start, parent, path, top) AS ("                                                               \
+  " SELECT p.id, p.parent, f.name, p.fid FROM (SELECT DISTINCT path_id FROM wanted) w"              \
   " JOIN call_paths p ON p.id = w.path_id JOIN functions f ON f.fid = p.fid"                        \
   " UNION ALL"                                                                                      \
-  " SELECT up.start, p.parent, f.name || ';' || up.path FROM up"                                    \
+  " SELECT up.start, p.parent,"                                                                     \
+  "  CASE WHEN p.fid = up.top AND (SELECT MAX(depth) FROM call_paths) > " WPROF_COLLAPSE_DEPTH_TEXT \
+  "   THEN up.path ELSE f.name || ';' || up.path END, p.fid FROM up"                                \
   " JOIN call_paths p ON p.id = up.parent JOIN functions f ON f.fid = p.fid),"                      \
   " paths(id, path) AS (SELECT start, path FROM up WHERE parent IS NULL)"
 

@@ -30,6 +30,7 @@ db trace trace.sql
 db empty empty.sql
 db sampled sampled.sql
 db names fib.sql names.sql
+db deep fib.sql deep.sql
 
 # expect_out EXPECTED_RC GOLDEN_FILE COMMAND...: stdout must equal the golden file.
 expect_out() {
@@ -74,7 +75,14 @@ report)
   expect_out 0 fib-allocs-focus.csv R "$work/fib.db" allocs --focus '*fib*' --format csv
   expect_out 0 fib-leaks.txt R "$work/fib.db" leaks
   expect_out 0 fib-peak.txt R "$work/fib.db" peak
-  # a name with ';', a newline, ESC and a backslash (data/names.sql), spelled out
+  # a 100,000-deep direct recursion (data/deep.sql): stacks collapse the recursion into one
+  # frame, and every view finishes in time proportional to the paths (they were quadratic: hours)
+  deep_note="Note: the tree is 100001 calls deep (over 1000): stacks are drawn with direct recursion collapsed into one frame"
+  expect_eq "deep tree" "$(timeout 60 "$driver" report "$work/deep.db" tree | sed -n '4p;7,$p')" \
+    "$(printf '%s\n     1  1.00 ms  100.00%%    10 ns  main\n100000  1.00 ms  100.00%%  1.00 ms    fib' "$deep_note")"
+  expect_eq "deep allocs path" "$(timeout 60 "$driver" report "$work/deep.db" allocs | tail -n 1 | awk '{print $NF}')" "main;fib"
+  expect_eq "deep leaks" "$(timeout 60 "$driver" report "$work/deep.db" leaks | grep -c 'main;fib$')" 1
+  expect_eq "deep peak" "$(timeout 60 "$driver" report "$work/deep.db" peak | grep -c 'main;fib$')" 1
   evil='fi;b\x0ax\x1b[31m\\'
   expect_eq "escaped name in top" "$(R "$work/names.db" top --sort name | awk 'NR > 4 && /fi;b/ {print $NF}')" "$evil"
   expect_eq "escaped name in csv" "$(R "$work/names.db" top --sort name --format csv | grep -c 'fi;b.x0ax.x1b\[31m')" 1
@@ -203,10 +211,12 @@ export)
   X() { "$driver" export "$@"; }
   out_dir=$work/out; rm -rf "$out_dir"; mkdir -p "$out_dir"
   # an export ended by SIGINT, SIGTERM or SIGHUP leaves neither its output nor its temporary
-  # file: a 10,000-deep chain of paths makes a ~200 MB folded export, seconds of writing
+  # file: a 10,000-deep chain of paths alternating two functions (no direct recursion to
+  # collapse) makes a ~200 MB folded export, seconds of writing
   cp "$work/fib.db" "$out_dir/deep.db"
   sqlite3 "$out_dir/deep.db" "WITH RECURSIVE chain(id) AS (SELECT 100 UNION ALL SELECT id + 1 FROM chain WHERE id < 10099)
-    INSERT INTO call_paths SELECT id, CASE id WHEN 100 THEN 1 ELSE id - 1 END, 1, id - 98, 1, 1, 0, 1, 1, 0 FROM chain;"
+    INSERT INTO call_paths SELECT id, CASE id WHEN 100 THEN 1 ELSE id - 1 END, 1 + 3 * (id % 2), id - 98, 1, 1, 0, 1, 1, 0
+    FROM chain;"
   for sig in INT TERM HUP; do
     mkdir "$out_dir/$sig"
     # (python: a shell's background job starts with SIGINT ignored, which wprof keeps)
@@ -220,6 +230,16 @@ export)
     expect_eq "$sig: exit status" "$?" "$((128 + $(kill -l "$sig")))"
     expect_eq "$sig: files left" "$(ls -A "$out_dir/$sig")" ""
   done
+  # the 100,000-deep recursion (data/deep.sql), exported with the recursion collapsed
+  timeout 60 "$driver" export --format folded "$work/deep.db" -o "$out_dir/deep100k.folded" 2>/dev/null ||
+    fail "folded export of the deep recursion"
+  expect_eq "deep folded" "$(cat "$out_dir/deep100k.folded")" "$(printf 'main 10\nmain;fib 1000000')"
+  timeout 60 "$driver" export --format pprof "$work/deep.db" -o "$out_dir/deep100k.pb.gz" 2>/dev/null ||
+    fail "pprof export of the deep recursion"
+  expect_eq "deep pprof" "$(go tool pprof -top -unit=ns "$out_dir/deep100k.pb.gz" 2>&1 | awk '/^ +[0-9]+ns .*%/ {print $1, $4, $6}')" \
+    "$(printf '1000000ns 1000000ns fib\n10ns 1000010ns main')"
+  timeout 60 "$driver" export --format callgrind "$work/deep.db" -o "$out_dir/deep100k.callgrind" 2>/dev/null ||
+    fail "callgrind export of the deep recursion"
   # an untrusted name (data/names.sql) keeps each stack on one line and each frame whole
   X --format folded "$work/names.db" -o "$out_dir/names.folded" || fail "folded export of names.db"
   expect_eq "folded escaped frame" "$(grep -c '^main;fi\\x3bb\\x0ax\\x1b\[31m\\\\ ' "$out_dir/names.folded")" 1
