@@ -242,6 +242,8 @@ struct wprof_db *wprof_db_open(const char *path, char *error, size_t size)
     /* as SQLite advises for files from elsewhere: no schema-borne side effects */
     sqlite3_db_config(db->sql, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
     sqlite3_db_config(db->sql, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+    sqlite3_limit(db->sql, SQLITE_LIMIT_ATTACHED, 0);
+    sqlite3_limit(db->sql, SQLITE_LIMIT_LENGTH, 16 << 20); /* a spelled-out path or name: a clear error, not gigabytes */
     if (check_version(db) == 0 && install_views(db) == 0 && check_paths(db) == 0 && load_run(db) == 0)
       return db;
   }
