@@ -246,19 +246,19 @@ static void guard_build(bool on) {
 }
 
 /* Build directories whose lock nobody holds were left by a run that died
-** (killed by SIGKILL, or a machine that stopped): removed. One without a
-** lock is either about to get one or from an older wprof: removed after a
-** minute. */
+** (killed by SIGKILL, or a machine that stopped): removed. Only those older
+** than a minute: a build takes its lock just after it makes its directory,
+** and another run must not see the directory in between. */
 static void remove_abandoned_builds(const char *cache) {
   DIR *d = opendir(cache);
   for (struct dirent *e; d && (e = readdir(d));) {
     if (strncmp(e->d_name, "build-", 6) != 0) continue;
     char dir[4096];
     if (snprintf(dir, sizeof dir, "%s/%s", cache, e->d_name) >= (int)sizeof dir || !set_build_paths(dir)) continue;
-    int lock = open(build_paths[5], O_RDONLY | O_CLOEXEC);
     struct stat st;
-    bool abandoned = lock >= 0 ? flock(lock, LOCK_EX | LOCK_NB) == 0
-                               : errno == ENOENT && stat(dir, &st) == 0 && st.st_mtime < time(NULL) - 60;
+    if (stat(dir, &st) != 0 || st.st_mtime >= time(NULL) - 60) continue;
+    int lock = open(build_paths[5], O_RDONLY | O_CLOEXEC);
+    bool abandoned = lock >= 0 ? flock(lock, LOCK_EX | LOCK_NB) == 0 : errno == ENOENT;
     if (lock >= 0) close(lock);
     if (abandoned) remove_build_paths();
   }

@@ -375,8 +375,10 @@ print(out[:12].hex())')
     sleep 0.2
     ! pgrep -f "$work/cache/build-" > /dev/null || fail "tools still running: $(pgrep -af "$work/cache/build-")"
     [ ! -e "$work/b.db" ] || fail "a database was written"
+    # (made two minutes old: a younger directory may be a build about to take its lock)
     mkdir cache/build-dead cache/build-alive
     touch cache/build-dead/lock cache/build-dead/module.c cache/build-alive/lock
+    touch -d '2 minutes ago' cache/build-dead cache/build-alive
     python3 -c 'import fcntl, sys, time; f = open(sys.argv[1]); fcntl.flock(f, fcntl.LOCK_EX); time.sleep(30)' \
       cache/build-alive/lock < /dev/null > /dev/null 2>&1 &
     holder=$!
