@@ -131,15 +131,6 @@ int32_t wprof_cct_find_path(const struct wprof_cct *cct, int64_t id)
   return find_path(cct, cct->npaths, id);
 }
 
-int32_t wprof_cct_max_depth(const struct wprof_cct *cct)
-{
-  int32_t max = 0;
-  for (int32_t i = 0; i < cct->npaths; i++)
-    if (cct->paths[i].depth > max)
-      max = cct->paths[i].depth;
-  return max;
-}
-
 /* Open addressing on (parent node, function) -> node, for the merging. */
 static uint64_t node_key(int32_t parent, int32_t function)
 {

@@ -56,8 +56,6 @@ struct wprof_drawn_tree {
   int32_t *node_of;  /* node_of[path index] */
 };
 
-/* The deepest path of the tree (1 for a tree of roots only). */
-int32_t wprof_cct_max_depth(const struct wprof_cct *cct);
 void wprof_drawn_tree_build(const struct wprof_cct *cct, int collapse_recursion, struct wprof_drawn_tree *out);
 void wprof_drawn_tree_free(struct wprof_drawn_tree *tree);
 

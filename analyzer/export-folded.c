@@ -16,7 +16,8 @@ int export_folded(struct wprof_db *db, const struct export_options *o, FILE *out
     return -1;
   struct wprof_drawn_tree tree;
   wprof_drawn_tree_build(&cct, wprof_collapses_recursion(&db->run), &tree);
-  int32_t *frames = wprof_xmalloc(sizeof(int32_t) * (size_t)(wprof_cct_max_depth(&cct) + 1));
+  /* a drawn stack is at most as deep as the deepest path (the '(root)' path, depth 0, is one frame) */
+  int32_t *frames = wprof_xmalloc(sizeof(int32_t) * (size_t)(db->run.max_depth + 1));
   for (int32_t i = 0; i < tree.nnodes; i++) {
     const struct wprof_drawn_node *d = &tree.nodes[i];
     int64_t value = o->value_calls ? d->calls : d->self_ns;

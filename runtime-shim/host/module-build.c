@@ -206,6 +206,7 @@ void wprof_host_unload(struct wprof_module_file *m) {
 /* The files a build directory holds; "lock" is flock()ed by the build that
 ** owns the directory, so a later run can tell an abandoned one. */
 static const char *const build_files[] = {"module.c", "module.h", "glue.c", "module.so", "log", "lock", NULL};
+enum { BUILD_SO = 3, BUILD_LOCK = 5, BUILD_DIR = 6 }; /* in build_paths */
 
 /* While a build runs, SIGINT, SIGTERM and SIGHUP kill its tool (the whole
 ** process group it leads: cc's cc1 too) and remove the build directory,
@@ -213,12 +214,12 @@ static const char *const build_files[] = {"module.c", "module.h", "glue.c", "mod
 ** any signal can come, since the handler may only call async-signal-safe
 ** functions. */
 static volatile pid_t building_tool;   /* process group of the running tool, or 0 */
-static char build_paths[7][4096];      /* build_files in the build directory, then the directory */
+static char build_paths[BUILD_DIR + 1][4096]; /* build_files in the build directory, then the directory */
 static const int build_signals[] = {SIGINT, SIGTERM, SIGHUP};
 
 static void remove_build_paths(void) {
   for (int i = 0; build_files[i]; i++) unlink(build_paths[i]);
-  rmdir(build_paths[6]);
+  rmdir(build_paths[BUILD_DIR]);
 }
 
 static void on_build_signal(int sig) {
@@ -237,7 +238,7 @@ static bool set_build_paths(const char *dir) {
   for (int i = 0; build_files[i]; i++)
     if (snprintf(build_paths[i], sizeof build_paths[i], "%s/%s", dir, build_files[i]) >= (int)sizeof build_paths[i])
       return false;
-  return snprintf(build_paths[6], sizeof build_paths[6], "%s", dir) < (int)sizeof build_paths[6];
+  return snprintf(build_paths[BUILD_DIR], sizeof build_paths[BUILD_DIR], "%s", dir) < (int)sizeof build_paths[BUILD_DIR];
 }
 
 static void guard_build(bool on) {
@@ -257,7 +258,7 @@ static void remove_abandoned_builds(const char *cache) {
     if (snprintf(dir, sizeof dir, "%s/%s", cache, e->d_name) >= (int)sizeof dir || !set_build_paths(dir)) continue;
     struct stat st;
     if (stat(dir, &st) != 0 || st.st_mtime >= time(NULL) - 60) continue;
-    int lock = open(build_paths[5], O_RDONLY | O_CLOEXEC);
+    int lock = open(build_paths[BUILD_LOCK], O_RDONLY | O_CLOEXEC);
     bool abandoned = lock >= 0 ? flock(lock, LOCK_EX | LOCK_NB) == 0 : errno == ENOENT;
     if (lock >= 0) close(lock);
     if (abandoned) remove_build_paths();
@@ -594,12 +595,10 @@ int wprof_host_build(const char *module_path, const struct wprof_module_file *m,
       rc = WPROF_EXIT_CANT_CREATE;
     } else {
       guard_build(true);
-      lock = open(build_paths[5], O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+      lock = open(build_paths[BUILD_LOCK], O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
       if (lock >= 0) flock(lock, LOCK_EX);
       rc = build_in(module_path, m, build, quiet);
-      char so[4096];
-      snprintf(so, sizeof so, "%s/module.so", build);
-      if (rc == 0 && rename(so, target) != 0) {
+      if (rc == 0 && rename(build_paths[BUILD_SO], target) != 0) {
         fail(module_path, "cannot store %s: %s", target, strerror(errno));
         rc = WPROF_EXIT_CANT_CREATE;
       }
