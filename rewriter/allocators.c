@@ -96,16 +96,9 @@ static const struct known_allocator known[] = {
     {"operator delete[](void*, std::align_val_t, std::nothrow_t const&)", ALLOC_FREE},
 };
 
-static const char *const kind_names[] = {
-    [ALLOC_NONE] = "none",
-    [ALLOC_MALLOC] = "malloc",
-    [ALLOC_CALLOC] = "calloc",
-    [ALLOC_REALLOC] = "realloc",
-    [ALLOC_FREE] = "free",
-    [ALLOC_ALIGNED_ALLOC] = "aligned_alloc",
-    [ALLOC_POSIX_MEMALIGN] = "posix_memalign",
-    [ALLOC_RUST_REALLOC] = "rust_realloc",
-};
+#define KIND_NAME(NAME, number, name) [number] = name,
+static const char *const kind_names[WPROF_ABI_ALLOC_KIND_COUNT] = {[ALLOC_NONE] = "none", WPROF_ABI_ALLOC_KINDS(KIND_NAME)};
+#undef KIND_NAME
 
 static const unsigned min_params[] = {
     [ALLOC_NONE] = 0,   [ALLOC_MALLOC] = 1,          [ALLOC_CALLOC] = 2,
@@ -133,5 +126,7 @@ unsigned alloc_kind_min_params(enum alloc_kind kind) { return min_params[kind]; 
 int alloc_kind_has_result(enum alloc_kind kind) { return kind != ALLOC_FREE && kind != ALLOC_NONE; }
 
 const char *alloc_kind_choices(void) {
-  return "malloc|calloc|realloc|free|aligned_alloc|posix_memalign|rust_realloc";
+#define KIND_CHOICE(NAME, number, name) "|" name
+  return &WPROF_ABI_ALLOC_KINDS(KIND_CHOICE)[1];
+#undef KIND_CHOICE
 }

@@ -11,17 +11,16 @@
 
 #include <stdint.h>
 
-/* Numbering is part of the probe ABI (wprof.functions flags, bits 8-15). */
-enum alloc_kind {
-  ALLOC_NONE = 0,
-  ALLOC_MALLOC = 1,         /* (size, ...) -> ptr */
-  ALLOC_CALLOC = 2,         /* (count, size) -> ptr */
-  ALLOC_REALLOC = 3,        /* (old, size) -> ptr */
-  ALLOC_FREE = 4,           /* (ptr, ...) */
-  ALLOC_ALIGNED_ALLOC = 5,  /* (align, size) -> ptr */
-  ALLOC_POSIX_MEMALIGN = 6, /* (out, align, size) -> int, *out = ptr */
-  ALLOC_RUST_REALLOC = 7,   /* (old, old_size, align, new_size) -> ptr */
-};
+#include "wprof-abi.h"
+
+/* Numbered by the probe ABI (wprof.functions flags, bits 8-15). Arguments:
+** malloc (size, ...) -> ptr; calloc (count, size) -> ptr; realloc (old,
+** size) -> ptr; free (ptr, ...); aligned_alloc (align, size) -> ptr;
+** posix_memalign (out, align, size) -> int, *out = ptr; rust_realloc (old,
+** old_size, align, new_size) -> ptr. */
+#define ALLOC_KIND_ENUM(NAME, number, name) ALLOC_##NAME = number,
+enum alloc_kind { ALLOC_NONE = 0, WPROF_ABI_ALLOC_KINDS(ALLOC_KIND_ENUM) };
+#undef ALLOC_KIND_ENUM
 
 /* The kind of a well-known allocator name, or ALLOC_NONE. */
 enum alloc_kind alloc_kind_of_name(const char *name);

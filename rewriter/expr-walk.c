@@ -11,6 +11,7 @@ struct walk {
   walk_rewrite_fn fn;
   void *ctx;
   bool unsupported;
+  bool shallow;  /* walk_children: fn replaces each child, which it walks itself */
 };
 
 static BinaryenExpressionRef visit(struct walk *w, BinaryenExpressionRef expr);
@@ -162,14 +163,20 @@ static void visit_children(struct walk *w, BinaryenExpressionRef expr) {
 }
 
 static BinaryenExpressionRef visit(struct walk *w, BinaryenExpressionRef expr) {
-  visit_children(w, expr);
+  if (!w->shallow) visit_children(w, expr);
   return w->fn(w->ctx, expr);
 }
 
 BinaryenExpressionRef walk_rewrite(BinaryenExpressionRef root, walk_rewrite_fn fn, void *ctx,
                                    bool *unsupported) {
-  struct walk w = {fn, ctx, false};
+  struct walk w = {fn, ctx, false, false};
   BinaryenExpressionRef out = visit(&w, root);
   *unsupported = w.unsupported;
   return out;
+}
+
+bool walk_children(BinaryenExpressionRef expr, walk_rewrite_fn fn, void *ctx) {
+  struct walk w = {fn, ctx, false, true};
+  visit_children(&w, expr);
+  return !w.unsupported;
 }

@@ -23,4 +23,10 @@ typedef BinaryenExpressionRef (*walk_rewrite_fn)(void *ctx, BinaryenExpressionRe
 BinaryenExpressionRef walk_rewrite(BinaryenExpressionRef root, walk_rewrite_fn fn, void *ctx,
                                    bool *unsupported);
 
+/* Replaces each child of expr, in evaluation order, by fn(ctx, child); fn
+** walks the child's own children itself if it wants to (a walk that must act
+** before, between and after children, as the cost pass does at control flow).
+** False when expr is of a kind this file does not know. */
+bool walk_children(BinaryenExpressionRef expr, walk_rewrite_fn fn, void *ctx);
+
 #endif

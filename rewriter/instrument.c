@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cost.h"
 #include "expr-walk.h"
 
 #define BODY_LABEL "wprof$body"
@@ -16,6 +17,7 @@
 
 struct instrumenter {
   BinaryenModuleRef m;
+  bool count_cost;              /* --cost: the instruction counter's adds go in first */
   bool alloc_depth_added;
   char *err;
   size_t errlen;
@@ -56,6 +58,8 @@ static BinaryenIndex add_local(struct func_rewrite *fr, BinaryenType type) {
   return fr->first_new_local + fr->num_new_locals++;
 }
 
+static BinaryenIndex new_cost_local(void *ctx, BinaryenType type) { return add_local(ctx, type); }
+
 /* The internal name of probe `name`, importing it on first use. */
 static const char *probe(struct instrumenter *in, const char *name, BinaryenType params,
                          BinaryenType results) {
@@ -64,11 +68,11 @@ static const char *probe(struct instrumenter *in, const char *name, BinaryenType
   BinaryenFunctionRef existing = BinaryenGetFunction(in->m, internal);
   if (existing) {
     const char *module = BinaryenFunctionImportGetModule(existing);
-    if (!module || strcmp(module, "wprof") != 0) /* "" when not an import */
+    if (!module || strcmp(module, WPROF_ABI_IMPORT_MODULE) != 0) /* "" when not an import */
       fail(in, "a function is already named %s", internal);
     return BinaryenFunctionGetName(existing);
   }
-  BinaryenAddFunctionImport(in->m, internal, "wprof", name, params, results);
+  BinaryenAddFunctionImport(in->m, internal, WPROF_ABI_IMPORT_MODULE, name, params, results);
   return BinaryenFunctionGetName(BinaryenGetFunction(in->m, internal));
 }
 
@@ -276,43 +280,26 @@ static void rebuild_function(struct instrumenter *in, BinaryenFunctionRef f,
   free(local_names);
 }
 
-static void instrument_function(struct instrumenter *in, BinaryenFunctionRef f, uint32_t fid,
-                                const struct func_plan *plan) {
+/* The body with the probes: enter first, then allocator bookkeeping, the body
+** in a block every normal way out reaches, and the exit (instrument.h). */
+static BinaryenExpressionRef add_probes(struct func_rewrite *fr, BinaryenExpressionRef body,
+                                       const struct func_plan *plan, BinaryenType results) {
+  struct instrumenter *in = fr->in;
   BinaryenModuleRef m = in->m;
-  BinaryenType results = BinaryenFunctionGetResults(f);
-  uint32_t num_results = BinaryenTypeArity(results);
-  if (results == BinaryenTypeNone()) num_results = 0;
+  uint32_t fid = fr->fid, num_results = results == BinaryenTypeNone() ? 0 : BinaryenTypeArity(results);
   enum alloc_kind alloc = plan->alloc;
-  if (plan->count_only) { /* straight-line, no calls, not an allocator: nothing else to hook */
-    BinaryenExpressionRef parts[2] = {call_fid_probe(in, "count", fid), BinaryenFunctionGetBody(f)};
-    BinaryenFunctionSetBody(f, BinaryenBlock(m, NULL, parts, 2, results));
-    return;
-  }
-  struct func_rewrite fr = {
-      .in = in,
-      .fid = fid,
-      .probe_calls = plan->probe_calls,
-      .hook_exits = plan->probe_calls || alloc != ALLOC_NONE,
-      .first_new_local = BinaryenFunctionGetNumLocals(f),
-  };
 
   /* Allocator arguments are saved first thing: the body may reuse them. */
   unsigned arg_index[MAX_ALLOC_ARGS];
   unsigned num_saved = alloc_saved_args(alloc, arg_index);
   BinaryenIndex saved[MAX_ALLOC_ARGS];
-  for (unsigned i = 0; i < num_saved; i++) saved[i] = add_local(&fr, BinaryenTypeInt32());
-
-  bool unsupported;
-  BinaryenExpressionRef body = walk_rewrite(BinaryenFunctionGetBody(f), rewrite, &fr, &unsupported);
-  if (unsupported) fail(in, "function %s uses an expression kind wasm-instrument does not know",
-                        BinaryenFunctionGetName(f));
-  if (in->failed || (!fr.hook_exits && !fr.has_catch)) goto out;
+  for (unsigned i = 0; i < num_saved; i++) saved[i] = add_local(fr, BinaryenTypeInt32());
 
   BinaryenExpressionRef parts[16];
   BinaryenIndex n = 0;
   if (plan->probe_calls) parts[n++] = call_fid_probe(in, "enter", fid);
-  if (fr.has_catch)
-    parts[n++] = BinaryenLocalSet(m, fr.depth_local, call_probe(in, "frame", NULL, 0, BinaryenTypeInt32()));
+  if (fr->has_catch)
+    parts[n++] = BinaryenLocalSet(m, fr->depth_local, call_probe(in, "frame", NULL, 0, BinaryenTypeInt32()));
   if (alloc == ALLOC_FREE) {
     BinaryenExpressionRef ptr = BinaryenLocalGet(m, 0, BinaryenTypeInt32());
     parts[n++] = BinaryenIf(m, BinaryenUnary(m, BinaryenEqZInt32(), alloc_depth(in)),
@@ -321,10 +308,10 @@ static void instrument_function(struct instrumenter *in, BinaryenFunctionRef f, 
   if (alloc != ALLOC_NONE) parts[n++] = set_alloc_depth(in, BinaryenAddInt32());
   for (unsigned i = 0; i < num_saved; i++)
     parts[n++] = BinaryenLocalSet(m, saved[i], BinaryenLocalGet(m, arg_index[i], BinaryenTypeInt32()));
-  if (fr.has_catch && in->alloc_depth_added)
-    parts[n++] = BinaryenLocalSet(m, fr.saved_alloc_depth_local, alloc_depth(in));
+  if (fr->has_catch && in->alloc_depth_added)
+    parts[n++] = BinaryenLocalSet(m, fr->saved_alloc_depth_local, alloc_depth(in));
 
-  if (!fr.hook_exits) {
+  if (!fr->hook_exits) {
     parts[n++] = body;
   } else {
     BinaryenExpressionRef core = BinaryenBlock(m, BODY_LABEL, &body, 1, results);
@@ -332,7 +319,7 @@ static void instrument_function(struct instrumenter *in, BinaryenFunctionRef f, 
     if (num_results == 0 || result_local) {
       BinaryenIndex result = 0;
       if (result_local) {
-        result = add_local(&fr, results);
+        result = add_local(fr, results);
         parts[n++] = BinaryenLocalSet(m, result, core);
       } else {
         parts[n++] = core;
@@ -348,19 +335,44 @@ static void instrument_function(struct instrumenter *in, BinaryenFunctionRef f, 
       parts[n++] = plan->probe_calls ? exit_passing(in, fid, core) : core;
     }
   }
-  if (in->failed) goto out;
-  BinaryenExpressionRef new_body = BinaryenBlock(m, NULL, parts, n, results);
+  return BinaryenBlock(m, NULL, parts, n, results);
+}
+
+static void instrument_function(struct instrumenter *in, BinaryenFunctionRef f, uint32_t fid,
+                                const struct func_plan *plan) {
+  BinaryenModuleRef m = in->m;
+  BinaryenType results = BinaryenFunctionGetResults(f);
+  struct func_rewrite fr = {
+      .in = in,
+      .fid = fid,
+      .probe_calls = plan->probe_calls && !plan->count_only,
+      .hook_exits = (plan->probe_calls && !plan->count_only) || plan->alloc != ALLOC_NONE,
+      .first_new_local = BinaryenFunctionGetNumLocals(f),
+  };
+  BinaryenExpressionRef body = BinaryenFunctionGetBody(f), original = body;
+  bool unsupported = false;
+  if (in->count_cost) body = cost_rewrite_body(m, body, new_cost_local, &fr, &unsupported);
+  if (plan->count_only) { /* straight-line, no calls, not an allocator: nothing else to hook */
+    BinaryenExpressionRef parts[2] = {call_fid_probe(in, "count", fid), body};
+    body = BinaryenBlock(m, NULL, parts, 2, results);
+  } else if (!unsupported) {
+    body = walk_rewrite(body, rewrite, &fr, &unsupported);
+    if (fr.hook_exits || fr.has_catch) body = add_probes(&fr, body, plan, results);
+  }
+  if (unsupported) fail(in, "function %s uses an expression kind wasm-instrument does not know",
+                        BinaryenFunctionGetName(f));
+  if (in->failed || (body == original && fr.num_new_locals == 0)) goto out;
   if (fr.num_new_locals > 0)
-    rebuild_function(in, f, &fr, new_body);
+    rebuild_function(in, f, &fr, body);
   else
-    BinaryenFunctionSetBody(f, new_body);
+    BinaryenFunctionSetBody(f, body);
 out:
   free(fr.new_locals);
 }
 
 int instrument_module(BinaryenModuleRef module, const struct func_plan *plan, uint32_t num_funcs,
-                      char *err, size_t errlen) {
-  struct instrumenter in = {.m = module, .err = err, .errlen = errlen};
+                      bool count_cost, char *err, size_t errlen) {
+  struct instrumenter in = {.m = module, .count_cost = count_cost, .err = err, .errlen = errlen};
 
   /* Collect the defined functions first: rebuilding moves a function to the
   ** end of binaryen's list. */
@@ -383,6 +395,10 @@ int instrument_module(BinaryenModuleRef module, const struct func_plan *plan, ui
       BinaryenAddGlobal(module, ALLOC_DEPTH_GLOBAL, BinaryenTypeInt32(), true, i32_const(&in, 0));
       in.alloc_depth_added = true;
     }
+  }
+  if (count_cost && cost_add_counter(module, err, errlen) != 0) {
+    free(defined);
+    return -1;
   }
   /* every function is walked: one with catch clauses reports unwinding
   ** even when its calls are not probed */

@@ -30,9 +30,10 @@ struct func_plan {
   enum alloc_kind alloc;     /* allocation probes of this kind, or ALLOC_NONE */
 };
 
-/* plan[k] is for the k-th defined function (fid k). Returns 0, or -1 with a
-** one-line reason in err. */
+/* plan[k] is for the k-th defined function (fid k). With count_cost, the
+** module also counts the instructions it executes (cost.h), every function
+** included, probed or not. Returns 0, or -1 with a one-line reason in err. */
 int instrument_module(BinaryenModuleRef module, const struct func_plan *plan, uint32_t num_funcs,
-                      char *err, size_t errlen);
+                      bool count_cost, char *err, size_t errlen);
 
 #endif

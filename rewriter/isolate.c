@@ -29,6 +29,7 @@ struct child_job {
   uint32_t features;
   const struct func_plan *plan;
   uint32_t num_funcs;
+  bool count_cost;
   FILE *out, *msg;
   int status;
 };
@@ -48,7 +49,7 @@ static void *child_main(void *arg) {
   char err[512];
   BinaryenModuleRef module = BinaryenModuleRead((char *)job->input, job->len);
   BinaryenModuleSetFeatures(module, job->features);
-  if (instrument_module(module, job->plan, job->num_funcs, err, sizeof err) != 0) {
+  if (instrument_module(module, job->plan, job->num_funcs, job->count_cost, err, sizeof err) != 0) {
     fprintf(job->msg, "%s\n", err);
     job->status = CHILD_REFUSED;
     return NULL;
@@ -113,7 +114,7 @@ static int read_all(FILE *f, struct bytes *out) {
 }
 
 enum isolate_result isolate_rewrite(const uint8_t *input, size_t len, uint32_t features,
-                                    const struct func_plan *plan, uint32_t num_funcs,
+                                    const struct func_plan *plan, uint32_t num_funcs, bool count_cost,
                                     struct bytes *out, char *err, size_t errlen) {
   FILE *result = tmpfile(), *messages = tmpfile(), *binaryen_log = tmpfile();
   enum isolate_result status = ISOLATE_INTERNAL;
@@ -136,7 +137,7 @@ enum isolate_result isolate_rewrite(const uint8_t *input, size_t len, uint32_t f
     /* binaryen's own messages (Fatal: ..., validator dumps) */
     dup2(fileno(binaryen_log), STDERR_FILENO);
     dup2(fileno(binaryen_log), STDOUT_FILENO);
-    struct child_job job = {input, len, features, plan, num_funcs, result, messages, CHILD_INTERNAL};
+    struct child_job job = {input, len, features, plan, num_funcs, count_cost, result, messages, CHILD_INTERNAL};
     int code = run_child(&job);
     fflush(messages);
     _exit(code);

@@ -22,9 +22,10 @@ enum isolate_result {
 };
 
 /* Reads input with binaryen (features = binaryen feature bits), instruments
-** it per plan, validates the result and returns binaryen's binary in out. */
+** it per plan (and count_cost: see instrument_module), validates the result
+** and returns binaryen's binary in out. */
 enum isolate_result isolate_rewrite(const uint8_t *input, size_t len, uint32_t features,
-                                    const struct func_plan *plan, uint32_t num_funcs,
+                                    const struct func_plan *plan, uint32_t num_funcs, bool count_cost,
                                     struct bytes *out, char *err, size_t errlen);
 
 #endif

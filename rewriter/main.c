@@ -50,7 +50,7 @@ static const char usage_text[] =
     "\n"
     "Rewrites a WebAssembly module so that every function reports its calls, and\n"
     "every allocator its allocations, to probes imported from module \"wprof\"\n"
-    "(probe ABI version 2, docs/probe-abi.md). The output behaves exactly like\n"
+    "(probe ABI version %d, docs/probe-abi.md). The output behaves exactly like\n"
     "the input; run it with `wprof run` or any host implementing the ABI.\n"
     "out.wasm is replaced atomically (it may be in.wasm itself; a symbolic link\n"
     "is followed and its target replaced); a device or a FIFO is written to.\n"
@@ -63,8 +63,11 @@ static const char usage_text[] =
     "                     instructions) get one count probe instead of a frame:\n"
     "                     their calls stay exact and cost about half as much,\n"
     "                     but their own time is their caller's\n"
+    "  --cost             also count the wasm instructions the module executes,\n"
+    "                     exactly (docs/probe-abi.md, \"Instruction cost\"): wprof\n"
+    "                     then records instructions per call path\n"
     "  --alloc NAME=KIND  also treat function NAME as an allocator of KIND:\n"
-    "                     malloc|calloc|realloc|free|aligned_alloc|posix_memalign|rust_realloc\n"
+    "                     %s\n"
     "  --list             list the functions and the allocators found; write nothing\n"
     "  --skip-validation  do not check the input with wabt's validator (about half\n"
     "                     the CPU time); binaryen still validates the output. Only for\n"
@@ -91,7 +94,7 @@ struct options {
     enum alloc_kind kind;
   } *custom;
   size_t num_custom;
-  bool no_alloc, list, quiet, skip_validation, count_leaves;
+  bool no_alloc, list, quiet, skip_validation, count_leaves, cost;
 };
 
 /* The largest body (in instructions) --count-leaves counts without a frame:
@@ -152,13 +155,14 @@ static void push(const char ***list, size_t *n, const char *item) {
 static int parse_options(int argc, char **argv, struct options *opt) {
   enum {
     OPT_INCLUDE = 256, OPT_EXCLUDE, OPT_NO_ALLOC, OPT_ALLOC, OPT_LIST, OPT_VERSION, OPT_SKIP_VALIDATION,
-    OPT_COUNT_LEAVES
+    OPT_COUNT_LEAVES, OPT_COST
   };
   static const struct option longopts[] = {
       {"include", required_argument, NULL, OPT_INCLUDE},
       {"exclude", required_argument, NULL, OPT_EXCLUDE},
       {"no-alloc", no_argument, NULL, OPT_NO_ALLOC},
       {"count-leaves", no_argument, NULL, OPT_COUNT_LEAVES},
+      {"cost", no_argument, NULL, OPT_COST},
       {"alloc", required_argument, NULL, OPT_ALLOC},
       {"list", no_argument, NULL, OPT_LIST},
       {"skip-validation", no_argument, NULL, OPT_SKIP_VALIDATION},
@@ -175,10 +179,11 @@ static int parse_options(int argc, char **argv, struct options *opt) {
       case OPT_EXCLUDE: push(&opt->exclude, &opt->num_exclude, optarg); break;
       case OPT_NO_ALLOC: opt->no_alloc = true; break;
       case OPT_COUNT_LEAVES: opt->count_leaves = true; break;
+      case OPT_COST: opt->cost = true; break;
       case OPT_LIST: opt->list = true; break;
       case OPT_SKIP_VALIDATION: opt->skip_validation = true; break;
       case 'q': opt->quiet = true; break;
-      case 'h': fputs(usage_text, stdout); exit(EXIT_WRITTEN);
+      case 'h': printf(usage_text, WPROF_ABI_VERSION, alloc_kind_choices()); exit(EXIT_WRITTEN);
       case OPT_VERSION:
         printf("wasm-instrument %s (probe ABI %d, binaryen %d)\n", WPROF_VERSION, WPROF_ABI_VERSION,
                108);
@@ -539,8 +544,8 @@ static int run(const struct options *opt) {
       code = EXIT_REFUSED;
       goto out;
     }
-    enum isolate_result r = isolate_rewrite(binaryen_in.data, binaryen_in.len, binaryen_features(scan.features),
-                                            plan, scan.num_funcs, &binaryen_out, err, sizeof err);
+    enum isolate_result r = isolate_rewrite(binaryen_in.data, binaryen_in.len, binaryen_features(scan.features) | (opt->cost ? BinaryenFeatureMutableGlobals() : 0),
+                                            plan, scan.num_funcs, opt->cost, &binaryen_out, err, sizeof err);
     if (r != ISOLATE_OK) {
       /* an invalid input explains a binaryen failure better than binaryen does */
       char msg[512];
@@ -571,7 +576,7 @@ static int run(const struct options *opt) {
     goto out;
   }
   function_map_encode(&map, &scan, plan);
-  if (finish_module(&output, binaryen_out.data, binaryen_out.len, WPROF_FUNCTIONS_SECTION, &map) != 0) {
+  if (finish_module(&output, binaryen_out.data, binaryen_out.len, WPROF_ABI_FUNCTIONS_SECTION, &map) != 0) {
     error("internal error: binaryen wrote a module that does not parse");
     code = EXIT_INTERNAL;
     goto out;

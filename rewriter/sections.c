@@ -53,8 +53,9 @@ void function_map_encode(struct bytes *out, const struct wscan_module *scan,
   put_u32(out, scan->num_funcs);
   for (uint32_t k = 0; k < scan->num_funcs; k++) {
     const struct wscan_func *f = &scan->funcs[k];
-    uint32_t flags = (plan[k].probe_calls ? 1u : 0u) | (f->has_catch ? 2u : 0u) |
-                     (plan[k].count_only ? 4u : 0u) | ((uint32_t)plan[k].alloc << 8);
+    uint32_t flags = (plan[k].probe_calls ? WPROF_ABI_FLAG_COUNTED : 0u) | (f->has_catch ? WPROF_ABI_FLAG_CATCH : 0u) |
+                     (plan[k].count_only ? WPROF_ABI_FLAG_FRAMELESS : 0u) |
+                     ((uint32_t)plan[k].alloc << WPROF_ABI_ALLOC_KIND_SHIFT);
     put_u32(out, k);
     put_u32(out, f->func_index);
     put_u32(out, f->code_offset);

@@ -15,9 +15,7 @@
 
 #include "instrument.h"
 #include "wasm-scan.h"
-
-#define WPROF_ABI_VERSION 2
-#define WPROF_FUNCTIONS_SECTION "wprof.functions"
+#include "wprof-abi.h"
 
 /* A growable byte buffer; aborts on out-of-memory. */
 struct bytes {

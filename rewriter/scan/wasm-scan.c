@@ -10,6 +10,8 @@
 */
 #include "wasm-scan.h"
 
+#include "wprof-abi.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -420,7 +422,7 @@ static bool parse_import_section(struct scanner *s) {
     if (!read_name_ref(s, &module_start, &module_len) || !(imp->module = copy_string(s, module_start, module_len)) ||
         !read_name(s, &imp->name))
       return false;
-    if (name_equals(s, module_start, module_len, "wprof"))
+    if (name_equals(s, module_start, module_len, WPROF_ABI_IMPORT_MODULE))
       s->imports_wprof = true;
     kind_at = s->pos;
     if (!read_byte(s, &kind))
@@ -989,7 +991,7 @@ static bool record_custom(struct scanner *s, size_t section_at, size_t section_e
   m->num_customs++;
   if (name_len >= 7 && memcmp(s->bytes + name_start, ".debug_", 7) == 0)
     m->has_dwarf = true;
-  if (name_equals(s, name_start, name_len, "wprof.functions"))
+  if (name_equals(s, name_start, name_len, WPROF_ABI_FUNCTIONS_SECTION))
     s->has_wprof_section = true;
   if (name_equals(s, name_start, name_len, "name") && !s->name_seen) {
     s->name_seen = true;
@@ -1165,9 +1167,9 @@ static bool parse_module(struct scanner *s, size_t len) {
   if (s->has_data_count && !s->has_data_section && s->data_count != 0)
     return fail(s, WSCAN_MALFORMED, "data count %u but no data section", s->data_count);
   if (s->imports_wprof)
-    return fail(s, WSCAN_INSTRUMENTED, "already instrumented: imports from module \"wprof\"");
+    return fail(s, WSCAN_INSTRUMENTED, "already instrumented: imports from module \"" WPROF_ABI_IMPORT_MODULE "\"");
   if (s->has_wprof_section)
-    return fail(s, WSCAN_INSTRUMENTED, "already instrumented: has a \"wprof.functions\" section");
+    return fail(s, WSCAN_INSTRUMENTED, "already instrumented: has a \"" WPROF_ABI_FUNCTIONS_SECTION "\" section");
   apply_names(s);
   return s->status == WSCAN_OK;
 }

@@ -116,6 +116,9 @@ static void run_guest(const struct wprof_module_entry *entry, void *instance, wp
   static char sampling_error[256];
   int jumped = wasm_rt_impl_try();
   if (jumped == 0) {
+    /* the counter's address, taken before instantiation runs any start function */
+    const uint64_t *counter = entry->instructions(instance);
+    if (counter) wprof_thread_count_instructions(thread, counter);
     entry->instantiate(instance, wasi, wprof_probe_instance(thread));
     *instantiated = true;
     wprof_wasi_set_memory(wasi, entry->memory(instance));
@@ -240,6 +243,7 @@ int wprof_host_run(const struct wprof_host_options *opts) {
     if (s.sample_interval_ns)
       fprintf(stderr, ", %llu samples%s", (unsigned long long)s.samples,
               s.samples < WPROF_FEW_SAMPLES ? " (too few to rank functions by time)" : "");
+    if (s.counts_instructions) fprintf(stderr, ", %llu instructions", (unsigned long long)s.instructions);
     fputc('\n', stderr);
     if (s.lost_events)
       fprintf(stderr, "wprof: warning: %llu trace events were not stored (interrupted while storing, or no disk space); "

@@ -19,6 +19,7 @@
 #define _GNU_SOURCE
 #include "host.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +37,7 @@
 #include <xxhash.h>
 
 #include "module-entry.h"
+#include "wprof-abi.h"
 
 extern char **environ;
 
@@ -179,7 +181,8 @@ int wprof_host_load(const char *path, struct wprof_module_file *out) {
     if (*id == 0) {
       uint32_t name_len = read_u32(&sec);
       const uint8_t *name = read_bytes(&sec, name_len);
-      if (name && name_len == 15 && memcmp(name, "wprof.functions", 15) == 0) out->instrumented = true;
+      if (name && name_len == strlen(WPROF_ABI_FUNCTIONS_SECTION) && memcmp(name, WPROF_ABI_FUNCTIONS_SECTION, name_len) == 0)
+        out->instrumented = true;
     } else if (*id == 1 && types_use_v128(sec)) {
       fail(path, "uses SIMD (v128), which wasm2c 1.0.32 cannot translate");
       wprof_host_unload(out);
@@ -437,6 +440,17 @@ static bool import_type_matches(const char *module_path, const char *mod, const 
   return false;
 }
 
+/* An export name as wasm2c 1.0.32 spells it in C: letters, digits and _
+** stay, Z and everything else become Z and two hex digits. */
+static void wasm2c_mangle(const char *name, char *out, size_t len) {
+  size_t o = 0;
+  for (const unsigned char *c = (const unsigned char *)name; *c && o + 4 < len; c++) {
+    if ((isalnum(*c) && *c != 'Z') || *c == '_') out[o++] = (char)*c;
+    else o += (size_t)snprintf(out + o, len - o, "Z%02X", *c);
+  }
+  out[o] = '\0';
+}
+
 /* Reads wasm2c's header: checks every import is one we provide, and writes
 ** glue.c, which defines wprof_module_entry over the Z_m_* functions. */
 static int write_entry(const char *module_path, const char *header, const char *glue_path) {
@@ -446,7 +460,11 @@ static int write_entry(const char *module_path, const char *header, const char *
     return WPROF_EXIT_INTERNAL;
   }
   char line[4096], args[256] = "";
-  bool has_start = false, start_is_command = false, has_memory = false, ok = true;
+  bool has_start = false, start_is_command = false, has_memory = false, has_counter = false, ok = true;
+  char counter[128], counter_decl[256];
+  wasm2c_mangle(WPROF_ABI_COST_EXPORT, counter, sizeof counter);
+  snprintf(counter_decl, sizeof counter_decl, "u64* Z_" MODULE_NAME "Z_%s(Z_" MODULE_NAME "_instance_t* instance);\n",
+           counter);
   while (ok && fgets(line, sizeof line, h)) {
     char mod[1024], name[1024];
     if (sscanf(line, "/* import: '%1023[^']' '%1023[^']' */", mod, name) == 2) {
@@ -472,6 +490,8 @@ static int write_entry(const char *module_path, const char *header, const char *
       start_is_command |= strcmp(line, "void Z_" MODULE_NAME "Z__start(Z_" MODULE_NAME "_instance_t*);\n") == 0;
     } else if (strstr(line, "wasm_rt_memory_t* Z_" MODULE_NAME "Z_memory(")) {
       has_memory = true;
+    } else if (strcmp(line, counter_decl) == 0) { /* a mutable i64 global: wasm2c declares no other so */
+      has_counter = true;
     }
   }
   fclose(h);
@@ -496,12 +516,15 @@ static int write_entry(const char *module_path, const char *header, const char *
           "  Z_m_instantiate((Z_m_instance_t *)instance%s);\n}\n"
           "static void entry_start(void *instance) { Z_mZ__start((Z_m_instance_t *)instance); }\n"
           "static wasm_rt_memory_t *entry_memory(void *instance) { return %s; }\n"
+          "static uint64_t *entry_instructions(void *instance) { return %s%s%s; }\n"
           "static void entry_free(void *instance) { Z_m_free((Z_m_instance_t *)instance); }\n"
           "const struct wprof_module_entry wprof_module_entry = {\n"
           "  %d, sizeof(Z_m_instance_t), Z_m_init_module, entry_instantiate, entry_start,\n"
-          "  entry_memory, entry_free};\n",
+          "  entry_memory, entry_instructions, entry_free};\n",
           WPROF_MODULE_ENTRY_TEXT, args,
           has_memory ? "Z_mZ_memory((Z_m_instance_t *)instance)" : "(void)instance, NULL",
+          has_counter ? "Z_mZ_" : "(void)instance, NULL", has_counter ? counter : "",
+          has_counter ? "((Z_m_instance_t *)instance)" : "",
           WPROF_MODULE_ENTRY_ABI);
   return fclose(g) == 0 ? 0 : WPROF_EXIT_CANT_CREATE;
 }

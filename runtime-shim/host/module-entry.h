@@ -11,10 +11,11 @@
 #define WPROF_MODULE_ENTRY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <wasm-rt.h>
 
-#define WPROF_MODULE_ENTRY_ABI 1
+#define WPROF_MODULE_ENTRY_ABI 2
 
 #define WPROF_MODULE_ENTRY_FIELDS                                                    \
   unsigned abi;                                                                      \
@@ -23,6 +24,7 @@
   void (*instantiate)(void *instance, void *wasi, void *probes);                     \
   void (*start)(void *instance);                                                     \
   wasm_rt_memory_t *(*memory)(void *instance); /* NULL: the module exports none */ \
+  uint64_t *(*instructions)(void *instance);   /* returns NULL: no instruction counter */ \
   void (*free_instance)(void *instance);
 
 struct wprof_module_entry {

@@ -1,5 +1,6 @@
 // wprof-host.mjs — the reference JavaScript host for the wprof probe ABI,
-// version 1 (docs/probe-abi.md). Dependency-free ES module for Node 20 (any
+// versions 1 to 3 (docs/probe-abi.md; its C twin is abi/wprof-abi.h, and
+// tests/node/abi.test.mjs checks that the two agree). Dependency-free ES module for Node 20 (any
 // engine with WebAssembly SIMD, BigInt integration and customSections works).
 //
 // A module rewritten by wasm-instrument imports its probes from "wprof"; this
@@ -11,6 +12,7 @@
 //   const host = createWprofHost(module);            // one host per instance
 //   const instance = await WebAssembly.instantiate(module,
 //       { ...host.imports, wasi_snapshot_preview1: wasi.wasiImport });
+//   host.attach(instance);                            // reads its instruction counter, if any
 //   try { wasi.start(instance); } finally { host.unwindAll(); }
 //   console.log(host.dump());
 //
@@ -20,12 +22,16 @@
 // tiny generated wasm module (see trampolineModule) whose functions call the
 // JS `exit` probe with the id and return their value without it leaving wasm.
 
-export const WPROF_ABI_VERSION = 2; // 2 = 1 + the count probe; 1 is still read
-const WPROF_ABI_VERSION_MIN = 1;
+export const WPROF_ABI_VERSION = 3; // 2 = 1 + the count probe; 3 = 2 + the instruction counter
+export const WPROF_ABI_VERSION_MIN = 1;
+export const WPROF_ABI_IMPORT_MODULE = 'wprof';
+export const WPROF_ABI_FUNCTIONS_SECTION = 'wprof.functions';
+export const WPROF_ABI_COST_EXPORT = 'wprof.cost'; // wasm-instrument --cost: instructions executed
 
 // Flag bits and allocator kinds of the wprof.functions section.
 export const FLAG_ENTER_EXIT = 1 << 0;
 export const FLAG_CATCH = 1 << 1;
+export const FLAG_FRAMELESS = 1 << 2;
 export const ALLOCATOR_KINDS = ['none', 'malloc', 'calloc', 'realloc', 'free',
   'aligned_alloc', 'posix_memalign', 'rust_realloc'];
 
@@ -35,7 +41,7 @@ const EXIT_VALUE_TYPES = {
   funcref: 0x70, externref: 0x6f,
 };
 
-const PROBE_NAMES = ['enter', 'exit', 'count', 'frame', 'catch', 'alloc', 'realloc', 'free',
+export const PROBE_NAMES = ['enter', 'exit', 'count', 'frame', 'catch', 'alloc', 'realloc', 'free',
   ...Object.keys(EXIT_VALUE_TYPES).map((type) => `exit_${type}`)];
 
 // ---------------------------------------------------------------------------
@@ -73,7 +79,7 @@ class ByteReader {
 // allocator, name }] } from a compiled module's wprof.functions section, or
 // null when the module has none (then functions are named "fid N").
 export function readFunctionTable(module) {
-  const sections = WebAssembly.Module.customSections(module, 'wprof.functions');
+  const sections = WebAssembly.Module.customSections(module, WPROF_ABI_FUNCTIONS_SECTION);
   if (sections.length === 0) return null;
   if (sections.length > 1) throw new Error('wprof.functions: more than one section');
   const reader = new ByteReader(new Uint8Array(sections[0]));
@@ -147,7 +153,7 @@ function trampolineModule() {
 // in creation order, so a child's id is always greater than its parent's.
 function newPathNode(id, fid, parent) {
   return { id, fid, parent, depth: parent ? parent.depth + 1 : 0, calls: 0, unwound: 0,
-    children: new Map(), alloc: null };
+    inclInstructions: 0n, children: new Map(), alloc: null };
 }
 
 function newAllocSite() {
@@ -159,7 +165,7 @@ function newAllocSite() {
 // its wprof.functions section is malformed.
 export function createWprofHost(module) {
   for (const imp of WebAssembly.Module.imports(module)) {
-    if (imp.module === 'wprof' && !PROBE_NAMES.includes(imp.name)) {
+    if (imp.module === WPROF_ABI_IMPORT_MODULE && !PROBE_NAMES.includes(imp.name)) {
       throw new Error(`wprof: the module imports unknown probe wprof.${imp.name} (this host speaks probe ABI ${WPROF_ABI_VERSION})`);
     }
   }
@@ -169,6 +175,9 @@ export function createWprofHost(module) {
   const root = newPathNode(0, -1, null); // stands for the host; not a call path
   const pathNodes = []; // pathNodes[id - 1]
   const stack = []; // path nodes of the open frames, outermost first
+  let counter = null; // the instance's instruction counter (a WebAssembly.Global), if it has one
+  let counterAtAttach = 0n;
+  const entryInstructions = []; // counter.value at the entry of each open frame
   const calls = functions.map(() => 0);
   const events = { enters: 0, exits: 0, unwound: 0, maxDepth: 0, protocolErrors: 0 };
 
@@ -193,8 +202,16 @@ export function createWprofHost(module) {
     node.calls++;
     calls[fid] = (calls[fid] ?? 0) + 1;
     stack.push(node);
+    if (counter) entryInstructions.push(counter.value);
     events.enters++;
     if (stack.length > events.maxDepth) events.maxDepth = stack.length;
+  }
+
+  // Pops the top frame, giving its path the instructions executed inside it.
+  function pop() {
+    const node = stack.pop();
+    if (counter) node.inclInstructions += counter.value - entryInstructions.pop();
+    return node;
   }
 
   function exit(fid) {
@@ -202,14 +219,14 @@ export function createWprofHost(module) {
       events.protocolErrors++;
       return;
     }
-    stack.pop();
+    pop();
     events.exits++;
   }
 
   // Closes every frame deeper than `depth` without an exit.
   function unwindTo(depth) {
     events.unwound += stack.length - depth;
-    while (stack.length > depth) stack.pop().unwound++;
+    while (stack.length > depth) pop().unwound++;
   }
 
   function recordAlloc(ptr, size) {
@@ -299,13 +316,17 @@ export function createWprofHost(module) {
   // recursion): { id, parent (null for a root), fid, depth, calls, unwound }.
   function results() {
     const idOf = (node) => (node === root ? null : node.id);
+    // --cost: exact instruction counts (numbers: exact up to 2^53)
+    const instructions = counter ? { instructions: Number(counter.value - counterAtAttach) } : {};
     return {
       abiVersion: WPROF_ABI_VERSION,
+      ...instructions,
       functions: functions.map(({ fid, funcIndex, flags, allocator, name }) =>
         ({ fid, funcIndex, name, flags, allocator })),
       calls: Array.from(calls, (n) => n ?? 0),
       paths: pathNodes.map((node) => ({ id: node.id, parent: idOf(node.parent), fid: node.fid,
-        depth: node.depth, calls: node.calls, unwound: node.unwound })),
+        depth: node.depth, calls: node.calls, unwound: node.unwound,
+        ...(counter ? { inclInstructions: Number(node.inclInstructions) } : {}) })),
       ...events,
       openFrames: stack.length,
       alloc: {
@@ -321,6 +342,15 @@ export function createWprofHost(module) {
   return {
     // Pass to WebAssembly.instantiate (merged with the other import modules).
     imports: { wprof: probes },
+    // Call once instantiated, before the guest runs: a module rewritten with
+    // --cost exports its instruction counter, read at every probe event.
+    attach(instance) {
+      const global = instance.exports[WPROF_ABI_COST_EXPORT];
+      if (global instanceof WebAssembly.Global && typeof global.value === 'bigint' && stack.length === 0) {
+        counter = global;
+        counterAtAttach = global.value;
+      }
+    },
     // Call when the engine reports a trap, an uncaught exception or WASI
     // proc_exit: closes every open frame without an exit.
     unwindAll: () => unwindTo(0),

@@ -86,6 +86,7 @@ try {
   host = createWprofHost(module);
   instance = await WebAssembly.instantiate(module,
     { ...host.imports, wasi_snapshot_preview1: wasi.wasiImport });
+  host.attach(instance);
 } catch (error) {
   fail(EXIT_ERROR, `cannot instantiate ${modulePath}: ${error.message}`);
 }

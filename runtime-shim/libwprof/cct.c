@@ -17,9 +17,15 @@ static WPROF_PROBE_CODE uint32_t fid_slot(uint32_t fid, uint32_t cap) {
   return (fid * 0x9E3779B1u) & (cap - 1);
 }
 
-
 void wprof__cct_init_root(struct wprof_node *root) {
   *root = (struct wprof_node){.fid = WPROF_ROOT_FID};
+}
+
+uint64_t wprof__cct_framed_instructions(const wprof_thread *t) {
+  uint64_t sum = 0;
+  for (uint32_t i = 0; i < t->root.child_cap; i++)
+    if (t->root.children[i]) sum += t->root.children[i]->incl_instructions;
+  return sum;
 }
 
 static WPROF_PROBE_CODE struct wprof_node *node_alloc(wprof_thread *t) {

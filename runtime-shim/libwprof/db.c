@@ -149,6 +149,7 @@ struct path_row {
   const struct wprof_node *node;  /* the first node with this path */
   uint64_t calls, unwound, incl_ticks, samples;
   int64_t incl_ns, self_ns;
+  uint64_t incl_instructions, self_instructions;
   struct wprof_site site;
   bool allocated;
 };
@@ -243,11 +244,12 @@ static int write_run_row(wprof_recorder *rec, enum wprof_status status, int exit
       int_value((int64_t)peak_ns),
       int_value((int64_t)heap->unknown_frees),
       int_value((int64_t)heap->double_frees),
+      rec->counts_instructions ? int_value((int64_t)rec->instructions) : (struct wprof_value){.type = SQLITE_NULL},
   };
   return insert_row(rec->db, "run",
                     "id,module_path,module_hash,module_size,instrumented,args,host,start_time,duration_ns,clock,"
                     "clock_ticks_per_sec,timing,sample_interval_ns,samples,probe_samples,trace,status,exit_code,trap,total_calls,total_exits,unwound_frames,"
-                    "lost_events,peak_live_bytes,peak_live_objects,peak_time_ns,unknown_frees,double_frees",
+                    "lost_events,peak_live_bytes,peak_live_objects,peak_time_ns,unknown_frees,double_frees,instructions",
                     v, (int)(sizeof v / sizeof v[0]));
 }
 
@@ -262,9 +264,9 @@ static int write_functions(wprof_recorder *rec, bool with_root) {
     v[1] = int_value(f->func_index);
     v[2] = text_value(f->name);
     v[3] = int_value(f->code_offset);
-    v[4] = int_value(f->flags & 1);
+    v[4] = int_value((f->flags & WPROF_ABI_FLAG_COUNTED) != 0);
     v[5] = text_value(wprof__alloc_kind_name(f->flags));
-    v[6] = int_value((f->flags >> 2) & 1);
+    v[6] = int_value((f->flags & WPROF_ABI_FLAG_FRAMELESS) != 0);
     rc = wprof__batch_push(&b);
   }
   if (rc == SQLITE_OK && with_root) {
@@ -286,7 +288,9 @@ static int write_functions(wprof_recorder *rec, bool with_root) {
 static int write_paths(wprof_recorder *rec, const struct path_row *rows, uint32_t nrows) {
   struct wprof_batch paths = {0}, sites = {0};
   int rc = wprof__batch_init(&paths, rec->db, "call_paths",
-                             "id,parent,fid,depth,recursive,calls,unwound,incl_ns,self_ns,samples", 10);
+                             "id,parent,fid,depth,recursive,calls,unwound,incl_ns,self_ns,samples,incl_instructions,"
+                             "self_instructions",
+                             12);
   if (rc == SQLITE_OK)
     rc = wprof__batch_init(&sites, rec->db, "alloc_sites",
                            "path_id,alloc_objects,alloc_bytes,free_objects,free_bytes,live_objects,live_bytes,"
@@ -306,6 +310,8 @@ static int write_paths(wprof_recorder *rec, const struct path_row *rows, uint32_
     v[7] = int_value(r->incl_ns);
     v[8] = int_value(r->self_ns);
     v[9] = int_value((int64_t)r->samples);
+    v[10] = int_value((int64_t)r->incl_instructions);
+    v[11] = int_value((int64_t)r->self_instructions);
     rc = wprof__batch_push(&paths);
     if (rc != SQLITE_OK || !r->allocated) continue;
     const struct wprof_site *s = &r->site;
@@ -353,12 +359,17 @@ static struct path_row *merge_paths(wprof_recorder *rec, struct wprof_node **by_
     r->calls += n->calls;
     r->unwound += n->unwound;
     r->incl_ticks += n->incl_ticks;
+    r->incl_instructions += n->incl_instructions;
     r->samples += n->samples;
     if (n->site) {
       r->allocated = true;
       site_add(&r->site, n->site);
     }
   }
+  for (uint32_t id = 1; id <= nrows; id++) rows[id].self_instructions = rows[id].incl_instructions;
+  for (uint32_t id = 1; id <= nrows; id++)
+    if (rows[id].node->depth >= 2)
+      rows[rows[id].node->parent->final_id].self_instructions -= rows[id].incl_instructions;
   if (rec->timing == WPROF_TIMING_SAMPLED) {
     for (uint32_t id = 1; id <= nrows; id++)
       rows[id].self_ns = rows[id].incl_ns = (int64_t)(rows[id].samples * rec->sample_interval_ns);

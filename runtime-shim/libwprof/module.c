@@ -11,9 +11,7 @@
 #include <string.h>
 #include <xxhash.h>
 
-#define WPROF_ABI_VERSION 2u      /* 2 = 1 + the count probe and flag bit 2 */
-#define WPROF_ABI_VERSION_MIN 1u
-#define SECTION_NAME "wprof.functions"
+#define SECTION_NAME WPROF_ABI_FUNCTIONS_SECTION
 
 struct reader {
   const uint8_t *p, *end;
@@ -42,9 +40,10 @@ static bool read_bytes(struct reader *r, uint32_t len, const uint8_t **out) {
   return true;
 }
 
-static const char *const alloc_kinds[] = {NULL, "malloc", "calloc", "realloc", "free",
-                                          "aligned_alloc", "posix_memalign", "rust_realloc"};
-#define ALLOC_KIND(flags) (((flags) >> 8) & 0xffu)
+#define KIND_NAME(NAME, number, name) [number] = name,
+static const char *const alloc_kinds[WPROF_ABI_ALLOC_KIND_COUNT] = {WPROF_ABI_ALLOC_KINDS(KIND_NAME)};
+#undef KIND_NAME
+#define ALLOC_KIND WPROF_ABI_ALLOC_KIND
 
 const char *wprof__alloc_kind_name(uint32_t flags) {
   return alloc_kinds[ALLOC_KIND(flags)];
@@ -53,7 +52,7 @@ const char *wprof__alloc_kind_name(uint32_t flags) {
 static int parse_functions(wprof_recorder *rec, struct reader *r, char *err, size_t errlen) {
   uint32_t version, imported, count;
   if (!read_u32(r, &version)) goto malformed;
-  if (version < WPROF_ABI_VERSION_MIN || version > WPROF_ABI_VERSION) {
+  if (version < (uint32_t)WPROF_ABI_VERSION_MIN || version > (uint32_t)WPROF_ABI_VERSION) {
     wprof__errf(err, errlen, "the module's %s section has probe ABI version %u; this wprof knows versions %u to %u",
                 SECTION_NAME, version, WPROF_ABI_VERSION_MIN, WPROF_ABI_VERSION);
     return -1;

@@ -160,7 +160,9 @@ wprof_thread *wprof_thread_attach(wprof_recorder *rec) {
     free(stack);
     return NULL;
   }
+  static const uint64_t no_counter = 0;
   t->rec = rec;
+  t->instructions = &no_counter;
   t->clock = (uint8_t)(rec->timing == WPROF_TIMING_EXACT ? rec->clock : WPROF_CLOCK_NONE);
   t->trace = rec->tracing;
   t->slow_path = t->trace || (t->clock != WPROF_CLOCK_NONE && t->clock != WPROF_CLOCK_TSC);
@@ -180,6 +182,13 @@ wprof_thread *wprof_thread_attach(wprof_recorder *rec) {
   pthread_mutex_unlock(&rec->heap.lock);
   if (rec->stop_requests) t->stop = 1; /* a stop requested before wprof_request_stop could see t */
   return t;
+}
+
+void wprof_thread_count_instructions(wprof_thread *t, const uint64_t *counter) {
+  if (t->top != t->base) return; /* frames open: their entries did not read it */
+  t->instructions = counter;
+  t->instructions_at_attach = *counter;
+  t->rec->counts_instructions = true;
 }
 
 /* Async-signal-safe: the thread list only ever grows at its head, and a
@@ -222,6 +231,7 @@ static WPROF_PROBE_CODE void pop(wprof_thread *t, uint64_t now, bool unwound) {
   struct wprof_frame *f = t->top;
   struct wprof_node *node = f->node;
   node->incl_ticks += now - f->start;
+  node->incl_instructions += *t->instructions - f->instructions_at_entry;
   if (unwound) {
     node->unwound++;
     t->unwound++;
@@ -243,6 +253,7 @@ WPROF_PROBE_CODE void wprof__enter_slow(wprof_thread *t, uint32_t fid) {
   f->node = node;
   if (t->trace) f->call_id = atomic_fetch_add_explicit(&t->rec->next_call_id, 1, memory_order_relaxed);
   f->start = wprof__now(t);
+  f->instructions_at_entry = *t->instructions;
   atomic_signal_fence(memory_order_release); /* the sampler reads top->node */
   t->top = f;
 }
@@ -296,9 +307,14 @@ int wprof_finish(wprof_recorder *rec, enum wprof_status status, int exit_code, c
   wprof__sampling_stop_all(rec);
   wprof__clock_end(rec);
   for (wprof_thread *t = rec->threads; t; t = t->next)
-    if (t->root.samples) wprof__node_id(t, &t->root); /* samples with no frame open: the '(root)' path */
-  for (wprof_thread *t = rec->threads; t; t = t->next)
     while (t->top > t->base) pop(t, rec->end_ticks, true);
+  for (wprof_thread *t = rec->threads; t; t = t->next) {
+    uint64_t executed = *t->instructions - t->instructions_at_attach;
+    rec->instructions += executed;
+    /* samples and instructions with no frame open: the '(root)' path, which has no children */
+    t->root.incl_instructions = executed - wprof__cct_framed_instructions(t);
+    if (t->root.samples || t->root.incl_instructions) wprof__node_id(t, &t->root);
+  }
   if (rec->tracing && wprof__trace_stop(rec, err, errlen) != 0) return -1;
   wprof__heap_resolve_peaks(&rec->heap);
   if (wprof__db_write_run(rec, status, exit_code, message, err, errlen) != 0) return -1;
@@ -323,6 +339,8 @@ void wprof_get_summary(const wprof_recorder *rec, struct wprof_summary *out) {
   out->live_bytes = heap->live_bytes;
   out->lost_events = rec->tracing ? rec->trace.lost : 0;
   if (rec->timing == WPROF_TIMING_SAMPLED) out->sample_interval_ns = rec->sample_interval_ns;
+  out->counts_instructions = rec->counts_instructions;
+  out->instructions = rec->instructions;
   /* functions called: the distinct fids of the paths that were entered */
   size_t npaths = 0, nfids = 0;
   for (const wprof_thread *t = rec->threads; t; t = t->next)

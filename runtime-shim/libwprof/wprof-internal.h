@@ -8,6 +8,7 @@
 #define WPROF_INTERNAL_H
 
 #include "wprof.h"
+#include "wprof-abi.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -47,6 +48,7 @@ struct wprof_node {
                                    ** so that the enter fast path reaches it with one load less */
   struct wprof_node *successor;    /* the sibling entered after this path last time (itself at first) */
   uint64_t calls, unwound, incl_ticks;
+  uint64_t incl_instructions;      /* --cost: the module's instruction counter advanced by this much inside the path */
   uint64_t samples;                /* sampled time: signals that found this path on top (sampler.c only writes it) */
   struct wprof_node *last_entered; /* the child entered last: its successor is learnt on a misprediction */
   struct wprof_node *parent;
@@ -63,6 +65,7 @@ struct wprof_node {
 struct wprof_frame {
   struct wprof_node *node;
   uint64_t start;    /* clock ticks at entry */
+  uint64_t instructions_at_entry; /* *wprof_thread.instructions then */
   uint64_t call_id;  /* trace only: entry sequence number, the calls row id */
 };
 
@@ -101,6 +104,7 @@ struct wprof_thread {
   bool trace;
   bool slow_path;              /* --trace, or a clock other than the TSC: every probe takes the slow path */
   uint64_t exits, unwound;
+  const uint64_t *instructions; /* the guest's instruction counter (wprof_thread_count_instructions), else a 0 */
   volatile sig_atomic_t stop;  /* wprof_request_stop was called (a copy per thread: one load less) */
   struct wprof_recorder *rec;
   struct wprof_call_rec *call_cur, *call_end;
@@ -112,6 +116,7 @@ struct wprof_thread {
   struct wprof_alloc_rec *alloc_cur, *alloc_end;
   uint64_t exit_mismatches;    /* exit/catch probes that did not match the shadow stack */
   uint64_t probe_samples;      /* samples that interrupted probe code (sampler.c) */
+  uint64_t instructions_at_attach; /* *instructions when the counter was given */
   timer_t sample_timer;
   bool sampling;               /* sample_timer exists */
   struct wprof_thread *next;
@@ -202,6 +207,8 @@ struct wprof_recorder {
   struct wprof_heap heap;
   struct wprof_trace trace;
   bool tracing, finished, deterministic;
+  bool counts_instructions;      /* a thread was given the guest's instruction counter (--cost) */
+  uint64_t instructions;         /* executed by all threads: run.instructions (set by wprof_finish) */
   /* the run's identity */
   char *db_path, *tmp_path, *module_path, *args_json, *host;
   char *target_path;              /* the file db_path leads to (output-path.h) */
@@ -242,6 +249,8 @@ struct wprof_node *wprof__child(wprof_thread *t, struct wprof_node *parent, uint
 void wprof__cct_init_root(struct wprof_node *root);
 uint32_t wprof__node_id(wprof_thread *t, struct wprof_node *node);
 void wprof__cct_free(wprof_thread *t);
+/* The instructions counted inside the thread's outermost frames. */
+uint64_t wprof__cct_framed_instructions(const wprof_thread *t);
 struct wprof_node **wprof__cct_collect(wprof_recorder *rec, uint32_t *count);
 uint32_t wprof__cct_assign_final_ids(struct wprof_node **by_raw, uint32_t count, bool *renumbered);
 
@@ -274,7 +283,7 @@ int wprof__db_remap_trace(wprof_recorder *rec, struct wprof_node **by_raw, uint3
 /* A batch of rows for one multi-row INSERT statement; values are buffered
 ** so that a partial batch can be written row by row at the end. */
 #define WPROF_BATCH_ROWS 64
-#define WPROF_BATCH_MAX_COLS 10
+#define WPROF_BATCH_MAX_COLS 12
 
 struct wprof_value {
   int type;  /* SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT (static or owned by the caller until the row is flushed), SQLITE_NULL */

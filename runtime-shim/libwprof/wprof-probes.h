@@ -3,8 +3,9 @@
 ** inline functions, for a host to call from its implementations of the
 ** `wprof.*` imports. In the common case they allocate nothing, take no lock
 ** and make no system call: a probe is a few loads and stores on the calling
-** thread's shadow stack and calling-context tree, plus one clock read when
-** timing is on (the TSC). A callee other than the path's last one, a full
+** thread's shadow stack and calling-context tree (and a read of the guest's
+** instruction counter, a 0 when it has none), plus one clock read when
+** timing is exact (the TSC). A callee other than the path's last one, a full
 ** stack, --trace, the other clocks, allocation events and probe mismatches
 ** go to the out-of-line slow paths in recorder.c and heap.c.
 **
@@ -67,6 +68,7 @@ static inline WPROF_PROBE_CODE void wprof_probe_enter(wprof_thread *t, uint32_t 
   parent->predicted = node->successor;
   f[1].node = node;
   f[1].start = wprof__now_fast(t);
+  f[1].instructions_at_entry = *t->instructions;
   atomic_signal_fence(memory_order_release); /* the sampler (a signal on this thread) reads top->node */
   t->top = f + 1;
 }
@@ -78,6 +80,7 @@ static inline WPROF_PROBE_CODE bool wprof_probe_exit_fast(wprof_thread *t, uint3
   struct wprof_node *node = f->node;
   if (WPROF_UNLIKELY(t->slow_path || node->fid != fid || f == t->base)) return false;
   if (t->clock == WPROF_CLOCK_TSC) node->incl_ticks += wprof__now_fast(t) - f->start; /* else no clock */
+  node->incl_instructions += *t->instructions - f->instructions_at_entry;
   t->exits++;
   t->top = f - 1;
   return true;

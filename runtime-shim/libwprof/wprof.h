@@ -68,6 +68,14 @@ wprof_recorder *wprof_open(const struct wprof_run_options *opts, char *err, size
 ** second thread on, allocation probes take a lock (call probes never do). */
 wprof_thread *wprof_thread_attach(wprof_recorder *rec);
 
+/* The guest's instruction counter, for a module rewritten with
+** `wasm-instrument --cost`: the address of its exported mutable i64 global
+** (WPROF_ABI_COST_EXPORT), which the probes read at every event to give each
+** call path its instructions. Call it before t's first probe (once
+** instantiated); it is ignored while t has frames open. The counter must
+** stay readable until wprof_finish. */
+void wprof_thread_count_instructions(wprof_thread *t, const uint64_t *counter);
+
 /* WPROF_TIMING_SAMPLED: starts sampling the calling thread, which must be
 ** the one that runs t's guest code, right before it does. A POSIX timer on
 ** CLOCK_MONOTONIC sends that thread SIGPROF every sample interval (wprof
@@ -114,6 +122,8 @@ struct wprof_summary {
   uint64_t calls, functions_called, alloc_objects, alloc_bytes, live_objects, live_bytes;
   uint64_t lost_events;  /* --trace rows that could not be kept (run.lost_events) */
   uint64_t samples, probe_samples, sample_interval_ns;  /* sampled time (run.samples, ...); 0 otherwise */
+  bool counts_instructions;  /* --cost: instructions is run.instructions */
+  uint64_t instructions;
 };
 void wprof_get_summary(const wprof_recorder *rec, struct wprof_summary *out);
 

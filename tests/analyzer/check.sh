@@ -107,8 +107,8 @@ report)
 errors)
   printf 'hello, not a database\n' >"$work/text.db"
   sqlite3 "$work/other.db" "CREATE TABLE t(x); INSERT INTO t VALUES (1);"
-  cp "$work/fib.db" "$work/newer.db"; sqlite3 "$work/newer.db" "PRAGMA user_version = 3; UPDATE meta SET value = '3' WHERE key = 'schema_version';"
-  cp "$work/fib.db" "$work/older.db"; sqlite3 "$work/older.db" "PRAGMA user_version = 1; UPDATE meta SET value = '1' WHERE key = 'schema_version';"
+  cp "$work/fib.db" "$work/newer.db"; sqlite3 "$work/newer.db" "PRAGMA user_version = 4; UPDATE meta SET value = '4' WHERE key = 'schema_version';"
+  cp "$work/fib.db" "$work/older.db"; sqlite3 "$work/older.db" "PRAGMA user_version = 2; UPDATE meta SET value = '2' WHERE key = 'schema_version';"
   cp "$work/fib.db" "$work/incomplete.db"; sqlite3 "$work/incomplete.db" "DELETE FROM meta WHERE key = 'complete';"
   # crafted files: a two-path cycle in call_paths.parent; the views replaced by endless ones
   cp "$work/fib.db" "$work/cycle.db"; sqlite3 "$work/cycle.db" "UPDATE call_paths SET parent = 3 WHERE id = 2;"
@@ -118,8 +118,8 @@ errors)
     CREATE VIEW path_names AS WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT n AS id, 'x' AS path FROM r;"
   expect_err 2 "wprof report: $work/text.db: not a wprof database (not an SQLite file)" R "$work/text.db"
   expect_err 2 "wprof report: $work/other.db: not a wprof database (no meta table)" R "$work/other.db"
-  expect_err 2 "wprof report: $work/newer.db: schema version 3 is newer than this wprof supports (2)" R "$work/newer.db"
-  expect_err 2 "wprof report: $work/older.db: schema version 1 is older than this wprof reads (2): record the run again" R "$work/older.db"
+  expect_err 2 "wprof report: $work/newer.db: schema version 4 is newer than this wprof supports (3)" R "$work/newer.db"
+  expect_err 2 "wprof report: $work/older.db: schema version 2 is older than this wprof reads (3): record the run again" R "$work/older.db"
   expect_err 2 "wprof report: $work/incomplete.db: incomplete database (the run was not written to the end)" R "$work/incomplete.db" info
   for view in allocs tree top; do
     expect_err 2 "wprof report: $work/cycle.db: not a wprof database (a call path's parent does not come before it)" \
@@ -215,7 +215,7 @@ export)
   # collapse) makes a ~200 MB folded export, seconds of writing
   cp "$work/fib.db" "$out_dir/deep.db"
   sqlite3 "$out_dir/deep.db" "WITH RECURSIVE chain(id) AS (SELECT 100 UNION ALL SELECT id + 1 FROM chain WHERE id < 10099)
-    INSERT INTO call_paths SELECT id, CASE id WHEN 100 THEN 1 ELSE id - 1 END, 1 + 3 * (id % 2), id - 98, 1, 1, 0, 1, 1, 0
+    INSERT INTO call_paths SELECT id, CASE id WHEN 100 THEN 1 ELSE id - 1 END, 1 + 3 * (id % 2), id - 98, 1, 1, 0, 1, 1, 0, 0, 0
     FROM chain;"
   for sig in INT TERM HUP; do
     mkdir "$out_dir/$sig"

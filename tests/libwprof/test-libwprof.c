@@ -999,8 +999,11 @@ static void test_bad_input(void) {
   char db_path[600];
   snprintf(db_path, sizeof db_path, "%s/bad.db", scratch);
   uint8_t module[4096];
-  size_t len = build_module(module, 3, standard_functions, NFUNCS);
-  expect_open_error(module, len, db_path, "probe ABI version 3; this wprof knows versions 1 to 2");
+  size_t len = build_module(module, WPROF_ABI_VERSION + 1, standard_functions, NFUNCS);
+  char message[128];
+  snprintf(message, sizeof message, "probe ABI version %d; this wprof knows versions 1 to %d", WPROF_ABI_VERSION + 1,
+           WPROF_ABI_VERSION);
+  expect_open_error(module, len, db_path, message);
   len = build_module(module, 1, standard_functions, NFUNCS);
   expect_open_error(module, len - 3, db_path, "truncated");
   /* the length of the last name ("free") made to run past the end of the section */
@@ -1065,7 +1068,7 @@ static void test_schema_objects(void) {
             "top_alloc_sites",
             qs(db, "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%%'"
                    " ORDER BY name)"));
-  CHECK_EQ(28, q(db, "SELECT count(*) FROM pragma_table_info('run')"));
+  CHECK_EQ(29, q(db, "SELECT count(*) FROM pragma_table_info('run')"));
   sqlite3_close(db);
 }
 

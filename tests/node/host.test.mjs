@@ -195,8 +195,8 @@ test('probes called out of order count as protocol errors', () => {
 test('refuses unknown probes and unknown ABI versions', () => {
   const badImport = new WebAssembly.Module(assemble('bad-import'));
   assert.throws(() => createWprofHost(badImport), /unknown probe wprof\.exit_i128/);
-  const v3 = new WebAssembly.Module(assemble('calls', {
-    section: functionsSection({ abiVersion: 3, importedFuncs: 3, names: ['a', 'b', 'c', 'd', 'e', 'f'] }),
+  const v4 = new WebAssembly.Module(assemble('calls', {
+    section: functionsSection({ abiVersion: 4, importedFuncs: 3, names: ['a', 'b', 'c', 'd', 'e', 'f'] }),
   }));
-  assert.throws(() => createWprofHost(v3), /ABI version 3 is not supported/);
+  assert.throws(() => createWprofHost(v4), /ABI version 4 is not supported/);
 });

@@ -130,10 +130,11 @@ test('I/O errors exit 3 and leave nothing', () => {
 test('--help and --version', () => {
   const help = run('--help');
   assert.equal(help.code, 0);
-  for (const text of ['--include', '--exclude', '--no-alloc', '--alloc NAME=KIND', '--list', '--skip-validation', 'Exit status']) {
+  for (const text of ['--include', '--exclude', '--no-alloc', '--alloc NAME=KIND', '--cost', '--list', '--skip-validation', 'Exit status',
+    'probe ABI version 3', 'malloc|calloc|realloc|free|aligned_alloc|posix_memalign|rust_realloc']) {
     assert.ok(help.stdout.includes(text), text);
   }
-  assert.match(run('--version').stdout, /^wasm-instrument \d+\.\d+\.\d+ \(probe ABI 2/);
+  assert.match(run('--version').stdout, /^wasm-instrument \d+\.\d+\.\d+ \(probe ABI 3/);
 });
 
 test('names, unknown custom sections and determinism', () => {

@@ -379,10 +379,11 @@ print(out[:12].hex())')
     mkdir cache/build-dead cache/build-alive
     touch cache/build-dead/lock cache/build-dead/module.c cache/build-alive/lock
     touch -d '2 minutes ago' cache/build-dead cache/build-alive
-    python3 -c 'import fcntl, sys, time; f = open(sys.argv[1]); fcntl.flock(f, fcntl.LOCK_EX); time.sleep(30)' \
-      cache/build-alive/lock < /dev/null > /dev/null 2>&1 &
+    python3 -c 'import fcntl, sys, time; f = open(sys.argv[1]); fcntl.flock(f, fcntl.LOCK_EX); open(sys.argv[2], "w"); time.sleep(30)' \
+      cache/build-alive/lock held < /dev/null > /dev/null 2>&1 &
     holder=$!
-    sleep 0.2
+    for _ in $(seq 1000); do [ -e held ] && break; sleep 0.01; done
+    [ -e held ] || fail "the lock holder did not start"
     run_wprof -q -o "$work/c.db" "$wasm/counts.wasm"; expect_rc 0
     [ ! -e cache/build-dead ] || fail "the abandoned build directory stayed"
     [ -d cache/build-alive ] || fail "a live build's directory was removed"

@@ -7,6 +7,6 @@ DELETE FROM alloc_sites;
 DELETE FROM call_paths WHERE id > 1;
 UPDATE call_paths SET incl_ns = 1000010, self_ns = 10 WHERE id = 1;
 WITH RECURSIVE chain(id) AS (SELECT 2 UNION ALL SELECT id + 1 FROM chain WHERE id < 100001)
-INSERT INTO call_paths SELECT id, id - 1, 1, id, id > 2, 1, 0, (100002 - id) * 10, 10, 0 FROM chain;
+INSERT INTO call_paths SELECT id, id - 1, 1, id, id > 2, 1, 0, (100002 - id) * 10, 10, 0, 0, 0 FROM chain;
 INSERT INTO alloc_sites VALUES (100001, 1, 64, 0, 0, 1, 64, 1, 64);
 UPDATE run SET total_calls = 100001, total_exits = 100001, peak_live_bytes = 64, peak_live_objects = 1;
