@@ -15,7 +15,7 @@ static void *check_alloc(void *p)
 {
   if (!p) {
     fputs("wprof: out of memory\n", stderr);
-    exit(WPROF_EXIT_USAGE);
+    exit(WPROF_EXIT_INTERNAL);
   }
   return p;
 }
@@ -38,17 +38,32 @@ char *wprof_xasprintf(const char *fmt, ...)
   return s;
 }
 
-int wprof_fail(const char *cmd, const char *subject, const char *fmt, ...)
+static int vfail(int code, const char *cmd, const char *subject, const char *fmt, va_list ap)
 {
-  va_list ap;
   fprintf(stderr, "wprof %s: ", cmd);
   if (subject)
     fprintf(stderr, "%s: ", subject);
-  va_start(ap, fmt);
   vfprintf(stderr, fmt, ap);
-  va_end(ap);
   fputc('\n', stderr);
-  return WPROF_EXIT_USAGE;
+  return code;
+}
+
+int wprof_fail(const char *cmd, const char *subject, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  int code = vfail(WPROF_EXIT_USAGE, cmd, subject, fmt, ap);
+  va_end(ap);
+  return code;
+}
+
+int wprof_fail_as(int code, const char *cmd, const char *subject, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  vfail(code, cmd, subject, fmt, ap);
+  va_end(ap);
+  return code;
 }
 
 int wprof_parse_count(const char *s, int64_t *out)

@@ -15,9 +15,12 @@ char *wprof_xstrdup(const char *s);
 char *wprof_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Prints "wprof CMD: SUBJECT: message" (or "wprof CMD: message" when subject
- * is NULL) on stderr and returns WPROF_EXIT_USAGE. */
+ * is NULL) on stderr and returns WPROF_EXIT_USAGE (wprof_fail) or code
+ * (wprof_fail_as, a WPROF_EXIT_* of utils/exit-codes.h). */
 int wprof_fail(const char *cmd, const char *subject, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+int wprof_fail_as(int code, const char *cmd, const char *subject, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Parses a whole non-negative decimal integer; returns 0 on success. */
 int wprof_parse_count(const char *s, int64_t *out);
