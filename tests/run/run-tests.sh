@@ -382,7 +382,9 @@ print(out[:12].hex())')
     python3 -c 'import fcntl, sys, time; f = open(sys.argv[1]); fcntl.flock(f, fcntl.LOCK_EX); time.sleep(30)' \
       cache/build-alive/lock < /dev/null > /dev/null 2>&1 &
     holder=$!
-    sleep 0.2
+    # until the holder has the lock (a fixed sleep lost the race on a loaded machine)
+    for _ in $(seq 1000); do flock -n cache/build-alive/lock true || break; sleep 0.01; done
+    ! flock -n cache/build-alive/lock true || fail "the lock holder never took the lock"
     run_wprof -q -o "$work/c.db" "$wasm/counts.wasm"; expect_rc 0
     [ ! -e cache/build-dead ] || fail "the abandoned build directory stayed"
     [ -d cache/build-alive ] || fail "a live build's directory was removed"
