@@ -1,6 +1,5 @@
-/* Allocation, error-message and number-parsing helpers for the analyzer (see
- * util.h). Out of memory is not a recoverable condition for a report, so the
- * x* allocators print one line and exit. */
+/* Error-message, formatting and number-parsing helpers for the analyzer (see
+ * util.h). */
 #include "util.h"
 
 #include <errno.h>
@@ -10,20 +9,6 @@
 #include <string.h>
 
 #include "wprof_analyzer.h"
-
-static void *check_alloc(void *p)
-{
-  if (!p) {
-    fputs("wprof: out of memory\n", stderr);
-    exit(WPROF_EXIT_INTERNAL);
-  }
-  return p;
-}
-
-void *wprof_xmalloc(size_t size) { return check_alloc(malloc(size ? size : 1)); }
-void *wprof_xcalloc(size_t count, size_t size) { return check_alloc(calloc(count ? count : 1, size ? size : 1)); }
-void *wprof_xrealloc(void *ptr, size_t size) { return check_alloc(realloc(ptr, size ? size : 1)); }
-char *wprof_xstrdup(const char *s) { return check_alloc(strdup(s)); }
 
 char *wprof_xasprintf(const char *fmt, ...)
 {

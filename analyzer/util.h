@@ -1,6 +1,7 @@
 /* Small helpers shared by the analyzer's subcommands: memory allocation that
- * never returns NULL, error messages in the one-line `wprof CMD: FILE: reason`
- * form, and parsing of the option values every subcommand accepts. */
+ * never returns NULL (utils/xalloc.h), error messages in the one-line
+ * `wprof CMD: FILE: reason` form, and parsing of the option values every
+ * subcommand accepts. */
 #ifndef WPROF_ANALYZER_UTIL_H
 #define WPROF_ANALYZER_UTIL_H
 
@@ -8,10 +9,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-void *wprof_xmalloc(size_t size);
-void *wprof_xcalloc(size_t count, size_t size);
-void *wprof_xrealloc(void *ptr, size_t size);
-char *wprof_xstrdup(const char *s);
+#include "xalloc.h"
+
 char *wprof_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Prints "wprof CMD: SUBJECT: message" (or "wprof CMD: message" when subject

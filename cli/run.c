@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "host.h"
 #include "units.h"
+#include "xalloc.h"
 
 static const char help[] =
     "usage: wprof run [OPTIONS] MODULE.wasm [--] [ARGS...]\n"
@@ -126,13 +127,9 @@ int wprof_cmd_run(int argc, char **argv) {
   };
   struct wprof_host_options opts = {.db_path = "wprof.db"};
   bool timing_given = false, interval_given = false;
-  struct wprof_wasi_preopen *dirs = calloc((size_t)argc, sizeof *dirs);
-  char **env = calloc((size_t)argc, sizeof *env);
+  struct wprof_wasi_preopen *dirs = wprof_xcalloc((size_t)argc, sizeof *dirs);
+  char **env = wprof_xcalloc((size_t)argc, sizeof *env);
   int rc = 0, c;
-  if (!dirs || !env) {
-    rc = WPROF_EXIT_INTERNAL;
-    goto out;
-  }
   opts.preopens = dirs;
   opts.envp = env;
   optind = 0; /* glibc: full re-initialisation; '+': stop at the module name */

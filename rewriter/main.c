@@ -30,6 +30,7 @@
 #include "file-mode.h"
 #include "output-path.h"
 #include "temp-file.h"
+#include "xalloc.h"
 #include "instrument.h"
 #include "isolate.h"
 #include "sections.h"
@@ -111,8 +112,7 @@ static void warning(const struct options *opt, const char *fmt, ...) {
   va_end(ap);
   if (n < 0) return;
   size_t len = strnlen(line, sizeof line - 1);
-  pending_warnings = realloc(pending_warnings, pending_len + len + 2);
-  if (!pending_warnings) abort();
+  pending_warnings = wprof_xrealloc(pending_warnings, pending_len + len + 2);
   memcpy(pending_warnings + pending_len, line, len);
   pending_len += len;
   pending_warnings[pending_len++] = '\n';
@@ -131,8 +131,7 @@ static int usage_error(const char *fmt, const char *arg) {
 }
 
 static void push(const char ***list, size_t *n, const char *item) {
-  *list = realloc(*list, (*n + 1) * sizeof **list);
-  if (!*list) abort();
+  *list = wprof_xrealloc(*list, (*n + 1) * sizeof **list);
   (*list)[(*n)++] = item;
 }
 
@@ -179,8 +178,7 @@ static int parse_options(int argc, char **argv, struct options *opt) {
         *eq = '\0';
         enum alloc_kind kind = alloc_kind_parse(eq + 1);
         if (kind == ALLOC_NONE) return usage_error("--alloc: unknown allocator kind '%s'", eq + 1);
-        opt->custom = realloc(opt->custom, (opt->num_custom + 1) * sizeof *opt->custom);
-        if (!opt->custom) abort();
+        opt->custom = wprof_xrealloc(opt->custom, (opt->num_custom + 1) * sizeof *opt->custom);
         opt->custom[opt->num_custom++] = (struct custom_alloc){optarg, kind};
         break;
       }
@@ -207,8 +205,7 @@ static int read_file(const char *path, struct bytes *out) {
     errno = EINVAL;
     return -1;
   }
-  out->data = malloc(st.st_size ? (size_t)st.st_size : 1);
-  if (!out->data) abort();
+  out->data = wprof_xmalloc((size_t)st.st_size);
   out->len = out->cap = (size_t)st.st_size;
   size_t got = fread(out->data, 1, out->len, f);
   fclose(f);
@@ -518,8 +515,7 @@ static int run(const struct options *opt) {
     code = WPROF_EXIT_INTERNAL;
     goto out;
   }
-  plan = calloc(scan.num_funcs ? scan.num_funcs : 1, sizeof *plan);
-  if (!plan) abort();
+  plan = wprof_xcalloc(scan.num_funcs, sizeof *plan);
   code = make_plan(opt, &scan, plan);
   if (code != WPROF_EXIT_OK) goto out;
 
