@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exit-codes.h"
 #include "units.h"
 #include "util.h"
 #include "wprof-schema.h"
@@ -224,10 +225,11 @@ static int check_paths(struct wprof_db *db)
   return 0;
 }
 
-struct wprof_db *wprof_db_open(const char *path, char *error, size_t size)
+struct wprof_db *wprof_db_open(const char *path, char *error, size_t size, int *exit_code)
 {
   struct wprof_db *db = wprof_xcalloc(1, sizeof *db);
   db->path = path;
+  *exit_code = WPROF_EXIT_NO_INPUT;
   FILE *probe = fopen(path, "rb");
   if (!probe) {
     snprintf(error, size, "cannot open: %s", strerror(errno));
@@ -239,13 +241,16 @@ struct wprof_db *wprof_db_open(const char *path, char *error, size_t size)
   if (sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
     set_error(db, "cannot open: %s", sqlite3_errmsg(db->sql));
   } else {
+    *exit_code = WPROF_EXIT_DATA;
     /* as SQLite advises for files from elsewhere: no schema-borne side effects */
     sqlite3_db_config(db->sql, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
     sqlite3_db_config(db->sql, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
     sqlite3_limit(db->sql, SQLITE_LIMIT_ATTACHED, 0);
     sqlite3_limit(db->sql, SQLITE_LIMIT_LENGTH, 16 << 20); /* a spelled-out path or name: a clear error, not gigabytes */
-    if (check_version(db) == 0 && install_views(db) == 0 && check_paths(db) == 0 && load_run(db) == 0)
+    if (check_version(db) == 0 && install_views(db) == 0 && check_paths(db) == 0 && load_run(db) == 0) {
+      *exit_code = WPROF_EXIT_OK;
       return db;
+    }
   }
   snprintf(error, size, "%s", db->error);
   wprof_db_close(db);

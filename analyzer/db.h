@@ -30,9 +30,10 @@ struct wprof_db {
   char error[512]; /* the last error, without the "wprof CMD: FILE: " prefix */
 };
 
-/* Opens and validates path read-only. On failure returns NULL and copies the
- * reason into error (size bytes). */
-struct wprof_db *wprof_db_open(const char *path, char *error, size_t size);
+/* Opens and validates path read-only. On failure returns NULL, copies the
+ * reason into error (size bytes) and sets *exit_code: WPROF_EXIT_NO_INPUT when
+ * the file cannot be opened, WPROF_EXIT_DATA when it is not a usable wprof database. */
+struct wprof_db *wprof_db_open(const char *path, char *error, size_t size, int *exit_code);
 void wprof_db_close(struct wprof_db *db);
 
 /* Fails (returns -1, reason in db->error) when the run recorded no calls. */

@@ -64,7 +64,7 @@ static const char usage[] =
     "                 METRIC: calls self_ns incl_ns alloc_objects alloc_bytes inuse_objects inuse_bytes\n"
     "  --focus GLOB   only functions (names) and sites (call paths 'main;f;malloc') matching GLOB\n"
     "  --format text|csv|json\n"
-    "exit status: 0 no regression, 1 a --fail-on threshold was crossed, 2 bad usage or bad input\n";
+    "exit status:\n";
 
 /* Parses METRIC:+N[%][:GLOB]; returns 0 on success. */
 static int parse_gate(const char *spec, struct gate *g)
@@ -298,17 +298,18 @@ static void note_timing(const struct wprof_run *base, const struct wprof_run *ne
              timing_text(b, base), timing_text(n, new));
 }
 
-/* Opens and validates one side; prints the error and returns NULL on failure. */
-static struct wprof_db *open_side(const char *path)
+/* Opens and validates one side; prints the error, sets *rc to the exit code
+ * and returns NULL on failure. */
+static struct wprof_db *open_side(const char *path, int *rc)
 {
   char error[512];
-  struct wprof_db *db = wprof_db_open(path, error, sizeof error);
+  struct wprof_db *db = wprof_db_open(path, error, sizeof error, rc);
   if (!db) {
-    wprof_fail("diff", path, "%s", error);
+    wprof_fail_as(*rc, "diff", path, "%s", error);
     return NULL;
   }
   if (wprof_db_require_calls(db)) {
-    wprof_fail("diff", path, "%s", db->error);
+    *rc = wprof_fail_as(WPROF_EXIT_DATA, "diff", path, "%s", db->error);
     wprof_db_close(db);
     return NULL;
   }
@@ -345,6 +346,7 @@ int wprof_cmd_diff(int argc, char **argv)
       continue;
     } else if (c == 'h') {
       fputs(usage, stdout);
+      wprof_exit_codes_print(stdout, WPROF_CMD_DIFF);
       rc = WPROF_EXIT_OK;
       goto done;
     } else {
@@ -357,16 +359,16 @@ int wprof_cmd_diff(int argc, char **argv)
     goto done;
   }
   const char *base_path = argv[optind], *new_path = argv[optind + 1];
-  struct wprof_db *base = open_side(base_path), *new = base ? open_side(new_path) : NULL;
+  struct wprof_db *base = open_side(base_path, &rc), *new = base ? open_side(new_path, &rc) : NULL;
   if (!new)
     goto close;
   if (read_side(base, &d, 0, 0, 0) || read_side(base, &d, 1, 0, 0)) {
-    wprof_fail("diff", base_path, "%s", base->error);
+    rc = wprof_fail_as(WPROF_EXIT_DATA, "diff", base_path, "%s", base->error);
     goto close;
   }
   size_t nbase = d.count;
   if (read_side(new, &d, 0, 1, nbase) || read_side(new, &d, 1, 1, nbase)) {
-    wprof_fail("diff", new_path, "%s", new->error);
+    rc = wprof_fail_as(WPROF_EXIT_DATA, "diff", new_path, "%s", new->error);
     goto close;
   }
   qsort(d.rows, d.count, sizeof *d.rows, compare_rows);
@@ -388,7 +390,7 @@ int wprof_cmd_diff(int argc, char **argv)
     FILE *to = text ? stdout : stderr;
     fprintf(to, "%sRegressions:\n%s", text ? "\n" : "", regressions);
   }
-  rc = fflush(stdout) ? wprof_fail("diff", NULL, "cannot write the report")
+  rc = fflush(stdout) ? wprof_fail_as(WPROF_EXIT_CANT_CREATE, "diff", NULL, "cannot write the report")
                       : *regressions ? WPROF_EXIT_REGRESSION : WPROF_EXIT_OK;
   free(regressions);
   wprof_table_free(t);

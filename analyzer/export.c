@@ -46,7 +46,7 @@ static const char usage[] =
     "  folded     'a;b;c value' lines for flame graph tools; --value self (ns, default) or calls\n"
     "-o FILE: replaced atomically (a symbolic link is followed, its target replaced);\n"
     "  -o - writes to standard output; a device or a FIFO is written directly\n"
-    "exit status: 0 success, 2 bad usage or bad input (no file is written)\n";
+    "exit status (no file is written unless it is 0):\n";
 
 /* Writes with the exporter straight to out (standard output, a device, a
 ** FIFO): there is nothing to replace atomically. */
@@ -54,9 +54,9 @@ static int write_direct(struct wprof_db *db, const struct exporter *e, const str
                         const char *path, FILE *out)
 {
   if (e->write(db, o, out))
-    return wprof_fail("export", db->path, "%s", db->error);
+    return wprof_fail_as(WPROF_EXIT_DATA, "export", db->path, "%s", db->error);
   if (fflush(out) != 0 || ferror(out))
-    return wprof_fail("export", path, "cannot write: %s", strerror(errno));
+    return wprof_fail_as(WPROF_EXIT_CANT_CREATE, "export", path, "cannot write: %s", strerror(errno));
   return WPROF_EXIT_OK;
 }
 
@@ -68,7 +68,7 @@ static int write_atomically(struct wprof_db *db, const struct exporter *e, const
   wprof_temp_file_guard(tmp); /* mkstemp fills in its name */
   int fd = mkstemp(tmp);
   if (fd < 0) {
-    int rc = wprof_fail("export", path, "cannot create: %s", strerror(errno));
+    int rc = wprof_fail_as(WPROF_EXIT_CANT_CREATE, "export", path, "cannot create: %s", strerror(errno));
     wprof_temp_file_forget();
     free(tmp);
     return rc;
@@ -81,7 +81,7 @@ static int write_atomically(struct wprof_db *db, const struct exporter *e, const
     unlink(tmp);
     wprof_temp_file_forget();
     free(tmp);
-    return wprof_fail("export", db->path, "%s", db->error);
+    return wprof_fail_as(WPROF_EXIT_DATA, "export", db->path, "%s", db->error);
   } else {
     int written = fflush(out) == 0 && !ferror(out);
     if (fclose(out) == 0 && written && rename(tmp, path) == 0) {
@@ -90,7 +90,7 @@ static int write_atomically(struct wprof_db *db, const struct exporter *e, const
       return WPROF_EXIT_OK;
     }
   }
-  int rc = wprof_fail("export", path, "cannot write: %s", strerror(errno));
+  int rc = wprof_fail_as(WPROF_EXIT_CANT_CREATE, "export", path, "cannot write: %s", strerror(errno));
   unlink(tmp);
   wprof_temp_file_forget();
   free(tmp);
@@ -106,15 +106,15 @@ static int write_output(struct wprof_db *db, const struct exporter *e, const str
     return write_direct(db, e, o, path, stdout);
   struct wprof_output target;
   if (wprof_output_resolve(path, &target) != 0)
-    return wprof_fail("export", path, "cannot write: %s", strerror(errno));
+    return wprof_fail_as(WPROF_EXIT_CANT_CREATE, "export", path, "cannot write: %s", strerror(errno));
   int rc;
   if (!target.direct) {
     rc = write_atomically(db, e, o, target.path);
   } else {
     FILE *out = fopen(target.path, "wb");
-    rc = out ? write_direct(db, e, o, path, out) : wprof_fail("export", path, "cannot write: %s", strerror(errno));
+    rc = out ? write_direct(db, e, o, path, out) : wprof_fail_as(WPROF_EXIT_CANT_CREATE, "export", path, "cannot write: %s", strerror(errno));
     if (out && fclose(out) != 0 && rc == WPROF_EXIT_OK)
-      rc = wprof_fail("export", path, "cannot write: %s", strerror(errno));
+      rc = wprof_fail_as(WPROF_EXIT_CANT_CREATE, "export", path, "cannot write: %s", strerror(errno));
   }
   wprof_output_free(&target);
   return rc;
@@ -159,6 +159,7 @@ int wprof_cmd_export(int argc, char **argv)
       break;
     case 'h':
       fputs(usage, stdout);
+      wprof_exit_codes_print(stdout, WPROF_CMD_EXPORT);
       return WPROF_EXIT_OK;
     default:
       return wprof_fail("export", NULL, "bad option '%s' (see wprof export --help)", argv[optind - 1]);
@@ -206,12 +207,12 @@ int wprof_cmd_export(int argc, char **argv)
   }
 
   char error[512];
-  struct wprof_db *db = wprof_db_open(db_path, error, sizeof error);
-  if (!db)
-    return wprof_fail("export", db_path, "%s", error);
   int rc;
+  struct wprof_db *db = wprof_db_open(db_path, error, sizeof error, &rc);
+  if (!db)
+    return wprof_fail_as(rc, "export", db_path, "%s", error);
   if (wprof_db_require_calls(db) || (e->needs_trace && wprof_db_require_trace(db))) {
-    rc = wprof_fail("export", db_path, "%s", db->error);
+    rc = wprof_fail_as(WPROF_EXIT_DATA, "export", db_path, "%s", db->error);
   } else {
     wprof_db_print_header(db, "export", 0, stderr);
     rc = write_output(db, e, &o, output);

@@ -58,7 +58,7 @@ static const char usage[] =
     "  --min-percent P  tree: prune paths under P% of the traced time [0.5]\n"
     "  --depth N     tree: at most N levels, 0 for all [0]\n"
     "  --sample alloc_space|alloc_objects|inuse_space|inuse_objects   allocs [alloc_space]\n"
-    "exit status: 0 success, 2 bad usage or bad input\n";
+    "exit status:\n";
 
 int64_t report_sql_limit(const struct report_options *o)
 {
@@ -114,6 +114,7 @@ static int parse_args(int argc, char **argv, struct report_options *o, const cha
     switch (c) {
     case 'h':
       fputs(usage, stdout);
+      wprof_exit_codes_print(stdout, WPROF_CMD_REPORT);
       return -1;
     case OPT_FORMAT:
       if (wprof_format_parse(optarg, &o->format))
@@ -187,22 +188,22 @@ int wprof_cmd_report(int argc, char **argv)
                                                            : "unexpected argument '%s'", o.function);
 
   char error[512];
-  struct wprof_db *db = wprof_db_open(db_path, error, sizeof error);
+  struct wprof_db *db = wprof_db_open(db_path, error, sizeof error, &rc);
   if (!db)
-    return wprof_fail("report", db_path, "%s", error);
+    return wprof_fail_as(rc, "report", db_path, "%s", error);
   if (o.sort == SORT_DEFAULT)
     o.sort = db->run.timed ? SORT_FLAT : SORT_CALLS;
   struct report_result result = {0};
   if ((view->needs_calls && wprof_db_require_calls(db)) || (view->needs_trace && wprof_db_require_trace(db)) ||
       view->run(db, &o, &result)) {
-    rc = wprof_fail("report", db_path, "%s", db->error);
+    rc = wprof_fail_as(WPROF_EXIT_DATA, "report", db_path, "%s", db->error);
   } else {
     int text = o.format == WPROF_FORMAT_TEXT;
     wprof_db_print_header(db, "report", text, stdout);
     if (text && result.summary)
       fputs(result.summary, stdout);
     if (wprof_table_print(result.table, o.format, stdout) || fflush(stdout))
-      rc = wprof_fail("report", NULL, "cannot write the report");
+      rc = wprof_fail_as(WPROF_EXIT_CANT_CREATE, "report", NULL, "cannot write the report");
   }
   wprof_table_free(result.table);
   free(result.summary);

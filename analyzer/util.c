@@ -1,6 +1,5 @@
-/* Allocation, error-message and number-parsing helpers for the analyzer (see
- * util.h). Out of memory is not a recoverable condition for a report, so the
- * x* allocators print one line and exit. */
+/* Error-message, formatting and number-parsing helpers for the analyzer (see
+ * util.h). */
 #include "util.h"
 
 #include <errno.h>
@@ -10,20 +9,6 @@
 #include <string.h>
 
 #include "wprof_analyzer.h"
-
-static void *check_alloc(void *p)
-{
-  if (!p) {
-    fputs("wprof: out of memory\n", stderr);
-    exit(WPROF_EXIT_USAGE);
-  }
-  return p;
-}
-
-void *wprof_xmalloc(size_t size) { return check_alloc(malloc(size ? size : 1)); }
-void *wprof_xcalloc(size_t count, size_t size) { return check_alloc(calloc(count ? count : 1, size ? size : 1)); }
-void *wprof_xrealloc(void *ptr, size_t size) { return check_alloc(realloc(ptr, size ? size : 1)); }
-char *wprof_xstrdup(const char *s) { return check_alloc(strdup(s)); }
 
 char *wprof_xasprintf(const char *fmt, ...)
 {
@@ -38,17 +23,32 @@ char *wprof_xasprintf(const char *fmt, ...)
   return s;
 }
 
-int wprof_fail(const char *cmd, const char *subject, const char *fmt, ...)
+static int vfail(int code, const char *cmd, const char *subject, const char *fmt, va_list ap)
 {
-  va_list ap;
   fprintf(stderr, "wprof %s: ", cmd);
   if (subject)
     fprintf(stderr, "%s: ", subject);
-  va_start(ap, fmt);
   vfprintf(stderr, fmt, ap);
-  va_end(ap);
   fputc('\n', stderr);
-  return WPROF_EXIT_USAGE;
+  return code;
+}
+
+int wprof_fail(const char *cmd, const char *subject, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  int code = vfail(WPROF_EXIT_USAGE, cmd, subject, fmt, ap);
+  va_end(ap);
+  return code;
+}
+
+int wprof_fail_as(int code, const char *cmd, const char *subject, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  vfail(code, cmd, subject, fmt, ap);
+  va_end(ap);
+  return code;
 }
 
 int wprof_parse_count(const char *s, int64_t *out)

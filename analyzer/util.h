@@ -1,6 +1,7 @@
 /* Small helpers shared by the analyzer's subcommands: memory allocation that
- * never returns NULL, error messages in the one-line `wprof CMD: FILE: reason`
- * form, and parsing of the option values every subcommand accepts. */
+ * never returns NULL (utils/xalloc.h), error messages in the one-line
+ * `wprof CMD: FILE: reason` form, and parsing of the option values every
+ * subcommand accepts. */
 #ifndef WPROF_ANALYZER_UTIL_H
 #define WPROF_ANALYZER_UTIL_H
 
@@ -8,16 +9,17 @@
 #include <stdint.h>
 #include <stdio.h>
 
-void *wprof_xmalloc(size_t size);
-void *wprof_xcalloc(size_t count, size_t size);
-void *wprof_xrealloc(void *ptr, size_t size);
-char *wprof_xstrdup(const char *s);
+#include "xalloc.h"
+
 char *wprof_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Prints "wprof CMD: SUBJECT: message" (or "wprof CMD: message" when subject
- * is NULL) on stderr and returns WPROF_EXIT_USAGE. */
+ * is NULL) on stderr and returns WPROF_EXIT_USAGE (wprof_fail) or code
+ * (wprof_fail_as, a WPROF_EXIT_* of utils/exit-codes.h). */
 int wprof_fail(const char *cmd, const char *subject, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+int wprof_fail_as(int code, const char *cmd, const char *subject, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Parses a whole non-negative decimal integer; returns 0 on success. */
 int wprof_parse_count(const char *s, int64_t *out);

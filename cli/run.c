@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "host.h"
 #include "units.h"
+#include "xalloc.h"
 
 static const char help[] =
     "usage: wprof run [OPTIONS] MODULE.wasm [--] [ARGS...]\n"
@@ -68,17 +69,7 @@ static const char help[] =
     "  the guest's exit code  when it exits (proc_exit, or 0 when _start returns);\n"
     "       the system keeps its low 8 bits (proc_exit(300) exits 44), and a guest\n"
     "       may exit with one of the codes below: run.status and run.exit_code in\n"
-    "       the database tell them apart\n"
-    "  64   bad command line\n"
-    "  65   not a WebAssembly module, or malformed\n"
-    "  66   the module or a --dir directory cannot be read\n"
-    "  69   wasm2c 1.0.32 cannot translate the module (tail calls, SIMD...), or\n"
-    "       it imports something wprof does not provide\n"
-    "  70   internal failure (C compiler, loading the compiled module)\n"
-    "  73   the database or the cache cannot be written\n"
-    "  129  interrupted by SIGHUP      130  interrupted by SIGINT\n"
-    "  143  interrupted by SIGTERM\n"
-    "  134  the guest trapped (the trap is in the database and on stderr)\n";
+    "       the database tell them apart\n";
 
 static int usage_error(const char *what, const char *reason) {
   fprintf(stderr, "wprof run: %s: %s (wprof run --help)\n", what, reason);
@@ -136,13 +127,9 @@ int wprof_cmd_run(int argc, char **argv) {
   };
   struct wprof_host_options opts = {.db_path = "wprof.db"};
   bool timing_given = false, interval_given = false;
-  struct wprof_wasi_preopen *dirs = calloc((size_t)argc, sizeof *dirs);
-  char **env = calloc((size_t)argc, sizeof *env);
+  struct wprof_wasi_preopen *dirs = wprof_xcalloc((size_t)argc, sizeof *dirs);
+  char **env = wprof_xcalloc((size_t)argc, sizeof *env);
   int rc = 0, c;
-  if (!dirs || !env) {
-    rc = WPROF_EXIT_INTERNAL;
-    goto out;
-  }
   opts.preopens = dirs;
   opts.envp = env;
   optind = 0; /* glibc: full re-initialisation; '+': stop at the module name */
@@ -161,7 +148,10 @@ int wprof_cmd_run(int argc, char **argv) {
         if (!strchr(optarg, '=') || optarg[0] == '=') rc = usage_error(optarg, "--env expects KEY=VALUE");
         env[opts.envc++] = optarg;
         break;
-      case 'h': fputs(help, stdout); goto out;
+      case 'h':
+        fputs(help, stdout);
+        wprof_exit_codes_print(stdout, WPROF_CMD_RUN);
+        goto out;
       case ':': rc = usage_error(argv[optind - 1], "needs an argument"); break;
       default: /* '?': optopt is the unknown short option, 0 for a long one */
         rc = usage_error(optopt ? (char[]){'-', (char)optopt, '\0'} : argv[optind - 1], "unknown option");

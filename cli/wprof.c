@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "exit-codes.h"
 #include "wprof_analyzer.h"
 
 struct command {
@@ -23,8 +24,6 @@ static const struct command commands[] = {
     {"export", wprof_cmd_export, "write a profile for pprof, callgrind, Chrome tracing or flame graphs"},
 };
 
-enum { EXIT_USAGE = 64 };
-
 static void usage(FILE *out) {
   fprintf(out, "usage: wprof COMMAND [ARGS...]   (wprof COMMAND --help for details)\n\ncommands:\n");
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
@@ -35,7 +34,7 @@ static void usage(FILE *out) {
 int main(int argc, char **argv) {
   if (argc < 2) {
     usage(stderr);
-    return EXIT_USAGE;
+    return WPROF_EXIT_USAGE;
   }
   if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
     usage(stdout);
@@ -48,5 +47,5 @@ int main(int argc, char **argv) {
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
   fprintf(stderr, "wprof: %s: unknown command (wprof --help lists them)\n", argv[1]);
-  return EXIT_USAGE;
+  return WPROF_EXIT_USAGE;
 }

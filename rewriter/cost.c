@@ -21,6 +21,7 @@
 
 #include "expr-walk.h"
 #include "wprof-abi.h"
+#include "xalloc.h"
 
 #define COST_GLOBAL "wprof$cost"
 #define MAX_TEMPS 16
@@ -45,9 +46,7 @@ struct cost_walk {
 
 static void *grow(void *array, size_t *cap, size_t size) {
   *cap = *cap ? 2 * *cap : 64;
-  void *bigger = realloc(array, *cap * size);
-  if (!bigger) abort();
-  return bigger;
+  return wprof_xrealloc(array, *cap * size);
 }
 
 int cost_add_counter(BinaryenModuleRef m, char *err, size_t errlen) {

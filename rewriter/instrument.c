@@ -10,6 +10,7 @@
 
 #include "cost.h"
 #include "expr-walk.h"
+#include "xalloc.h"
 
 #define BODY_LABEL "wprof$body"
 #define ALLOC_DEPTH_GLOBAL "wprof$alloc_depth"
@@ -51,8 +52,7 @@ static void fail(struct instrumenter *in, const char *fmt, const char *arg) {
 static BinaryenIndex add_local(struct func_rewrite *fr, BinaryenType type) {
   if (fr->num_new_locals == fr->cap_new_locals) {
     fr->cap_new_locals = fr->cap_new_locals ? 2 * fr->cap_new_locals : 8;
-    fr->new_locals = realloc(fr->new_locals, fr->cap_new_locals * sizeof *fr->new_locals);
-    if (!fr->new_locals) abort();
+    fr->new_locals = wprof_xrealloc(fr->new_locals, fr->cap_new_locals * sizeof *fr->new_locals);
   }
   fr->new_locals[fr->num_new_locals] = type;
   return fr->first_new_local + fr->num_new_locals++;
@@ -265,9 +265,8 @@ static void rebuild_function(struct instrumenter *in, BinaryenFunctionRef f,
   BinaryenIndex num_vars = BinaryenFunctionGetNumVars(f);
   BinaryenIndex num_locals = BinaryenFunctionGetNumLocals(f);
   BinaryenIndex total_vars = num_vars + fr->num_new_locals;
-  BinaryenType *vars = malloc((total_vars ? total_vars : 1) * sizeof *vars);
-  const char **local_names = calloc(num_locals ? num_locals : 1, sizeof *local_names);
-  if (!vars || !local_names) abort();
+  BinaryenType *vars = wprof_xmalloc(total_vars * sizeof *vars);
+  const char **local_names = wprof_xcalloc(num_locals, sizeof *local_names);
   for (BinaryenIndex i = 0; i < num_vars; i++) vars[i] = BinaryenFunctionGetVar(f, i);
   for (BinaryenIndex i = 0; i < fr->num_new_locals; i++) vars[num_vars + i] = fr->new_locals[i];
   for (BinaryenIndex i = 0; i < num_locals; i++)
@@ -377,8 +376,7 @@ int instrument_module(BinaryenModuleRef module, const struct func_plan *plan, ui
   /* Collect the defined functions first: rebuilding moves a function to the
   ** end of binaryen's list. */
   BinaryenIndex total = BinaryenGetNumFunctions(module);
-  BinaryenFunctionRef *defined = malloc((total ? total : 1) * sizeof *defined);
-  if (!defined) abort();
+  BinaryenFunctionRef *defined = wprof_xmalloc(total * sizeof *defined);
   uint32_t count = 0;
   for (BinaryenIndex i = 0; i < total; i++) {
     BinaryenFunctionRef f = BinaryenGetFunctionByIndex(module, i);

@@ -17,6 +17,8 @@
 
 #include <binaryen-c.h>
 
+#include "exit-codes.h"
+
 /* Exit codes of the child, beyond binaryen's own. */
 enum { CHILD_OK = 0, CHILD_REFUSED = 10, CHILD_INTERNAL = 11 };
 
@@ -171,6 +173,8 @@ enum isolate_result isolate_rewrite(const uint8_t *input, size_t len, uint32_t f
       snprintf(err, errlen, "cannot read back the rewritten module");
       bytes_free(out);
     }
+  } else if (WEXITSTATUS(wstatus) == WPROF_EXIT_INTERNAL) { /* wprof_out_of_memory */
+    snprintf(err, errlen, "out of memory while rewriting");
   } else if (WEXITSTATUS(wstatus) == CHILD_REFUSED || WEXITSTATUS(wstatus) == CHILD_INTERNAL) {
     snprintf(err, errlen, "%s", line[0] ? line : "rewriting failed");
     status = WEXITSTATUS(wstatus) == CHILD_REFUSED ? ISOLATE_REFUSED : ISOLATE_INTERNAL;

@@ -26,23 +26,17 @@
 #include <binaryen-c.h>
 
 #include "allocators.h"
+#include "exit-codes.h"
 #include "file-mode.h"
 #include "output-path.h"
 #include "temp-file.h"
+#include "xalloc.h"
 #include "instrument.h"
 #include "isolate.h"
 #include "sections.h"
 #include "wasm-scan.h"
 
 extern char **environ;
-
-enum exit_code {
-  EXIT_WRITTEN = 0,
-  EXIT_REFUSED = 1,
-  EXIT_USAGE = 2,
-  EXIT_IO = 3,
-  EXIT_INTERNAL = 4,
-};
 
 static const char usage_text[] =
     "Usage: wasm-instrument [options] in.wasm out.wasm\n"
@@ -77,13 +71,7 @@ static const char usage_text[] =
     "  -h, --help         this help\n"
     "      --version      the version and probe ABI version\n"
     "\n"
-    "Exit status:\n"
-    "  0  the output was written (or the list printed)\n"
-    "  1  the input was refused: not wasm, malformed, invalid, already instrumented,\n"
-    "     or using a construct binaryen 108 cannot rewrite safely\n"
-    "  2  usage error\n"
-    "  3  I/O error: the input cannot be read or the output cannot be written\n"
-    "  4  internal error: the rewritten module did not validate (a bug)\n";
+    "Exit status (success: the output was written, or the list printed):\n";
 
 struct options {
   const char *input, *output;
@@ -127,8 +115,7 @@ static void warning(const struct options *opt, const char *fmt, ...) {
   va_end(ap);
   if (n < 0) return;
   size_t len = strnlen(line, sizeof line - 1);
-  pending_warnings = realloc(pending_warnings, pending_len + len + 2);
-  if (!pending_warnings) abort();
+  pending_warnings = wprof_xrealloc(pending_warnings, pending_len + len + 2);
   memcpy(pending_warnings + pending_len, line, len);
   pending_len += len;
   pending_warnings[pending_len++] = '\n';
@@ -143,12 +130,11 @@ static int usage_error(const char *fmt, const char *arg) {
   fprintf(stderr, "wasm-instrument: ");
   fprintf(stderr, fmt, arg);
   fprintf(stderr, " (see wasm-instrument --help)\n");
-  return EXIT_USAGE;
+  return WPROF_EXIT_USAGE;
 }
 
 static void push(const char ***list, size_t *n, const char *item) {
-  *list = realloc(*list, (*n + 1) * sizeof **list);
-  if (!*list) abort();
+  *list = wprof_xrealloc(*list, (*n + 1) * sizeof **list);
   (*list)[(*n)++] = item;
 }
 
@@ -183,19 +169,21 @@ static int parse_options(int argc, char **argv, struct options *opt) {
       case OPT_LIST: opt->list = true; break;
       case OPT_SKIP_VALIDATION: opt->skip_validation = true; break;
       case 'q': opt->quiet = true; break;
-      case 'h': printf(usage_text, WPROF_ABI_VERSION, alloc_kind_choices()); exit(EXIT_WRITTEN);
+      case 'h':
+        printf(usage_text, WPROF_ABI_VERSION, alloc_kind_choices());
+        wprof_exit_codes_print(stdout, WPROF_CMD_INSTRUMENT);
+        exit(WPROF_EXIT_OK);
       case OPT_VERSION:
         printf("wasm-instrument %s (probe ABI %d, binaryen %d)\n", WPROF_VERSION, WPROF_ABI_VERSION,
                108);
-        exit(EXIT_WRITTEN);
+        exit(WPROF_EXIT_OK);
       case OPT_ALLOC: {
         char *eq = strchr(optarg, '=');
         if (!eq || eq == optarg) return usage_error("--alloc wants NAME=KIND, not '%s'", optarg);
         *eq = '\0';
         enum alloc_kind kind = alloc_kind_parse(eq + 1);
         if (kind == ALLOC_NONE) return usage_error("--alloc: unknown allocator kind '%s'", eq + 1);
-        opt->custom = realloc(opt->custom, (opt->num_custom + 1) * sizeof *opt->custom);
-        if (!opt->custom) abort();
+        opt->custom = wprof_xrealloc(opt->custom, (opt->num_custom + 1) * sizeof *opt->custom);
         opt->custom[opt->num_custom++] = (struct custom_alloc){optarg, kind};
         break;
       }
@@ -210,7 +198,7 @@ static int parse_options(int argc, char **argv, struct options *opt) {
     return usage_error(opt->list ? "--list takes one input file%s" : "expected in.wasm and out.wasm%s", "");
   opt->input = argv[optind];
   opt->output = opt->list ? NULL : argv[optind + 1];
-  return EXIT_WRITTEN;
+  return WPROF_EXIT_OK;
 }
 
 static int read_file(const char *path, struct bytes *out) {
@@ -222,8 +210,7 @@ static int read_file(const char *path, struct bytes *out) {
     errno = EINVAL;
     return -1;
   }
-  out->data = malloc(st.st_size ? (size_t)st.st_size : 1);
-  if (!out->data) abort();
+  out->data = wprof_xmalloc((size_t)st.st_size);
   out->len = out->cap = (size_t)st.st_size;
   size_t got = fread(out->data, 1, out->len, f);
   fclose(f);
@@ -340,7 +327,7 @@ static int make_plan(const struct options *opt, const struct wscan_module *scan,
     for (uint32_t k = 0; k < scan->num_funcs; k++) found |= function_has_name(scan, k, opt->custom[c].name);
     if (!found) {
       error("--alloc: no function named '%s'", opt->custom[c].name);
-      return EXIT_USAGE;
+      return WPROF_EXIT_USAGE;
     }
   }
   for (uint32_t k = 0; k < scan->num_funcs; k++) {
@@ -356,7 +343,7 @@ static int make_plan(const struct options *opt, const struct wscan_module *scan,
     plan[k].count_only = opt->count_leaves && plan[k].probe_calls && plan[k].alloc == ALLOC_NONE &&
                          f->straight_line && !f->has_catch && f->instructions <= LEAF_MAX_INSTRUCTIONS;
   }
-  return EXIT_WRITTEN;
+  return WPROF_EXIT_OK;
 }
 
 static uint32_t binaryen_features(uint32_t used) {
@@ -478,11 +465,11 @@ static int refuse_scan(enum wscan_status status, const char *err) {
   switch (status) {
     case WSCAN_NOT_WASM: error("%s", err); break;
     case WSCAN_MALFORMED: error("malformed module: %s", err); break;
-    case WSCAN_UNSUPPORTED: error("unsupported: %s", err); break;
+    case WSCAN_UNSUPPORTED: error("unsupported: %s", err); return WPROF_EXIT_UNSUPPORTED;
     case WSCAN_INSTRUMENTED: error("%s", err); break;
     default: break;
   }
-  return EXIT_REFUSED;
+  return WPROF_EXIT_DATA;
 }
 
 /* Valid constructs that binaryen 108 reads or writes wrongly, found by
@@ -514,7 +501,7 @@ static int run(const struct options *opt) {
 
   if (read_file(opt->input, &input) != 0) {
     error("cannot read: %s", errno == EINVAL ? "not a regular file" : strerror(errno));
-    code = EXIT_IO;
+    code = WPROF_EXIT_NO_INPUT;
     goto out;
   }
   enum wscan_status status = wscan_parse(input.data, input.len, &scan, err);
@@ -525,23 +512,22 @@ static int run(const struct options *opt) {
   const char *blind_spot = binaryen_blind_spot(&scan);
   if (blind_spot) {
     error("unsupported: %s", blind_spot);
-    code = EXIT_REFUSED;
+    code = WPROF_EXIT_UNSUPPORTED;
     goto out;
   }
   if (!opt->skip_validation && start_validator(&validator, opt->input) != 0) {
     error("cannot run wasm-validate (from wabt): %s", strerror(errno));
-    code = EXIT_IO;
+    code = WPROF_EXIT_INTERNAL;
     goto out;
   }
-  plan = calloc(scan.num_funcs ? scan.num_funcs : 1, sizeof *plan);
-  if (!plan) abort();
+  plan = wprof_xcalloc(scan.num_funcs, sizeof *plan);
   code = make_plan(opt, &scan, plan);
-  if (code != EXIT_WRITTEN) goto out;
+  if (code != WPROF_EXIT_OK) goto out;
 
   if (!opt->list) {
     if (prepare_for_binaryen(&binaryen_in, input.data, input.len) != 0) {
       error("malformed module: bad section framing");
-      code = EXIT_REFUSED;
+      code = WPROF_EXIT_DATA;
       goto out;
     }
     enum isolate_result r = isolate_rewrite(binaryen_in.data, binaryen_in.len, binaryen_features(scan.features) | (opt->cost ? BinaryenFeatureMutableGlobals() : 0),
@@ -551,10 +537,10 @@ static int run(const struct options *opt) {
       char msg[512];
       if (finish_validator(&validator, msg, sizeof msg) == 1) {
         error("invalid module: %s", msg);
-        code = EXIT_REFUSED;
+        code = WPROF_EXIT_DATA;
       } else {
         error("%s", err);
-        code = r == ISOLATE_REFUSED ? EXIT_REFUSED : EXIT_INTERNAL;
+        code = r == ISOLATE_REFUSED ? WPROF_EXIT_UNSUPPORTED : WPROF_EXIT_INTERNAL;
       }
       goto out;
     }
@@ -566,28 +552,28 @@ static int run(const struct options *opt) {
       error("cannot run wasm-validate (from wabt)");
     else
       error("invalid module: %s", msg);
-    code = valid < 0 ? EXIT_IO : EXIT_REFUSED;
+    code = valid < 0 ? WPROF_EXIT_INTERNAL : WPROF_EXIT_DATA;
     goto out;
   }
   if (opt->list) {
     list_functions(&scan, plan);
     flush_warnings();
-    code = EXIT_WRITTEN;
+    code = WPROF_EXIT_OK;
     goto out;
   }
   function_map_encode(&map, &scan, plan);
   if (finish_module(&output, binaryen_out.data, binaryen_out.len, WPROF_ABI_FUNCTIONS_SECTION, &map) != 0) {
     error("internal error: binaryen wrote a module that does not parse");
-    code = EXIT_INTERNAL;
+    code = WPROF_EXIT_INTERNAL;
     goto out;
   }
   warn_dwarf(opt, &scan);
   if (write_output(opt->output, &output) != 0) {
     error("cannot write %s: %s", opt->output, strerror(errno));
-    code = EXIT_IO;
+    code = WPROF_EXIT_CANT_CREATE;
     goto out;
   }
-  code = EXIT_WRITTEN;
+  code = WPROF_EXIT_OK;
   flush_warnings();
 out:
   char ignored[8];
@@ -605,7 +591,7 @@ out:
 int main(int argc, char **argv) {
   struct options opt = {0};
   int code = parse_options(argc, argv, &opt);
-  if (code == EXIT_WRITTEN) {
+  if (code == WPROF_EXIT_OK) {
     input_name = opt.input;
     code = run(&opt);
   }

@@ -8,12 +8,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 static void reserve(struct bytes *b, size_t more) {
   if (b->len + more <= b->cap) return;
   size_t cap = b->cap ? b->cap : 256;
   while (cap < b->len + more) cap *= 2;
-  b->data = realloc(b->data, cap);
-  if (!b->data) abort();
+  b->data = wprof_xrealloc(b->data, cap);
   b->cap = cap;
 }
 
@@ -161,8 +162,7 @@ static bool sort_local_names(struct bytes *out, const uint8_t *p, size_t len) {
     uint32_t func, count;
     ok = get_u32(p, len, &pos, &func) && get_u32(p, len, &pos, &count) && count <= len - pos;
     if (!ok) break;
-    struct local_name *grown = realloc(names, (count ? count : 1) * sizeof *names);
-    if (!grown) abort();
+    struct local_name *grown = wprof_xrealloc(names, count * sizeof *names);
     names = grown;
     for (uint32_t i = 0; ok && i < count; i++) {
       names[i].order = i;

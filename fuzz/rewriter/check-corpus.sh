@@ -1,8 +1,9 @@
 #!/bin/bash
 # Checks the invariants of wasm-instrument that AFL cannot see, over every
 # file of one or more corpus directories (or single files):
-#   (a) it exits with 0 (written) or 1 (refused): never a signal, never a hang,
-#       never 2/3/4 (4 = internal error is a bug by definition);
+#   (a) it exits with 0 (written), 65 or 69 (refused: bad or unsupported
+#       input, utils/exit-codes.h): never a signal, never a hang, never
+#       another code (70 = internal error is a bug by definition);
 #   (b) when it exits non-zero, stderr is exactly one line;
 #   (c) when it exits non-zero, there is no output file; and there is never a
 #       temporary file (.wasm-instrument-*) left in the output directory;
@@ -11,7 +12,7 @@
 #       so does the output (the rewrite must not need more features);
 #   (e) two runs (the second with -q) give the same exit status and identical
 #       output bytes;
-#   (f) instrumenting an output again is refused (exit 1, already instrumented);
+#   (f) instrumenting an output again is refused (exit 65, already instrumented);
 #   (g) a file named *.must-write.wasm (a valid module once wrongly refused,
 #       kept in regressions/ after the fix) is written (exit 0).
 # usage: check-corpus.sh [--sample N] DIR|FILE...
@@ -40,7 +41,7 @@ check_one() {
   timeout "$run_timeout" "$bin" -- "$in" "$dir/out.wasm" 2>"$dir/stderr"
   rc=$?
   case $rc in
-    0 | 1) ;;
+    0 | 65 | 69) ;;
     124) violation a "hang: no answer within ${run_timeout}s" ;;
     *) violation a "exit status $rc: $(head -c 300 "$dir/stderr")" ;;
   esac
@@ -73,7 +74,7 @@ check_one() {
   if [ "$rc" = 0 ]; then
     timeout "$run_timeout" "$bin" -q -- "$dir/out.wasm" "$dir/twice.wasm" 2>"$dir/stderr"
     rc2=$?
-    if [ "$rc2" != 1 ] || ! grep -q 'already instrumented' "$dir/stderr"; then
+    if [ "$rc2" != 65 ] || ! grep -q 'already instrumented' "$dir/stderr"; then
       violation f "instrumenting the output again gave exit $rc2: $(head -c 300 "$dir/stderr")"
     fi
   fi

@@ -15,22 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "exit-codes.h" /* WPROF_EXIT_*: besides the guest's own exit code */
 #include "wasi.h"
 #include "wprof.h"
-
-/* Exit codes of `wprof run` (besides the guest's own exit code). */
-enum {
-  WPROF_EXIT_USAGE = 64,       /* bad command line */
-  WPROF_EXIT_NOT_WASM = 65,    /* not a WebAssembly module, or malformed */
-  WPROF_EXIT_NO_INPUT = 66,    /* the module cannot be read */
-  WPROF_EXIT_UNSUPPORTED = 69, /* wasm2c 1.0.32 cannot translate it, or an import we do not provide */
-  WPROF_EXIT_INTERNAL = 70,    /* the C compiler, dlopen or the recorder failed */
-  WPROF_EXIT_CANT_CREATE = 73, /* the database (or the cache) cannot be written */
-  WPROF_EXIT_SIGHUP = 129,     /* interrupted by SIGHUP (128 + 1) */
-  WPROF_EXIT_SIGINT = 130,     /* interrupted by SIGINT (128 + 2) */
-  WPROF_EXIT_TRAP = 134,       /* the guest trapped (128 + SIGABRT, like an abort) */
-  WPROF_EXIT_SIGTERM = 143,    /* interrupted by SIGTERM (128 + 15) */
-};
 
 struct wprof_host_options {
   const char *module_path;

@@ -158,13 +158,13 @@ int wprof_host_load(const char *path, struct wprof_module_file *out) {
   if (out->len < 8 || memcmp(out->bytes, magic, 4) != 0) {
     fail(path, "not a WebAssembly module (no \\0asm magic)");
     wprof_host_unload(out);
-    return WPROF_EXIT_NOT_WASM;
+    return WPROF_EXIT_DATA;
   }
   if (memcmp(out->bytes + 4, version1, 4) != 0) {
     fail(path, "not a core WebAssembly module (binary version %u; components are not supported)",
          (unsigned)out->bytes[4] | (unsigned)out->bytes[5] << 8);
     wprof_host_unload(out);
-    return WPROF_EXIT_NOT_WASM;
+    return WPROF_EXIT_DATA;
   }
   struct reader r = {out->bytes + 8, out->bytes + out->len, false};
   while (r.p < r.end && !r.bad) {
@@ -175,7 +175,7 @@ int wprof_host_load(const char *path, struct wprof_module_file *out) {
     if (!body) {
       fail(path, "malformed module: section at offset %zu overruns the file", offset);
       wprof_host_unload(out);
-      return WPROF_EXIT_NOT_WASM;
+      return WPROF_EXIT_DATA;
     }
     struct reader sec = {body, body + size, false};
     if (*id == 0) {
@@ -194,7 +194,7 @@ int wprof_host_load(const char *path, struct wprof_module_file *out) {
   if (r.bad) {
     fail(path, "malformed module: bad section header");
     wprof_host_unload(out);
-    return WPROF_EXIT_NOT_WASM;
+    return WPROF_EXIT_DATA;
   }
   return 0;
 }

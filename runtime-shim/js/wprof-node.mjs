@@ -6,13 +6,17 @@
 //   node wprof-node.mjs [--json OUT.json] MODULE.wasm [ARGS...]
 //
 // The guest gets ARGS (argv[0] is MODULE.wasm), the environment, stdio, and
-// the current directory preopened as ".". Exit status:
+// the current directory preopened as ".". Exit status (codes of wprof's one
+// table, utils/exit-codes.h; tests/cli/exit-codes.py checks EXIT against it):
 //   the guest's own exit code   when it returns from _start or calls proc_exit
 //   134                         when it traps, exhausts the stack or throws an
 //                               uncaught wasm exception (128 + SIGABRT, like wasmtime)
-//   1                           the module cannot be read, compiled or instantiated,
-//                               or the JSON cannot be written
-//   2                           usage error
+//   64                          usage error
+//   65                          the module does not compile (not wasm, invalid)
+//   66                          the module cannot be read
+//   69                          it cannot be instantiated (an import Node or the
+//                               probes do not provide, a bad wprof.functions section)
+//   73                          the JSON cannot be written
 // The JSON is written (temp file + rename) in every case where the guest ran,
 // including traps: the counts up to the trap are exact.
 
@@ -21,9 +25,7 @@ import path from 'node:path';
 import process from 'node:process';
 import { createWprofHost } from './wprof-host.mjs';
 
-const EXIT_TRAP = 134;
-const EXIT_ERROR = 1;
-const EXIT_USAGE = 2;
+const EXIT = { USAGE: 64, DATA: 65, NO_INPUT: 66, UNSUPPORTED: 69, CANT_CREATE: 73, TRAP: 134 };
 
 function fail(code, message) {
   process.stderr.write(`wprof-node: ${message}\n`);
@@ -36,9 +38,9 @@ function parseArguments(argv) {
   for (; i < argv.length && argv[i].startsWith('--'); i++) {
     if (argv[i] === '--json' && i + 1 < argv.length) jsonPath = argv[++i];
     else if (argv[i] === '--') { i++; break; }
-    else fail(EXIT_USAGE, `unknown option ${argv[i]} (usage: wprof-node.mjs [--json OUT.json] MODULE.wasm [ARGS...])`);
+    else fail(EXIT.USAGE, `unknown option ${argv[i]} (usage: wprof-node.mjs [--json OUT.json] MODULE.wasm [ARGS...])`);
   }
-  if (i >= argv.length) fail(EXIT_USAGE, 'usage: wprof-node.mjs [--json OUT.json] MODULE.wasm [ARGS...]');
+  if (i >= argv.length) fail(EXIT.USAGE, 'usage: wprof-node.mjs [--json OUT.json] MODULE.wasm [ARGS...]');
   return { jsonPath, modulePath: argv[i], guestArgs: argv.slice(i + 1) };
 }
 
@@ -59,7 +61,7 @@ function writeFileAtomically(file, text) {
     fs.renameSync(temp, file);
   } catch (error) {
     fs.rmSync(temp, { force: true });
-    fail(EXIT_ERROR, `cannot write ${file}: ${error.message}`);
+    fail(EXIT.CANT_CREATE, `cannot write ${file}: ${error.message}`);
   }
 }
 
@@ -67,11 +69,16 @@ const { jsonPath, modulePath, guestArgs } = parseArguments(process.argv.slice(2)
 silenceWasiWarning();
 const { WASI } = await import('node:wasi');
 
-let module;
+let bytes, module;
 try {
-  module = await WebAssembly.compile(fs.readFileSync(modulePath));
+  bytes = fs.readFileSync(modulePath);
 } catch (error) {
-  fail(EXIT_ERROR, `cannot load ${modulePath}: ${error.message}`);
+  fail(EXIT.NO_INPUT, `cannot load ${modulePath}: ${error.message}`);
+}
+try {
+  module = await WebAssembly.compile(bytes);
+} catch (error) {
+  fail(EXIT.DATA, `cannot load ${modulePath}: ${error.message}`);
 }
 
 let host, instance;
@@ -88,7 +95,7 @@ try {
     { ...host.imports, wasi_snapshot_preview1: wasi.wasiImport });
   host.attach(instance);
 } catch (error) {
-  fail(EXIT_ERROR, `cannot instantiate ${modulePath}: ${error.message}`);
+  fail(EXIT.UNSUPPORTED, `cannot instantiate ${modulePath}: ${error.message}`);
 }
 
 let exitCode;
@@ -100,7 +107,7 @@ try {
     : error instanceof WebAssembly.Exception ? 'uncaught wasm exception'
     : `error: ${error.message}`;
   process.stderr.write(`wprof-node: ${modulePath}: ${what}\n`);
-  exitCode = EXIT_TRAP;
+  exitCode = EXIT.TRAP;
 }
 host.unwindAll(); // a trap or proc_exit leaves frames open
 

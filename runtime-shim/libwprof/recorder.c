@@ -6,6 +6,7 @@
 ** trace.c (the --trace writer thread) and db.c (the SQLite file).
 */
 #include "wprof-probes.h"
+#include "xalloc.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,11 +37,7 @@ char *wprof__asprintf(const char *fmt, ...) {
   return s;
 }
 
-void wprof__out_of_memory(void) {
-  static const char msg[] = "wprof: out of memory\n";
-  (void)!write(2, msg, sizeof msg - 1);
-  abort();
-}
+void wprof__out_of_memory(void) { wprof_out_of_memory(); /* utils/xalloc.h: one line, exit 70 */ }
 
 static char *copy_string(const char *s) {
   return strdup(s ? s : "");

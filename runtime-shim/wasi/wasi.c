@@ -32,6 +32,7 @@
 #include <wasm-rt-impl.h>
 
 #include "wasi-sandbox.h"
+#include "wasi-functions.h"
 
 typedef uint16_t wasi_errno;
 
@@ -1089,37 +1090,8 @@ static wasi_errno do_poll(wprof_wasi *w, uint32_t in, uint32_t out, uint32_t nsu
   return E_SUCCESS;
 }
 
-/* ---- the imports ---- */
+/* ---- random_get ---- */
 
-#define IMPORT(name) Z_wasi_snapshot_preview1Z_##name
-typedef uint32_t u32;
-typedef uint64_t u64;
-
-u32 IMPORT(args_sizes_get)(wprof_wasi *w, u32 argc, u32 size) {
-  call_begin(w);
-  return call_end(w, strings_sizes(w, w->argv, w->argc, argc, size));
-}
-u32 IMPORT(args_get)(wprof_wasi *w, u32 argv, u32 buf) {
-  call_begin(w);
-  return call_end(w, strings_get(w, w->argv, w->argc, argv, buf));
-}
-u32 IMPORT(environ_sizes_get)(wprof_wasi *w, u32 count, u32 size) {
-  call_begin(w);
-  return call_end(w, strings_sizes(w, w->envp, w->envc, count, size));
-}
-u32 IMPORT(environ_get)(wprof_wasi *w, u32 environ, u32 buf) {
-  call_begin(w);
-  return call_end(w, strings_get(w, w->envp, w->envc, environ, buf));
-}
-u32 IMPORT(clock_res_get)(wprof_wasi *w, u32 id, u32 out) {
-  call_begin(w);
-  return call_end(w, do_clock(w, id, true, out));
-}
-u32 IMPORT(clock_time_get)(wprof_wasi *w, u32 id, u64 precision, u32 out) {
-  (void)precision;
-  call_begin(w);
-  return call_end(w, do_clock(w, id, false, out));
-}
 /* splitmix64 (Steele, Lea and Flood), the --deterministic random_get. */
 static uint64_t splitmix64(uint64_t *state) {
   uint64_t z = (*state += 0x9E3779B97F4A7C15u);
@@ -1128,7 +1100,7 @@ static uint64_t splitmix64(uint64_t *state) {
   return z ^ (z >> 31);
 }
 
-static wasi_errno do_random(wprof_wasi *w, u32 buf, u32 len) {
+static wasi_errno do_random(wprof_wasi *w, uint32_t buf, uint32_t len) {
   if (!in_memory(w, buf, len)) return E_FAULT;
   if (w->deterministic) {
     for (uint32_t done = 0; done < len; done += 8) {
@@ -1147,225 +1119,43 @@ static wasi_errno do_random(wprof_wasi *w, u32 buf, u32 len) {
   }
   return E_SUCCESS;
 }
-u32 IMPORT(random_get)(wprof_wasi *w, u32 buf, u32 len) {
-  call_begin(w);
-  return call_end(w, do_random(w, buf, len));
-}
-u32 IMPORT(fd_read)(wprof_wasi *w, u32 fd, u32 iovs, u32 n, u32 nread) {
-  call_begin(w);
-  return call_end(w, do_io(w, fd, iovs, n, false, 0, nread, IO_READ));
-}
-u32 IMPORT(fd_write)(wprof_wasi *w, u32 fd, u32 iovs, u32 n, u32 nwritten) {
-  call_begin(w);
-  return call_end(w, do_io(w, fd, iovs, n, false, 0, nwritten, IO_WRITE));
-}
-u32 IMPORT(fd_pread)(wprof_wasi *w, u32 fd, u32 iovs, u32 n, u64 offset, u32 nread) {
-  call_begin(w);
-  return call_end(w, do_io(w, fd, iovs, n, true, offset, nread, IO_READ));
-}
-u32 IMPORT(fd_pwrite)(wprof_wasi *w, u32 fd, u32 iovs, u32 n, u64 offset, u32 nwritten) {
-  call_begin(w);
-  return call_end(w, do_io(w, fd, iovs, n, true, offset, nwritten, IO_WRITE));
-}
-u32 IMPORT(fd_seek)(wprof_wasi *w, u32 fd, u64 offset, u32 whence, u32 out) {
-  call_begin(w);
-  return call_end(w, do_seek(w, fd, (int64_t)offset, whence, out));
-}
-u32 IMPORT(fd_tell)(wprof_wasi *w, u32 fd, u32 out) {
-  call_begin(w);
-  return call_end(w, do_seek(w, fd, 0, 1, out));
-}
-u32 IMPORT(fd_close)(wprof_wasi *w, u32 fd) {
-  call_begin(w);
-  return call_end(w, do_close(w, fd));
-}
-u32 IMPORT(fd_sync)(wprof_wasi *w, u32 fd) {
-  call_begin(w);
-  return call_end(w, do_fd_simple(w, fd, RIGHT_FD_SYNC, fsync));
-}
-u32 IMPORT(fd_datasync)(wprof_wasi *w, u32 fd) {
-  call_begin(w);
-  return call_end(w, do_fd_simple(w, fd, RIGHT_FD_DATASYNC, fdatasync));
-}
-u32 IMPORT(fd_fdstat_get)(wprof_wasi *w, u32 fd, u32 out) {
-  call_begin(w);
-  return call_end(w, do_fdstat_get(w, fd, out));
-}
-u32 IMPORT(fd_fdstat_set_flags)(wprof_wasi *w, u32 fd, u32 flags) {
-  call_begin(w);
-  return call_end(w, do_fdstat_set_flags(w, fd, flags));
-}
-u32 IMPORT(fd_fdstat_set_rights)(wprof_wasi *w, u32 fd, u64 base, u64 inheriting) {
-  call_begin(w);
-  return call_end(w, do_fdstat_set_rights(w, fd, base, inheriting));
-}
-u32 IMPORT(fd_filestat_get)(wprof_wasi *w, u32 fd, u32 out) {
-  call_begin(w);
-  return call_end(w, do_filestat_get(w, fd, out));
-}
-u32 IMPORT(fd_filestat_set_size)(wprof_wasi *w, u32 fd, u64 size) {
-  call_begin(w);
-  return call_end(w, do_filestat_set_size(w, fd, size));
-}
-u32 IMPORT(fd_filestat_set_times)(wprof_wasi *w, u32 fd, u64 atim, u64 mtim, u32 fst) {
-  call_begin(w);
-  return call_end(w, do_filestat_set_times(w, fd, atim, mtim, fst));
-}
-u32 IMPORT(fd_readdir)(wprof_wasi *w, u32 fd, u32 buf, u32 len, u64 cookie, u32 out) {
-  call_begin(w);
-  return call_end(w, do_readdir(w, fd, buf, len, cookie, out));
-}
-u32 IMPORT(fd_advise)(wprof_wasi *w, u32 fd, u64 offset, u64 len, u32 advice) {
-  call_begin(w);
-  return call_end(w, do_advise(w, fd, offset, len, advice));
-}
-u32 IMPORT(fd_allocate)(wprof_wasi *w, u32 fd, u64 offset, u64 len) {
-  call_begin(w);
-  return call_end(w, do_allocate(w, fd, offset, len));
-}
-u32 IMPORT(fd_renumber)(wprof_wasi *w, u32 from, u32 to) {
-  call_begin(w);
-  return call_end(w, do_renumber(w, from, to));
-}
-u32 IMPORT(fd_prestat_get)(wprof_wasi *w, u32 fd, u32 out) {
-  call_begin(w);
-  return call_end(w, do_prestat_get(w, fd, out));
-}
-u32 IMPORT(fd_prestat_dir_name)(wprof_wasi *w, u32 fd, u32 buf, u32 len) {
-  call_begin(w);
-  return call_end(w, do_prestat_dir_name(w, fd, buf, len));
-}
-u32 IMPORT(path_open)(wprof_wasi *w, u32 fd, u32 dirflags, u32 path, u32 len, u32 oflags, u64 base,
-                      u64 inheriting, u32 fdflags, u32 out) {
-  call_begin(w);
-  return call_end(w, do_path_open(w, fd, dirflags, path, len, oflags, base, inheriting, fdflags, out));
-}
-u32 IMPORT(path_filestat_get)(wprof_wasi *w, u32 fd, u32 flags, u32 path, u32 len, u32 out) {
-  call_begin(w);
-  return call_end(w, do_path_filestat_get(w, fd, flags, path, len, out));
-}
-u32 IMPORT(path_filestat_set_times)(wprof_wasi *w, u32 fd, u32 flags, u32 path, u32 len, u64 atim, u64 mtim,
-                                    u32 fst) {
-  call_begin(w);
-  return call_end(w, do_path_set_times(w, fd, flags, path, len, atim, mtim, fst));
-}
-u32 IMPORT(path_unlink_file)(wprof_wasi *w, u32 fd, u32 path, u32 len) {
-  call_begin(w);
-  return call_end(w, do_path_op(w, fd, path, len, OP_UNLINK));
-}
-u32 IMPORT(path_create_directory)(wprof_wasi *w, u32 fd, u32 path, u32 len) {
-  call_begin(w);
-  return call_end(w, do_path_op(w, fd, path, len, OP_MKDIR));
-}
-u32 IMPORT(path_remove_directory)(wprof_wasi *w, u32 fd, u32 path, u32 len) {
-  call_begin(w);
-  return call_end(w, do_path_op(w, fd, path, len, OP_RMDIR));
-}
-u32 IMPORT(path_rename)(wprof_wasi *w, u32 fd, u32 old_path, u32 old_len, u32 new_fd, u32 new_path, u32 new_len) {
-  call_begin(w);
-  return call_end(w, do_path_pair(w, fd, old_path, old_len, new_fd, new_path, new_len, false, false));
-}
-u32 IMPORT(path_link)(wprof_wasi *w, u32 old_fd, u32 old_flags, u32 old_path, u32 old_len, u32 new_fd,
-                      u32 new_path, u32 new_len) {
-  call_begin(w);
-  return call_end(w, do_path_pair(w, old_fd, old_path, old_len, new_fd, new_path, new_len, true,
-                                  old_flags & LOOKUP_SYMLINK_FOLLOW));
-}
-u32 IMPORT(path_readlink)(wprof_wasi *w, u32 fd, u32 path, u32 len, u32 buf, u32 buf_len, u32 out) {
-  call_begin(w);
-  return call_end(w, do_path_readlink(w, fd, path, len, buf, buf_len, out));
-}
-u32 IMPORT(path_symlink)(wprof_wasi *w, u32 old_path, u32 old_len, u32 fd, u32 new_path, u32 new_len) {
-  call_begin(w);
-  return call_end(w, do_path_symlink(w, old_path, old_len, fd, new_path, new_len));
-}
-u32 IMPORT(poll_oneoff)(wprof_wasi *w, u32 in, u32 out, u32 nsubs, u32 nevents) {
-  call_begin(w);
-  return call_end(w, do_poll(w, in, out, nsubs, nevents));
-}
+/* ---- the imports, generated from the list of wasi-functions.h ---- */
+
+#define IMPORT(name) Z_wasi_snapshot_preview1Z_##name
+typedef uint32_t u32;
+typedef uint64_t u64;
+#define PARAM_DECL_U32(p) u32 p
+#define PARAM_DECL_U64(p) u64 p
+#define PARAM_TYPE_U32(p) u32
+#define PARAM_TYPE_U64(p) u64
+#define LIST(...) __VA_ARGS__
+#define STRING(...) #__VA_ARGS__
+#define TYPES(...) STRING(__VA_ARGS__)
+
+#define DEFINE_CALL(name, params, expr)              \
+  u32 IMPORT(name)(wprof_wasi *w, LIST params) {     \
+    call_begin(w);                                   \
+    return call_end(w, expr);                        \
+  }
+#define DEFINE_CALL0(name, expr)                     \
+  u32 IMPORT(name)(wprof_wasi *w) {                  \
+    call_begin(w);                                   \
+    return call_end(w, expr);                        \
+  }
+#define DECLARE_NORETURN(name, params) void IMPORT(name)(wprof_wasi *w, LIST params);
+WPROF_WASI_FUNCTIONS(DEFINE_CALL, DEFINE_CALL0, DECLARE_NORETURN, PARAM_DECL_U32, PARAM_DECL_U64)
+
 void IMPORT(proc_exit)(wprof_wasi *w, u32 code) {
   w->exit_code = code;
   leave_guest(w, WPROF_WASI_JMP_EXIT);
 }
-u32 IMPORT(proc_raise)(wprof_wasi *w, u32 sig) {
-  (void)sig;
-  call_begin(w);
-  return call_end(w, E_NOSYS);
-}
-u32 IMPORT(sched_yield)(wprof_wasi *w) {
-  call_begin(w);
-  sched_yield();
-  return call_end(w, E_SUCCESS);
-}
-/* No sockets: a guest only gets here with descriptors it cannot have. */
-u32 IMPORT(sock_accept)(wprof_wasi *w, u32 fd, u32 flags, u32 out) {
-  (void)fd, (void)flags, (void)out;
-  call_begin(w);
-  return call_end(w, E_NOTSUP);
-}
-u32 IMPORT(sock_recv)(wprof_wasi *w, u32 fd, u32 iovs, u32 n, u32 flags, u32 nread, u32 oflags) {
-  (void)fd, (void)iovs, (void)n, (void)flags, (void)nread, (void)oflags;
-  call_begin(w);
-  return call_end(w, E_NOTSUP);
-}
-u32 IMPORT(sock_send)(wprof_wasi *w, u32 fd, u32 iovs, u32 n, u32 flags, u32 nwritten) {
-  (void)fd, (void)iovs, (void)n, (void)flags, (void)nwritten;
-  call_begin(w);
-  return call_end(w, E_NOTSUP);
-}
-u32 IMPORT(sock_shutdown)(wprof_wasi *w, u32 fd, u32 how) {
-  (void)fd, (void)how;
-  call_begin(w);
-  return call_end(w, E_NOTSUP);
-}
 
-/* Checked against the definitions above by tests/wasi (import-types). */
+/* The names and the C types wasm2c gives the imports (after the instance
+** pointer), as an embedder compares them with a module's header. */
+#define TYPE_ROW(name, params, expr) {#name, "u32", TYPES params},
+#define TYPE_ROW0(name, expr) {#name, "u32", ""},
+#define TYPE_ROW_NORETURN(name, params) {#name, "void", TYPES params},
 const struct wprof_import_type wprof_wasi_functions[] = {
-    {"args_get", "u32", "u32, u32"},
-    {"args_sizes_get", "u32", "u32, u32"},
-    {"environ_get", "u32", "u32, u32"},
-    {"environ_sizes_get", "u32", "u32, u32"},
-    {"clock_res_get", "u32", "u32, u32"},
-    {"clock_time_get", "u32", "u32, u64, u32"},
-    {"random_get", "u32", "u32, u32"},
-    {"fd_read", "u32", "u32, u32, u32, u32"},
-    {"fd_write", "u32", "u32, u32, u32, u32"},
-    {"fd_pread", "u32", "u32, u32, u32, u64, u32"},
-    {"fd_pwrite", "u32", "u32, u32, u32, u64, u32"},
-    {"fd_seek", "u32", "u32, u64, u32, u32"},
-    {"fd_tell", "u32", "u32, u32"},
-    {"fd_close", "u32", "u32"},
-    {"fd_sync", "u32", "u32"},
-    {"fd_datasync", "u32", "u32"},
-    {"fd_fdstat_get", "u32", "u32, u32"},
-    {"fd_fdstat_set_flags", "u32", "u32, u32"},
-    {"fd_fdstat_set_rights", "u32", "u32, u64, u64"},
-    {"fd_filestat_get", "u32", "u32, u32"},
-    {"fd_filestat_set_size", "u32", "u32, u64"},
-    {"fd_filestat_set_times", "u32", "u32, u64, u64, u32"},
-    {"fd_readdir", "u32", "u32, u32, u32, u64, u32"},
-    {"fd_advise", "u32", "u32, u64, u64, u32"},
-    {"fd_allocate", "u32", "u32, u64, u64"},
-    {"fd_renumber", "u32", "u32, u32"},
-    {"fd_prestat_get", "u32", "u32, u32"},
-    {"fd_prestat_dir_name", "u32", "u32, u32, u32"},
-    {"path_open", "u32", "u32, u32, u32, u32, u32, u64, u64, u32, u32"},
-    {"path_filestat_get", "u32", "u32, u32, u32, u32, u32"},
-    {"path_filestat_set_times", "u32", "u32, u32, u32, u32, u64, u64, u32"},
-    {"path_unlink_file", "u32", "u32, u32, u32"},
-    {"path_create_directory", "u32", "u32, u32, u32"},
-    {"path_remove_directory", "u32", "u32, u32, u32"},
-    {"path_rename", "u32", "u32, u32, u32, u32, u32, u32"},
-    {"path_link", "u32", "u32, u32, u32, u32, u32, u32, u32"},
-    {"path_readlink", "u32", "u32, u32, u32, u32, u32, u32"},
-    {"path_symlink", "u32", "u32, u32, u32, u32, u32"},
-    {"poll_oneoff", "u32", "u32, u32, u32, u32"},
-    {"proc_exit", "void", "u32"},
-    {"proc_raise", "u32", "u32"},
-    {"sched_yield", "u32", ""},
-    {"sock_accept", "u32", "u32, u32, u32"},
-    {"sock_recv", "u32", "u32, u32, u32, u32, u32, u32"},
-    {"sock_send", "u32", "u32, u32, u32, u32, u32"},
-    {"sock_shutdown", "u32", "u32, u32"},
+    WPROF_WASI_FUNCTIONS(TYPE_ROW, TYPE_ROW0, TYPE_ROW_NORETURN, PARAM_TYPE_U32, PARAM_TYPE_U64)
     {NULL, NULL, NULL},
 };

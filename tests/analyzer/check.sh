@@ -116,34 +116,36 @@ errors)
     CREATE VIEW flat_profile AS WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r)
       SELECT n AS fid, 'x' AS name, n AS calls, n AS primitive_calls, n AS self_ns, n AS incl_ns, n AS samples FROM r;
     CREATE VIEW path_names AS WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT n AS id, 'x' AS path FROM r;"
-  expect_err 2 "wprof report: $work/text.db: not a wprof database (not an SQLite file)" R "$work/text.db"
-  expect_err 2 "wprof report: $work/other.db: not a wprof database (no meta table)" R "$work/other.db"
-  expect_err 2 "wprof report: $work/newer.db: schema version 4 is newer than this wprof supports (3)" R "$work/newer.db"
-  expect_err 2 "wprof report: $work/older.db: schema version 2 is older than this wprof reads (3): record the run again" R "$work/older.db"
-  expect_err 2 "wprof report: $work/incomplete.db: incomplete database (the run was not written to the end)" R "$work/incomplete.db" info
+  expect_err 65 "wprof report: $work/text.db: not a wprof database (not an SQLite file)" R "$work/text.db"
+  expect_err 65 "wprof report: $work/other.db: not a wprof database (no meta table)" R "$work/other.db"
+  expect_err 65 "wprof report: $work/newer.db: schema version 4 is newer than this wprof supports (3)" R "$work/newer.db"
+  expect_err 65 "wprof report: $work/older.db: schema version 2 is older than this wprof reads (3): record the run again" R "$work/older.db"
+  expect_err 65 "wprof report: $work/incomplete.db: incomplete database (the run was not written to the end)" R "$work/incomplete.db" info
   for view in allocs tree top; do
-    expect_err 2 "wprof report: $work/cycle.db: not a wprof database (a call path's parent does not come before it)" \
+    expect_err 65 "wprof report: $work/cycle.db: not a wprof database (a call path's parent does not come before it)" \
       timeout 20 "$driver" report "$work/cycle.db" "$view"
   done
   # the file's own views are never run: the reports are those of fib.db
   expect_out 0 fib-top.txt timeout 20 "$driver" report "$work/views.db"
   expect_out 0 fib-allocs.txt timeout 20 "$driver" report "$work/views.db" allocs
-  expect_err 2 "wprof report: $work/missing.db: cannot open: No such file or directory" R "$work/missing.db"
-  expect_err 2 "wprof report: $work/empty.db: the run recorded no calls" R "$work/empty.db"
-  expect_err 2 "wprof report: $work/empty.db: the run recorded no calls" R "$work/empty.db" allocs
-  expect_err 2 "wprof report: unknown view 'bogus' (top, tree, peek, allocs, leaks, peak, calls or info)" R "$work/fib.db" bogus
-  expect_err 2 "wprof report: unknown format 'xml' (text, csv or json)" R "$work/fib.db" --format xml
-  expect_err 2 "wprof report: unknown sort 'size' (flat, cum, calls or name)" R "$work/fib.db" --sort size
-  expect_err 2 "wprof report: bad --limit '-3' (a number, 0 for all)" R "$work/fib.db" --limit -3
-  expect_err 2 "wprof report: an option given does not apply to the tree view (see --help)" R "$work/fib.db" tree --sort flat
-  expect_err 2 "wprof report: peek needs a function name or glob" R "$work/fib.db" peek
-  expect_err 2 "wprof report: $work/fib.db: no called function matches 'nothing*'" R "$work/fib.db" peek 'nothing*'
-  expect_err 2 "wprof report: bad option '--bogus' (see wprof report --help)" R "$work/fib.db" --bogus
-  expect_err 2 "wprof report: missing database (usage: wprof report prof.db [view] [options])" R
-  expect_err 2 "wprof report: $work/fib.db: not recorded with --trace: there is no per-call data (run \`wprof run --trace\`)" R "$work/fib.db" calls
-  expect_err 2 "wprof report: unknown sample 'heap' (alloc_space, alloc_objects, inuse_space or inuse_objects)" R "$work/fib.db" allocs --sample heap
+  expect_err 66 "wprof report: $work/missing.db: cannot open: No such file or directory" R "$work/missing.db"
+  expect_err 65 "wprof report: $work/empty.db: the run recorded no calls" R "$work/empty.db"
+  expect_err 65 "wprof report: $work/empty.db: the run recorded no calls" R "$work/empty.db" allocs
+  expect_err 64 "wprof report: unknown view 'bogus' (top, tree, peek, allocs, leaks, peak, calls or info)" R "$work/fib.db" bogus
+  expect_err 64 "wprof report: unknown format 'xml' (text, csv or json)" R "$work/fib.db" --format xml
+  expect_err 64 "wprof report: unknown sort 'size' (flat, cum, calls or name)" R "$work/fib.db" --sort size
+  expect_err 64 "wprof report: bad --limit '-3' (a number, 0 for all)" R "$work/fib.db" --limit -3
+  expect_err 64 "wprof report: an option given does not apply to the tree view (see --help)" R "$work/fib.db" tree --sort flat
+  expect_err 64 "wprof report: peek needs a function name or glob" R "$work/fib.db" peek
+  expect_err 65 "wprof report: $work/fib.db: no called function matches 'nothing*'" R "$work/fib.db" peek 'nothing*'
+  expect_err 64 "wprof report: bad option '--bogus' (see wprof report --help)" R "$work/fib.db" --bogus
+  expect_err 64 "wprof report: missing database (usage: wprof report prof.db [view] [options])" R
+  expect_err 65 "wprof report: $work/fib.db: not recorded with --trace: there is no per-call data (run \`wprof run --trace\`)" R "$work/fib.db" calls
+  expect_err 64 "wprof report: unknown sample 'heap' (alloc_space, alloc_objects, inuse_space or inuse_objects)" R "$work/fib.db" allocs --sample heap
   # A glob is a bound parameter, never SQL: quotes in it are just characters.
-  expect_err 2 "wprof report: $work/fib.db: no called function matches 'x' OR 1=1 --'" R "$work/fib.db" peek "x' OR 1=1 --"
+  expect_err 65 "wprof report: $work/fib.db: no called function matches 'x' OR 1=1 --'" R "$work/fib.db" peek "x' OR 1=1 --"
+  R "$work/fib.db" >/dev/full 2>"$work/stderr"; expect_eq "report on a full disk: exit" "$?" 73
+  expect_eq "report on a full disk: stderr" "$(cat "$work/stderr")" "wprof report: cannot write the report"
   out=$(R "$work/fib.db" top --focus "' OR 1=1 --" --format csv); expect_eq "injected focus" "$out" "self_ns,incl_ns,calls,primitive_calls,name,fid"
   ;;
 diff)
@@ -186,12 +188,12 @@ diff)
   D "$work/fib.db" "$work/sampled.db" --fail-on calls:+0 >/dev/null; expect_eq "exact/sampled calls:+0 exit" $? 1
   D "$work/fib.db" "$work/sampled.db" --fail-on 'calls:+0:ma*' >/dev/null; expect_eq "exact/sampled calls:+0:ma* exit" $? 0
   for bad in calls 'calls:' 'bogus:+1' 'calls:+x%' 'calls:+5%:' 'calls:-5'; do
-    expect_err 2 "wprof diff: bad --fail-on '$bad' (METRIC:+N, METRIC:+N% or METRIC:+N%:GLOB)" D "$work/fib.db" "$work/fib2.db" --fail-on "$bad"
+    expect_err 64 "wprof diff: bad --fail-on '$bad' (METRIC:+N, METRIC:+N% or METRIC:+N%:GLOB)" D "$work/fib.db" "$work/fib2.db" --fail-on "$bad"
   done
   printf 'text\n' >"$work/text.db"
-  expect_err 2 "wprof diff: $work/text.db: not a wprof database (not an SQLite file)" D "$work/fib.db" "$work/text.db"
-  expect_err 2 "wprof diff: $work/empty.db: the run recorded no calls" D "$work/empty.db" "$work/fib.db"
-  expect_err 2 "wprof diff: usage: wprof diff base.db new.db [--fail-on METRIC:+N%] [--focus GLOB]" D "$work/fib.db"
+  expect_err 65 "wprof diff: $work/text.db: not a wprof database (not an SQLite file)" D "$work/fib.db" "$work/text.db"
+  expect_err 65 "wprof diff: $work/empty.db: the run recorded no calls" D "$work/empty.db" "$work/fib.db"
+  expect_err 64 "wprof diff: usage: wprof diff base.db new.db [--fail-on METRIC:+N%] [--focus GLOB]" D "$work/fib.db"
   ;;
 queries)
   # Every ```sql block of docs/queries.md, run with sqlite3 against the
@@ -353,24 +355,24 @@ print(" ".join(str(e["args"]["call"]) for e in json.load(open(sys.argv[1]))["tra
   diff -u "$src/golden/mutual-calls.folded" "$out_dir/mutual.folded" >&2 || fail "folded calls"
   X --format folded "$work/sampled.db" -o "$out_dir/sampled.folded" || fail "folded export of a sampled run"
   diff -u "$src/golden/sampled.folded" "$out_dir/sampled.folded" >&2 || fail "folded sampled"
-  # Failures: one line, exit 2, no file (and an existing file is left alone).
+  # Failures: one line, the exit code of its kind (utils/exit-codes.h), no file (and an existing file is left alone).
   echo keep >"$out_dir/keep"
-  expect_err 2 "wprof export: unknown format 'svg' (pprof, callgrind, chrome or folded)" X --format svg "$work/fib.db" -o "$out_dir/keep"
-  expect_err 2 "wprof export: --from and --to apply to --format chrome only" X --format pprof "$work/trace.db" --from 1ms -o "$out_dir/keep"
-  expect_err 2 "wprof export: bad time '1.5 ms' (a number, then ns, us, ms or s)" X --format chrome "$work/trace.db" --to '1.5 ms' -o "$out_dir/keep"
-  expect_err 2 "wprof export: --from 2ms is after --to 1ms" X --format chrome "$work/trace.db" --from 2ms --to 1ms -o "$out_dir/keep"
-  expect_err 2 "wprof export: $work/fib.db: not recorded with --trace: there is no per-call data (run \`wprof run --trace\`)" X --format chrome "$work/fib.db" -o "$out_dir/keep"
-  expect_err 2 "wprof export: $work/empty.db: the run recorded no calls" X --format pprof "$work/empty.db" -o "$out_dir/keep"
+  expect_err 64 "wprof export: unknown format 'svg' (pprof, callgrind, chrome or folded)" X --format svg "$work/fib.db" -o "$out_dir/keep"
+  expect_err 64 "wprof export: --from and --to apply to --format chrome only" X --format pprof "$work/trace.db" --from 1ms -o "$out_dir/keep"
+  expect_err 64 "wprof export: bad time '1.5 ms' (a number, then ns, us, ms or s)" X --format chrome "$work/trace.db" --to '1.5 ms' -o "$out_dir/keep"
+  expect_err 64 "wprof export: --from 2ms is after --to 1ms" X --format chrome "$work/trace.db" --from 2ms --to 1ms -o "$out_dir/keep"
+  expect_err 65 "wprof export: $work/fib.db: not recorded with --trace: there is no per-call data (run \`wprof run --trace\`)" X --format chrome "$work/fib.db" -o "$out_dir/keep"
+  expect_err 65 "wprof export: $work/empty.db: the run recorded no calls" X --format pprof "$work/empty.db" -o "$out_dir/keep"
   printf 'x\n' >"$work/text.db"
-  expect_err 2 "wprof export: $work/text.db: not a wprof database (not an SQLite file)" X --format folded "$work/text.db" -o "$out_dir/keep"
-  expect_err 2 "wprof export: --value applies to --format folded only" X --format pprof --value calls "$work/fib.db" -o "$out_dir/keep"
-  expect_err 2 "wprof export: unknown --sample-index 'time' (calls, time; samples, cpu if sampled; with --heap alloc_objects, alloc_space, inuse_objects, inuse_space)" \
+  expect_err 65 "wprof export: $work/text.db: not a wprof database (not an SQLite file)" X --format folded "$work/text.db" -o "$out_dir/keep"
+  expect_err 64 "wprof export: --value applies to --format folded only" X --format pprof --value calls "$work/fib.db" -o "$out_dir/keep"
+  expect_err 64 "wprof export: unknown --sample-index 'time' (calls, time; samples, cpu if sampled; with --heap alloc_objects, alloc_space, inuse_objects, inuse_space)" \
     X --format pprof --heap --sample-index time "$work/fib.db" -o "$out_dir/keep"
-  expect_err 2 "wprof export: $work/sampled.db: --sample-index time: not a sample type of a profile timed 'sampled' (samples, cpu, calls)" \
+  expect_err 65 "wprof export: $work/sampled.db: --sample-index time: not a sample type of a profile timed 'sampled' (samples, cpu, calls)" \
     X --format pprof --sample-index time "$work/sampled.db" -o "$out_dir/keep"
-  expect_err 2 "wprof export: $work/fib.db: --sample-index cpu: not a sample type of a profile timed 'exact' (calls, time)" \
+  expect_err 65 "wprof export: $work/fib.db: --sample-index cpu: not a sample type of a profile timed 'exact' (calls, time)" \
     X --format pprof --sample-index cpu "$work/fib.db" -o "$out_dir/keep"
-  expect_err 2 "wprof export: $out_dir/no/such/dir/x.pb.gz: cannot create: No such file or directory" X --format pprof "$work/fib.db" -o "$out_dir/no/such/dir/x.pb.gz"
+  expect_err 73 "wprof export: $out_dir/no/such/dir/x.pb.gz: cannot create: No such file or directory" X --format pprof "$work/fib.db" -o "$out_dir/no/such/dir/x.pb.gz"
   expect_eq "existing file untouched" "$(cat "$out_dir/keep")" keep
   expect_eq "no temporary file left" "$(ls "$out_dir" | grep -c tmp)" 0
   ;;

@@ -1,5 +1,7 @@
 // cli.test.mjs — tests of runtime-shim/js/wprof-node.mjs: stdio pass-through,
-// exit codes (guest code, 134 on trap, 1 on a bad module, 2 on bad usage)
+// exit codes (guest code, 134 on trap, and the codes of utils/exit-codes.h:
+// 64 bad usage, 65 a module that does not compile, 66 an unreadable one, 69 one
+// that cannot be instantiated, 73 an unwritable JSON)
 // and the JSON counts, on hand-instrumented WASI commands.
 
 import { test } from 'node:test';
@@ -56,22 +58,39 @@ test('a trap exits with 134 and still writes the counts', () => withTempDir((dir
   assert.equal(r.unwound, 2);
 }));
 
-test('bad input: usage error 2, unreadable or invalid module 1, no output file', () => withTempDir((dir) => {
+test('bad input: usage 64, invalid module 65, unreadable 66, not instantiable 69, no output file', () => withTempDir((dir) => {
   const json = path.join(dir, 'out.json');
   let child = run([]);
-  assert.equal(child.status, 2);
+  assert.equal(child.status, 64);
   assert.match(child.stderr, /^wprof-node: usage: /);
   child = run(['--frobnicate', 'x.wasm']);
-  assert.equal(child.status, 2);
+  assert.equal(child.status, 64);
 
   child = run(['--json', json, path.join(dir, 'missing.wasm')]);
-  assert.equal(child.status, 1);
+  assert.equal(child.status, 66);
   assert.match(child.stderr, /^wprof-node: cannot load .*missing\.wasm: /);
 
   const garbage = path.join(dir, 'garbage.wasm');
   fs.writeFileSync(garbage, 'not wasm');
   child = run(['--json', json, garbage]);
-  assert.equal(child.status, 1);
+  assert.equal(child.status, 65);
   assert.equal(child.stderr.split('\n').length, 2); // one line
+
+  const badImport = path.join(dir, 'bad-import.wasm');
+  fs.writeFileSync(badImport, assemble('bad-import'));
+  child = run(['--json', json, badImport]);
+  assert.equal(child.status, 69);
+  assert.match(child.stderr, /^wprof-node: cannot instantiate .*bad-import\.wasm: .*unknown probe wprof\.exit_i128/);
   assert.equal(fs.existsSync(json), false);
+}));
+
+test('a JSON that cannot be written exits 73 after the guest ran', () => withTempDir((dir) => {
+  const wasm = path.join(dir, 'hello.wasm');
+  fs.writeFileSync(wasm, assemble('wasi-hello', {
+    section: functionsSection({ importedFuncs: 4, names: ['say', '_start'] }),
+  }));
+  const child = run(['--json', path.join(dir, 'no', 'such', 'dir', 'out.json'), wasm]);
+  assert.equal(child.stdout, 'hello\nhello\n');
+  assert.equal(child.status, 73);
+  assert.match(child.stderr, /^wprof-node: cannot write .*out\.json: /);
 }));

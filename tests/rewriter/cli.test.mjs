@@ -56,10 +56,10 @@ test('refuses what is not a wasm module', () => {
   const dir = freshDir();
   const text = join(dir, 'notes.txt');
   writeFileSync(text, 'hello, world\n');
-  assertRefused(dir, [text], 1, /notes\.txt: not a WebAssembly module/);
+  assertRefused(dir, [text], 65, /notes\.txt: not a WebAssembly module/);
   const empty = join(dir, 'empty.wasm');
   writeFileSync(empty, '');
-  assertRefused(dir, [empty], 1, /empty\.wasm: not a WebAssembly module/);
+  assertRefused(dir, [empty], 65, /empty\.wasm: not a WebAssembly module/);
 });
 
 test('refuses truncated and malformed modules', () => {
@@ -70,14 +70,14 @@ test('refuses truncated and malformed modules', () => {
   for (const cut of [12, 40, good.length - 1]) {
     const truncated = join(dir, `cut${cut}.wasm`);
     writeFileSync(truncated, good.subarray(0, cut));
-    assertRefused(dir, [truncated], 1, /malformed module/);
+    assertRefused(dir, [truncated], 65, /malformed module/);
   }
 });
 
 test('refuses invalid modules', () => {
   const dir = freshDir();
   const bad = wat(dir, 'bad', '(module (func (result i32) (i64.const 1)))', ['--no-check']);
-  assertRefused(dir, [bad], 1, /bad\.wasm: invalid module/);
+  assertRefused(dir, [bad], 65, /bad\.wasm: invalid module/);
 });
 
 test('--skip-validation writes the same output and still refuses what binaryen finds invalid', () => {
@@ -89,41 +89,41 @@ test('--skip-validation writes the same output and still refuses what binaryen f
   assert.equal(run('--skip-validation', m, b).code, 0);
   assert.ok(readFileSync(a).equals(readFileSync(b)));
   const bad = wat(dir, 'bad', '(module (func (result i32) (i64.const 1)))', ['--no-check']);
-  assertRefused(dir, ['--skip-validation', bad], 1, /bad\.wasm: binaryen 108 does not read this module back as valid/);
+  assertRefused(dir, ['--skip-validation', bad], 69, /bad\.wasm: binaryen 108 does not read this module back as valid/);
 });
 
 test('refuses a module it already instrumented', () => {
   const dir = freshDir();
   const once = join(dir, 'once.wasm');
   assert.equal(run(wat(dir, 'fib', fibWat), once).code, 0);
-  assertRefused(dir, [once], 1, /already instrumented/);
+  assertRefused(dir, [once], 65, /already instrumented/);
 });
 
 test('refuses blocks with parameters, which binaryen 108 miscompiles', () => {
   const dir = freshDir();
   const m = wat(dir, 'bparams', `(module (func (export "f") (param i32) (result i32)
     (local.get 0) (block (param i32) (result i32) (i32.const 1) (i32.add))))`);
-  assertRefused(dir, [m], 1, /unsupported: .*param/);
+  assertRefused(dir, [m], 69, /unsupported: .*param/);
 });
 
-test('usage errors exit 2', () => {
+test('usage errors exit 64', () => {
   const dir = freshDir();
   const m = wat(dir, 'fib', fibWat);
   for (const args of [[], [m], ['--frobnicate', m, join(dir, 'o.wasm')], ['--alloc', 'x', m, join(dir, 'o.wasm')],
     ['--alloc', 'fib=slab', m, join(dir, 'o.wasm')], ['--list']]) {
     const r = run(...args);
-    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.code, 64, `${args.join(' ')}: ${r.stderr}`);
     assert.equal(r.stderr.split('\n').filter(Boolean).length, 1);
   }
-  assertRefused(dir, ['--alloc', 'nosuch=malloc', m], 2, /no function named 'nosuch'/);
+  assertRefused(dir, ['--alloc', 'nosuch=malloc', m], 64, /no function named 'nosuch'/);
 });
 
-test('I/O errors exit 3 and leave nothing', () => {
+test('an unreadable input exits 66, an unwritable output 73, and they leave nothing', () => {
   const dir = freshDir();
-  assertRefused(dir, [join(dir, 'missing.wasm')], 3, /missing\.wasm: cannot read/);
+  assertRefused(dir, [join(dir, 'missing.wasm')], 66, /missing\.wasm: cannot read/);
   const m = wat(dir, 'fib', fibWat);
   const r = run(m, join(dir, 'no', 'such', 'dir', 'out.wasm'));
-  assert.equal(r.code, 3);
+  assert.equal(r.code, 73);
   assert.match(r.stderr, /cannot write/);
 });
 

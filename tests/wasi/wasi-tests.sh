@@ -52,7 +52,129 @@ check_files() {
   diff -u "$expected/files.out" out.txt || fail "files output differs"
 }
 
+# fdcalls CALL: runs programs/fdcalls.c for one call in box/ (f = "hello");
+# its stdout must be the expected lines on stdin. The errno values are those of
+# the WASI preview1 spec: 8 BADF, 28 INVAL, 52 NOSYS, 58 NOTSUP, 76 NOTCAPABLE.
+fdcalls() {
+  local want; want=$(cat)
+  rm -rf box && mkdir box && printf hello > box/f
+  run_wprof --dir box:/box "$programs/fdcalls.wasm" "$1"
+  diff -u <(printf '%s\n' "$want") out.txt || fail "$1: output differs"
+}
+expect_exit() { [ "$rc" = "$1" ] || fail "exit code $rc, expected $1: $(cat err.txt)"; }
+# expect_file PRINTF_FORMAT: box/f holds exactly these bytes
+expect_file() { printf "$1" | cmp - box/f || fail "box/f is not $1: $(od -c box/f | head -3)"; }
+
 case $case_name in
+  fd-sync | fd-datasync) # the data written before is in the file; a descriptor without the right is refused
+    call=${case_name//-/_}
+    fdcalls "$call" <<'END'
+wrote 'SYNC', cursor now 4
+file                                 0
+without the right                    76
+closed fd                            8
+END
+    expect_exit 0
+    expect_file SYNCo
+    ;;
+  fd-fdstat-set-flags) # flags read back; with APPEND a write at 0 lands at the end, without it at 0
+    fdcalls fd_fdstat_set_flags <<'END'
+APPEND                               0
+flags 1
+wrote 'abc', cursor now 8
+none                                 0
+flags 0
+wrote 'J', cursor now 1
+NONBLOCK                             0
+flags 4
+APPEND|NONBLOCK                      0
+flags 5
+SYNC                                 58
+an unknown flag (32)                 28
+flags 5
+without the right                    76
+closed fd                            8
+END
+    # SYNC: 58, as wasi.c documents (Linux cannot switch O_SYNC on an open file)
+    expect_exit 0
+    expect_file Jelloabc
+    ;;
+  fd-filestat-set-times) # times set to the nanosecond, read back by the guest and by stat(1)
+    start=$(date +%s)
+    fdcalls fd_filestat_set_times <<'END'
+ATIM|MTIM                            0
+atim 1234567890123456789 mtim 1111111111222222222
+MTIM_NOW                             0
+atim 1234567890123456789 mtim within the call 1
+ATIM with ATIM_NOW                   28
+MTIM with MTIM_NOW                   28
+an unknown flag (16)                 28
+without the right                    76
+closed fd                            8
+END
+    end=$(date +%s)
+    expect_exit 0
+    [ "$(stat -c %.9X box/f)" = 1234567890.123456789 ] || fail "atime $(stat -c %.9X box/f)"
+    mtime=$(stat -c %Y box/f)
+    [ "$mtime" -ge "$start" ] && [ "$mtime" -le "$end" ] || fail "mtime $mtime, not within $start..$end"
+    expect_file hello
+    ;;
+  fd-advise) # every advice is accepted and changes nothing in the file
+    fdcalls fd_advise <<'END'
+NORMAL                               0
+SEQUENTIAL                           0
+RANDOM                               0
+WILLNEED                             0
+DONTNEED                             0
+NOREUSE                              0
+NORMAL to the end (len 0)            0
+an unknown advice (6)                28
+without the right                    76
+closed fd                            8
+size 5
+first bytes 'hello' (0)
+END
+    expect_exit 0
+    expect_file hello
+    ;;
+  fd-allocate) # the file grows to offset + len, never shrinks, and keeps its bytes; the rest reads as zeros
+    fdcalls fd_allocate <<'END'
+0+4096                               0
+size 4096
+8192+100                             0
+size 8292
+0+10 (inside the file)               0
+size 8292
+length 0                             28
+offset 2^63                          28
+without the right                    76
+closed fd                            8
+size 8292
+first bytes 'hello' (0)
+END
+    expect_exit 0
+    [ "$(stat -c %s box/f)" = 8292 ] || fail "size $(stat -c %s box/f)"
+    { printf hello; head -c 8287 /dev/zero; } | cmp - box/f || fail "box/f is not hello and 8287 zeros"
+    ;;
+  sched-yield)
+    fdcalls sched_yield <<'END'
+1000 calls, 0 failed
+sched_yield                          0
+END
+    expect_exit 0
+    ;;
+  proc-raise) # NOSYS: no signal reaches the host (docs/limitations.md); the guest goes on and exits normally
+    fdcalls proc_raise <<'END'
+SIGTERM (15)                         52
+SIGKILL (9)                          52
+SIGABRT (6)                          52
+no signal (0)                        52
+still running
+END
+    expect_exit 7
+    [ "$(sqlite3 run.db 'SELECT status, exit_code FROM run')" = "exited|7" ] ||
+      fail "run row: $(sqlite3 run.db 'SELECT status, exit_code FROM run')"
+    ;;
   escape) check_escape ;;
   escape-walk) WPROF_WASI_NO_OPENAT2=1 check_escape ;;
   files) check_files ;;
