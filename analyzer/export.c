@@ -1,21 +1,13 @@
 /* `wprof export --format pprof|callgrind|chrome|folded prof.db -o FILE`: the
  * command line of the export subcommand. Validates everything it can before
- * creating anything, writes through a temporary file next to FILE (or the
- * file a symbolic link FILE names) and renames it at the end, so a failure
- * never leaves a partial file behind; "-", a device or a FIFO is written
- * directly. */
-#include <errno.h>
+ * creating anything, then writes FILE through output.h, so a failure never
+ * leaves a partial file behind. */
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "export.h"
-#include "file-mode.h"
-#include "output-path.h"
-#include "temp-file.h"
+#include "output.h"
 #include "units.h"
 #include "util.h"
 #include "wprof_analyzer.h"
@@ -48,76 +40,19 @@ static const char usage[] =
     "  -o - writes to standard output; a device or a FIFO is written directly\n"
     "exit status: 0 success, 2 bad usage or bad input (no file is written)\n";
 
-/* Writes with the exporter straight to out (standard output, a device, a
-** FIFO): there is nothing to replace atomically. */
-static int write_direct(struct wprof_db *db, const struct exporter *e, const struct export_options *o,
-                        const char *path, FILE *out)
+/* What write_export needs: the database, the writer and its options. */
+struct export_job {
+  struct wprof_db *db;
+  const struct exporter *exporter;
+  const struct export_options *options;
+};
+
+static int write_export(void *context, FILE *out)
 {
-  if (e->write(db, o, out))
-    return wprof_fail("export", db->path, "%s", db->error);
-  if (fflush(out) != 0 || ferror(out))
-    return wprof_fail("export", path, "cannot write: %s", strerror(errno));
+  struct export_job *job = context;
+  if (job->exporter->write(job->db, job->options, out))
+    return wprof_fail("export", job->db->path, "%s", job->db->error);
   return WPROF_EXIT_OK;
-}
-
-/* Writes with the exporter into a temporary file renamed to path. */
-static int write_atomically(struct wprof_db *db, const struct exporter *e, const struct export_options *o,
-                            const char *path)
-{
-  char *tmp = wprof_xasprintf("%s.tmpXXXXXX", path);
-  wprof_temp_file_guard(tmp); /* mkstemp fills in its name */
-  int fd = mkstemp(tmp);
-  if (fd < 0) {
-    int rc = wprof_fail("export", path, "cannot create: %s", strerror(errno));
-    wprof_temp_file_forget();
-    free(tmp);
-    return rc;
-  }
-  FILE *out = fchmod(fd, wprof_new_file_mode()) == 0 ? fdopen(fd, "wb") : NULL; /* mkstemp made it private */
-  if (!out) {
-    close(fd);
-  } else if (e->write(db, o, out)) {
-    fclose(out);
-    unlink(tmp);
-    wprof_temp_file_forget();
-    free(tmp);
-    return wprof_fail("export", db->path, "%s", db->error);
-  } else {
-    int written = fflush(out) == 0 && !ferror(out);
-    if (fclose(out) == 0 && written && rename(tmp, path) == 0) {
-      wprof_temp_file_forget();
-      free(tmp);
-      return WPROF_EXIT_OK;
-    }
-  }
-  int rc = wprof_fail("export", path, "cannot write: %s", strerror(errno));
-  unlink(tmp);
-  wprof_temp_file_forget();
-  free(tmp);
-  return rc;
-}
-
-/* "-" is standard output; a device or a FIFO is written in place; a symbolic
-** link is followed and its target replaced; anything else is replaced. */
-static int write_output(struct wprof_db *db, const struct exporter *e, const struct export_options *o,
-                        const char *path)
-{
-  if (strcmp(path, "-") == 0)
-    return write_direct(db, e, o, path, stdout);
-  struct wprof_output target;
-  if (wprof_output_resolve(path, &target) != 0)
-    return wprof_fail("export", path, "cannot write: %s", strerror(errno));
-  int rc;
-  if (!target.direct) {
-    rc = write_atomically(db, e, o, target.path);
-  } else {
-    FILE *out = fopen(target.path, "wb");
-    rc = out ? write_direct(db, e, o, path, out) : wprof_fail("export", path, "cannot write: %s", strerror(errno));
-    if (out && fclose(out) != 0 && rc == WPROF_EXIT_OK)
-      rc = wprof_fail("export", path, "cannot write: %s", strerror(errno));
-  }
-  wprof_output_free(&target);
-  return rc;
 }
 
 int wprof_cmd_export(int argc, char **argv)
@@ -214,7 +149,8 @@ int wprof_cmd_export(int argc, char **argv)
     rc = wprof_fail("export", db_path, "%s", db->error);
   } else {
     wprof_db_print_header(db, "export", 0, stderr);
-    rc = write_output(db, e, &o, output);
+    struct export_job job = {db, e, &o};
+    rc = wprof_write_output("export", output, write_export, &job);
   }
   wprof_db_close(db);
   return rc;
