@@ -4,10 +4,12 @@
  * leaves a partial file behind. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "export.h"
 #include "output.h"
+#include "path-metrics.h"
 #include "units.h"
 #include "util.h"
 #include "wprof_analyzer.h"
@@ -16,13 +18,14 @@ struct exporter {
   const char *name;
   int (*write)(struct wprof_db *, const struct export_options *, FILE *);
   int needs_trace;
+  int weighed; /* stacks weighed by a metric of path-metrics.h: --value applies */
 };
 
 static const struct exporter exporters[] = {
-    {"pprof", export_pprof, 0},
-    {"callgrind", export_callgrind, 0},
-    {"chrome", export_chrome, 1},
-    {"folded", export_folded, 0},
+    {"pprof", export_pprof, 0, 0},
+    {"callgrind", export_callgrind, 0, 0},
+    {"chrome", export_chrome, 1, 0},
+    {"folded", export_folded, 0, 1},
 };
 
 static const char usage[] =
@@ -35,10 +38,19 @@ static const char usage[] =
     "  chrome     Chrome trace event JSON (chrome://tracing, Perfetto); needs a --trace database\n"
     "             --from TIME, --to TIME: only the calls that overlap this window of the run\n"
     "             (TIME since the run's start: 1500, 1.5us, 20ms, 2s; ns without a unit)\n"
-    "  folded     'a;b;c value' lines for flame graph tools; --value self (ns, default) or calls\n"
+    "  folded     'a;b;c value' lines for flame graph tools, the value each path's own\n"
+    "--value NAME (folded): the metric the stacks are weighed by: %s\n"
+    "  [time when the run has time, else calls; 'self' is time; samples for a sampled run]\n"
     "-o FILE: replaced atomically (a symbolic link is followed, its target replaced);\n"
     "  -o - writes to standard output; a device or a FIFO is written directly\n"
     "exit status: 0 success, 2 bad usage or bad input (no file is written)\n";
+
+static void print_usage(void)
+{
+  char *names = wprof_path_metric_names();
+  printf(usage, names);
+  free(names);
+}
 
 /* What write_export needs: the database, the writer and its options. */
 struct export_job {
@@ -93,7 +105,7 @@ int wprof_cmd_export(int argc, char **argv)
       to = optarg;
       break;
     case 'h':
-      fputs(usage, stdout);
+      print_usage();
       return WPROF_EXIT_OK;
     default:
       return wprof_fail("export", NULL, "bad option '%s' (see wprof export --help)", argv[optind - 1]);
@@ -115,11 +127,15 @@ int wprof_cmd_export(int argc, char **argv)
   int pprof = e->write == export_pprof;
   if ((o.heap || o.sample_index) && !pprof)
     return wprof_fail("export", NULL, "--heap and --sample-index apply to --format pprof only");
-  if (value && e->write != export_folded)
-    return wprof_fail("export", NULL, "--value applies to --format folded only");
-  if (value && strcmp(value, "calls") && strcmp(value, "self"))
-    return wprof_fail("export", NULL, "unknown --value '%s' (self or calls)", value);
-  o.value_calls = value && strcmp(value, "calls") == 0;
+  if (value && !e->weighed)
+    return wprof_fail("export", NULL, "--value applies to --format folded and html only");
+  o.value = value ? wprof_path_metric_find(value) : -1;
+  if (value && o.value < 0) {
+    char *names = wprof_path_metric_names();
+    wprof_fail("export", NULL, "unknown --value '%s' (%s)", value, names);
+    free(names);
+    return WPROF_EXIT_USAGE;
+  }
   if ((from || to) && e->write != export_chrome)
     return wprof_fail("export", NULL, "--from and --to apply to --format chrome only");
   const char *bad_time = NULL;
@@ -145,7 +161,10 @@ int wprof_cmd_export(int argc, char **argv)
   if (!db)
     return wprof_fail("export", db_path, "%s", error);
   int rc;
-  if (wprof_db_require_calls(db) || (e->needs_trace && wprof_db_require_trace(db))) {
+  if (e->weighed && o.value < 0)
+    o.value = wprof_path_metric_default(&db->run);
+  if (wprof_db_require_calls(db) || (e->needs_trace && wprof_db_require_trace(db)) ||
+      (e->weighed && wprof_path_metric_require(db, o.value))) {
     rc = wprof_fail("export", db_path, "%s", db->error);
   } else {
     wprof_db_print_header(db, "export", 0, stderr);

@@ -11,7 +11,7 @@
 struct export_options {
   int heap;                 /* pprof: heap profile instead of calls/time */
   const char *sample_index; /* pprof: default sample type, NULL for the writer's default */
-  int value_calls;          /* folded: calls instead of self nanoseconds */
+  int value;                /* folded, html: the metric (path-metrics.h) the stacks are weighed by */
   int64_t from_ns, to_ns;   /* chrome: only calls overlapping [from, to] (to < 0: no end) */
 };
 

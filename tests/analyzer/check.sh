@@ -353,6 +353,17 @@ print(" ".join(str(e["args"]["call"]) for e in json.load(open(sys.argv[1]))["tra
   diff -u "$src/golden/mutual-calls.folded" "$out_dir/mutual.folded" >&2 || fail "folded calls"
   X --format folded "$work/sampled.db" -o "$out_dir/sampled.folded" || fail "folded export of a sampled run"
   diff -u "$src/golden/sampled.folded" "$out_dir/sampled.folded" >&2 || fail "folded sampled"
+  X --format folded --value self "$work/fib.db" -o "$out_dir/fib-self.folded" || fail "folded --value self"
+  diff -u "$src/golden/fib.folded" "$out_dir/fib-self.folded" >&2 || fail "folded --value self (time's first name)"
+  # bytes allocated per path (fib.sql: main;malloc 400, main;fib;malloc 2097152), samples (sampled.sql)
+  expect_eq "folded alloc_bytes" "$(X --format folded --value alloc_bytes "$work/fib.db" -o - 2>/dev/null)" \
+    "$(printf 'main;malloc 400\nmain;fib;malloc 2097152')"
+  expect_eq "folded samples" "$(X --format folded --value samples "$work/sampled.db" -o - 2>/dev/null | tr '\n' ' ')" \
+    "(root) 5 main 25 main;parse 150 main;sort 300 main;sort;sort 200 main;sort;compare 100 main;sort;sort;compare 220 "
+  # a run without time is weighed by calls by default (fib.sql's calls per path)
+  cp "$work/fib.db" "$out_dir/untimed.db"; sqlite3 "$out_dir/untimed.db" "UPDATE run SET timing = 'none'; UPDATE call_paths SET self_ns = 0, incl_ns = 0"
+  expect_eq "folded untimed default" "$(X --format folded "$out_dir/untimed.db" -o - 2>/dev/null | tr '\n' ' ')" \
+    "main 1 main;fib 1 main;fib;fib 2 main;fib;fib;fib 4 main;fib;fib;fib;fib 6 main;fib;fib;fib;fib;fib 2 main;malloc 2 main;free 1 main;fib;malloc 1 "
   # Failures: one line, exit 2, no file (and an existing file is left alone).
   echo keep >"$out_dir/keep"
   expect_err 2 "wprof export: unknown format 'svg' (pprof, callgrind, chrome or folded)" X --format svg "$work/fib.db" -o "$out_dir/keep"
@@ -363,7 +374,13 @@ print(" ".join(str(e["args"]["call"]) for e in json.load(open(sys.argv[1]))["tra
   expect_err 2 "wprof export: $work/empty.db: the run recorded no calls" X --format pprof "$work/empty.db" -o "$out_dir/keep"
   printf 'x\n' >"$work/text.db"
   expect_err 2 "wprof export: $work/text.db: not a wprof database (not an SQLite file)" X --format folded "$work/text.db" -o "$out_dir/keep"
-  expect_err 2 "wprof export: --value applies to --format folded only" X --format pprof --value calls "$work/fib.db" -o "$out_dir/keep"
+  expect_err 2 "wprof export: --value applies to --format folded and html only" X --format pprof --value calls "$work/fib.db" -o "$out_dir/keep"
+  expect_err 2 "wprof export: unknown --value 'bytes' (time, calls, samples, alloc_objects, alloc_bytes, inuse_objects, inuse_bytes)" \
+    X --format folded --value bytes "$work/fib.db" -o "$out_dir/keep"
+  expect_err 2 "wprof export: $work/fib.db: no samples in this profile (timing exact): it has time, calls, alloc_objects, alloc_bytes, inuse_objects, inuse_bytes" \
+    X --format folded --value samples "$work/fib.db" -o "$out_dir/keep"
+  expect_err 2 "wprof export: $out_dir/untimed.db: no time in this profile (timing none): it has calls, alloc_objects, alloc_bytes, inuse_objects, inuse_bytes" \
+    X --format folded --value time "$out_dir/untimed.db" -o "$out_dir/keep"
   expect_err 2 "wprof export: unknown --sample-index 'time' (calls, time; samples, cpu if sampled; with --heap alloc_objects, alloc_space, inuse_objects, inuse_space)" \
     X --format pprof --heap --sample-index time "$work/fib.db" -o "$out_dir/keep"
   expect_err 2 "wprof export: $work/sampled.db: --sample-index time: not a sample type of a profile timed 'sampled' (samples, cpu, calls)" \
