@@ -1,4 +1,4 @@
-/* `wprof export --format pprof|callgrind|chrome|folded prof.db -o FILE`: the
+/* `wprof export --format pprof|callgrind|chrome|folded|html prof.db -o FILE`: the
  * command line of the export subcommand. Validates everything it can before
  * creating anything, then writes FILE through output.h, so a failure never
  * leaves a partial file behind. */
@@ -26,10 +26,11 @@ static const struct exporter exporters[] = {
     {"callgrind", export_callgrind, 0, 0},
     {"chrome", export_chrome, 1, 0},
     {"folded", export_folded, 0, 1},
+    {"html", export_html, 0, 1},
 };
 
 static const char usage[] =
-    "usage: wprof export --format pprof|callgrind|chrome|folded prof.db -o FILE [options]\n"
+    "usage: wprof export --format pprof|callgrind|chrome|folded|html prof.db -o FILE [options]\n"
     "  pprof      gzipped profile.proto for `go tool pprof`: calls and time per call path\n"
     "             (a sampled run: samples, cpu and calls, like Go's CPU profiles)\n"
     "             --heap: allocations instead (alloc_objects, alloc_space, inuse_objects, inuse_space)\n"
@@ -39,7 +40,9 @@ static const char usage[] =
     "             --from TIME, --to TIME: only the calls that overlap this window of the run\n"
     "             (TIME since the run's start: 1500, 1.5us, 20ms, 2s; ns without a unit)\n"
     "  folded     'a;b;c value' lines for flame graph tools, the value each path's own\n"
-    "--value NAME (folded): the metric the stacks are weighed by: %s\n"
+    "  html       an interactive flame graph in one self-contained HTML file (no network):\n"
+    "             frames as wide as their inclusive value; click to zoom, search, tooltips\n"
+    "--value NAME (folded, html): the metric the stacks are weighed by: %s\n"
     "  [time when the run has time, else calls; 'self' is time; samples for a sampled run]\n"
     "-o FILE: replaced atomically (a symbolic link is followed, its target replaced);\n"
     "  -o - writes to standard output; a device or a FIFO is written directly\n"
@@ -123,7 +126,7 @@ int wprof_cmd_export(int argc, char **argv)
     if (strcmp(exporters[i].name, format) == 0)
       e = &exporters[i];
   if (!e)
-    return wprof_fail("export", NULL, "unknown format '%s' (pprof, callgrind, chrome or folded)", format);
+    return wprof_fail("export", NULL, "unknown format '%s' (pprof, callgrind, chrome, folded or html)", format);
   int pprof = e->write == export_pprof;
   if ((o.heap || o.sample_index) && !pprof)
     return wprof_fail("export", NULL, "--heap and --sample-index apply to --format pprof only");

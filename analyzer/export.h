@@ -20,6 +20,7 @@ int export_pprof(struct wprof_db *db, const struct export_options *o, FILE *out)
 int export_callgrind(struct wprof_db *db, const struct export_options *o, FILE *out);
 int export_chrome(struct wprof_db *db, const struct export_options *o, FILE *out);
 int export_folded(struct wprof_db *db, const struct export_options *o, FILE *out);
+int export_html(struct wprof_db *db, const struct export_options *o, FILE *out); /* flame-graph.c */
 
 /* pprof sample types; exposed for option checking. Returns 1 if name is one
  * of the heap sample types, 0 if one of the CPU ones, -1 otherwise. */

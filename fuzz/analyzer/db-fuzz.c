@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   run(wprof_cmd_report, "report", "peek", "*", NULL, NULL);
   run(wprof_cmd_report, "report", "--format", "json", "allocs", NULL);
   run(wprof_cmd_diff, "diff", path, "--fail-on", "calls:+1%", NULL);
-  static const char *const formats[] = {"folded", "pprof", "callgrind", "chrome"};
+  static const char *const formats[] = {"folded", "pprof", "callgrind", "chrome", "html"};
   for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
     run(wprof_cmd_export, "export", "--format", formats[i], "-o", "/dev/null");
   unlink(path);

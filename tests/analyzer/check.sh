@@ -364,9 +364,55 @@ print(" ".join(str(e["args"]["call"]) for e in json.load(open(sys.argv[1]))["tra
   cp "$work/fib.db" "$out_dir/untimed.db"; sqlite3 "$out_dir/untimed.db" "UPDATE run SET timing = 'none'; UPDATE call_paths SET self_ns = 0, incl_ns = 0"
   expect_eq "folded untimed default" "$(X --format folded "$out_dir/untimed.db" -o - 2>/dev/null | tr '\n' ' ')" \
     "main 1 main;fib 1 main;fib;fib 2 main;fib;fib;fib 4 main;fib;fib;fib;fib 6 main;fib;fib;fib;fib;fib 2 main;malloc 2 main;free 1 main;fib;malloc 1 "
+  # html: the flame graph page. Its JSON (profile_json) per frame: 'all', then fib.sql's paths
+  # in id order, each with its own values (fib.sql's self and calls columns, alloc_sites bytes).
+  profile_json() { # profile_json HTML PYTHON_EXPRESSION_OF_P
+    python3 -c 'import json, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+opening = "<script id=\"profile\" type=\"application/json\">\n"
+start = page.index(opening) + len(opening)
+P = json.loads(page[start:page.index("\n</script>", start)])
+print(eval(sys.argv[2]))' "$@"
+  }
+  X --format html "$work/fib.db" -o "$out_dir/fib.html" 2>/dev/null || fail "html export"
+  expect_eq "html weight (exact run: time)" "$(profile_json "$out_dir/fib.html" 'P["metrics"][P["weight"]]["name"]')" time
+  expect_eq "html metrics" "$(profile_json "$out_dir/fib.html" '" ".join(m["name"] + "/" + m["unit"] for m in P["metrics"])')" \
+    "time/ns calls/count alloc_objects/count alloc_bytes/bytes inuse_objects/count inuse_bytes/bytes"
+  expect_eq "html frames" "$(profile_json "$out_dir/fib.html" '[(P["names"][f] if f >= 0 else "all", p) for f, p in zip(P["function"], P["parent"])]')" \
+    "[('all', -1), ('main', 0), ('fib', 1), ('fib', 2), ('fib', 3), ('fib', 4), ('fib', 5), ('malloc', 1), ('free', 1), ('malloc', 2)]"
+  expect_eq "html self time" "$(profile_json "$out_dir/fib.html" 'P["self"][0]')" \
+    "[0, 1000000, 100000, 40000, 60000, 60000, 40000, 30000, 20000, 50000]"
+  expect_eq "html calls" "$(profile_json "$out_dir/fib.html" 'P["self"][1]')" "[0, 1, 1, 2, 4, 6, 2, 2, 1, 1]"
+  expect_eq "html alloc_bytes" "$(profile_json "$out_dir/fib.html" 'P["self"][3]')" "[0, 0, 0, 0, 0, 0, 0, 400, 0, 2097152]"
+  X --format html --value calls "$out_dir/untimed.db" -o - 2>/dev/null >"$out_dir/untimed.html" || fail "html -o -"
+  expect_eq "html untimed: no time, weighed by calls" \
+    "$(profile_json "$out_dir/untimed.html" '[m["name"] for m in P["metrics"]][:2], P["metrics"][P["weight"]]["name"]')" "(['calls', 'alloc_objects'], 'calls')"
+  expect_eq "html sampled: samples" "$(X --format html --value samples "$work/sampled.db" -o - 2>/dev/null |
+    profile_json /dev/stdin 'P["self"][[m["name"] for m in P["metrics"]].index("samples")]')" "[0, 5, 25, 150, 300, 200, 100, 220, 0]"
+  # the 100,000-deep recursion: three frames (all, main, main;fib with 100,000 calls)
+  timeout 60 "$driver" export --format html "$work/deep.db" -o "$out_dir/deep100k.html" 2>/dev/null || fail "html export of the deep recursion"
+  expect_eq "deep html" "$(profile_json "$out_dir/deep100k.html" 'P["parent"], P["self"][1], P["self"][0]')" \
+    "([-1, 0, 1], [0, 1, 100000], [0, 10, 1000000])"
+  # hostile names: one closing the script element, U+2028, a byte that is not UTF-8; the page keeps
+  # its two script elements, the names come back as the JSON's escapes decode them
+  cp "$work/names.db" "$out_dir/html-names.db"
+  sqlite3 "$out_dir/html-names.db" "UPDATE functions SET name = '</script><script>alert(1)</script>&<!--' WHERE fid = 0;
+    UPDATE functions SET name = CAST(X'6d616cE280A86c6f63FF' AS TEXT) WHERE fid = 2"
+  X --format html "$out_dir/html-names.db" -o "$out_dir/names.html" || fail "html export of hostile names"
+  expect_eq "html script elements" "$(grep -c '</script>' "$out_dir/names.html")" 2
+  expect_eq "html no raw <, >, & in the JSON" "$(sed -n '/application\/json/,/^<\/script>/p' "$out_dir/names.html" | sed '1d;$d' | grep -c '[<>&]')" 0
+  expect_eq "html names decoded" "$(profile_json "$out_dir/names.html" 'ascii(P["names"][:3])')" \
+    "['</script><script>alert(1)</script>&<!--', 'fi;b\\nx\\x1b[31m\\\\', 'mal\\u2028loc\\ufffd']"
+  expect_eq "html no raw U+2028" "$(grep -c "$(printf '\xe2\x80\xa8')" "$out_dir/names.html")" 0
   # Failures: one line, exit 2, no file (and an existing file is left alone).
   echo keep >"$out_dir/keep"
-  expect_err 2 "wprof export: unknown format 'svg' (pprof, callgrind, chrome or folded)" X --format svg "$work/fib.db" -o "$out_dir/keep"
+  expect_err 2 "wprof export: $work/fib.db: no samples in this profile (timing exact): it has time, calls, alloc_objects, alloc_bytes, inuse_objects, inuse_bytes" \
+    X --format html --value samples "$work/fib.db" -o "$out_dir/keep"
+  expect_err 2 "wprof export: unknown --value 'weight' (time, calls, samples, alloc_objects, alloc_bytes, inuse_objects, inuse_bytes)" \
+    X --format html --value weight "$work/fib.db" -o "$out_dir/keep"
+  expect_err 2 "wprof export: $work/text.db: not a wprof database (not an SQLite file)" X --format html "$work/text.db" -o "$out_dir/keep"
+  expect_err 2 "wprof export: $out_dir/no/such/dir/x.html: cannot create: No such file or directory" X --format html "$work/fib.db" -o "$out_dir/no/such/dir/x.html"
+  expect_err 2 "wprof export: unknown format 'svg' (pprof, callgrind, chrome, folded or html)" X --format svg "$work/fib.db" -o "$out_dir/keep"
   expect_err 2 "wprof export: --from and --to apply to --format chrome only" X --format pprof "$work/trace.db" --from 1ms -o "$out_dir/keep"
   expect_err 2 "wprof export: bad time '1.5 ms' (a number, then ns, us, ms or s)" X --format chrome "$work/trace.db" --to '1.5 ms' -o "$out_dir/keep"
   expect_err 2 "wprof export: --from 2ms is after --to 1ms" X --format chrome "$work/trace.db" --from 2ms --to 1ms -o "$out_dir/keep"
