@@ -54,6 +54,17 @@ expect_eq() { [ "$2" = "$3" ] || fail "$1: got '$2', expected '$3'"; }
 
 R() { "$driver" report "$@"; }
 
+# The JSON of a flame graph page (wprof export --format html, wprof diff --flame), read by
+# Python as P: prints PYTHON_EXPRESSION_OF_P.
+profile_json() { # profile_json HTML PYTHON_EXPRESSION_OF_P
+  python3 -c 'import json, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+opening = "<script id=\"profile\" type=\"application/json\">\n"
+start = page.index(opening) + len(opening)
+P = json.loads(page[start:page.index("\n</script>", start)])
+print(eval(sys.argv[2]))' "$@"
+}
+
 case $group in
 report)
   expect_out 0 fib-top.txt R "$work/fib.db"
@@ -188,6 +199,26 @@ diff)
   for bad in calls 'calls:' 'bogus:+1' 'calls:+x%' 'calls:+5%:' 'calls:-5'; do
     expect_err 2 "wprof diff: bad --fail-on '$bad' (METRIC:+N, METRIC:+N% or METRIC:+N%:GLOB)" D "$work/fib.db" "$work/fib2.db" --fail-on "$bad"
   done
+  # --flame: the report and the exit status are those without it; the page has fib2's frames (fib.sql
+  # with main;fib;fib;malloc added, main;free gone) with fib.sql's own and total calls, null when new
+  expect_out 0 diff.txt D "$work/fib.db" "$work/fib2.db" --flame "$work/diff.html"
+  expect_out 1 diff-calls30.txt D "$work/fib.db" "$work/fib2.db" --fail-on calls:+30% --focus malloc --flame "$work/diff.html" --flame-metric alloc_bytes
+  expect_eq "diff flame alloc_bytes" "$(profile_json "$work/diff.html" 'P["kind"], P["metrics"][P["weight"]]["name"], P["self"][P["weight"]], P["base_self"], P["base_total"]')" \
+    "('diff', 'alloc_bytes', [0, 0, 0, 0, 0, 0, 0, 500, 2097152, 64], [0, 0, 0, 0, 0, 0, 0, 400, 2097152, None], [0, 2097552, 2097152, 0, 0, 0, 0, 400, 2097152, None])"
+  D "$work/fib.db" "$work/fib2.db" --flame "$work/diff.html" >/dev/null || fail "diff --flame"
+  expect_eq "diff flame frames" "$(profile_json "$work/diff.html" '[(P["names"][f] if f >= 0 else "all", p) for f, p in zip(P["function"], P["parent"])]')" \
+    "[('all', -1), ('main', 0), ('fib', 1), ('fib', 2), ('fib', 3), ('fib', 4), ('fib', 5), ('malloc', 1), ('malloc', 2), ('malloc', 3)]"
+  expect_eq "diff flame calls" "$(profile_json "$work/diff.html" 'P["metrics"][P["weight"]]["name"], P["self"][P["weight"]], P["base_self"], P["base_total"]')" \
+    "('calls', [0, 1, 1, 2, 4, 8, 4, 2, 1, 1], [0, 1, 1, 2, 4, 6, 2, 2, 1, None], [0, 20, 16, 14, 12, 8, 2, 2, 1, None])"
+  expect_err 2 "wprof diff: --flame-metric applies to --flame only" D "$work/fib.db" "$work/fib2.db" --flame-metric time
+  expect_err 2 "wprof diff: unknown --flame-metric 'self_ns' (time, calls, samples, alloc_objects, alloc_bytes, inuse_objects, inuse_bytes)" \
+    D "$work/fib.db" "$work/fib2.db" --flame "$work/x.html" --flame-metric self_ns
+  expect_err 2 "wprof diff: --flame - would mix the flame graph with the report on standard output: name a file" \
+    D "$work/fib.db" "$work/fib2.db" --flame -
+  expect_err 2 "wprof diff: $work/fib.db: no samples in this profile (timing exact): it has time, calls, alloc_objects, alloc_bytes, inuse_objects, inuse_bytes" \
+    D "$work/fib.db" "$work/sampled.db" --flame "$work/x.html" --flame-metric samples
+  expect_err 2 "wprof diff: $work/no/dir/x.html: cannot create: No such file or directory" \
+    D "$work/fib.db" "$work/fib2.db" --flame "$work/no/dir/x.html"
   printf 'text\n' >"$work/text.db"
   expect_err 2 "wprof diff: $work/text.db: not a wprof database (not an SQLite file)" D "$work/fib.db" "$work/text.db"
   expect_err 2 "wprof diff: $work/empty.db: the run recorded no calls" D "$work/empty.db" "$work/fib.db"
@@ -366,14 +397,6 @@ print(" ".join(str(e["args"]["call"]) for e in json.load(open(sys.argv[1]))["tra
     "main 1 main;fib 1 main;fib;fib 2 main;fib;fib;fib 4 main;fib;fib;fib;fib 6 main;fib;fib;fib;fib;fib 2 main;malloc 2 main;free 1 main;fib;malloc 1 "
   # html: the flame graph page. Its JSON (profile_json) per frame: 'all', then fib.sql's paths
   # in id order, each with its own values (fib.sql's self and calls columns, alloc_sites bytes).
-  profile_json() { # profile_json HTML PYTHON_EXPRESSION_OF_P
-    python3 -c 'import json, sys
-page = open(sys.argv[1], encoding="utf-8").read()
-opening = "<script id=\"profile\" type=\"application/json\">\n"
-start = page.index(opening) + len(opening)
-P = json.loads(page[start:page.index("\n</script>", start)])
-print(eval(sys.argv[2]))' "$@"
-  }
   X --format html "$work/fib.db" -o "$out_dir/fib.html" 2>/dev/null || fail "html export"
   expect_eq "html weight (exact run: time)" "$(profile_json "$out_dir/fib.html" 'P["metrics"][P["weight"]]["name"]')" time
   expect_eq "html metrics" "$(profile_json "$out_dir/fib.html" '" ".join(m["name"] + "/" + m["unit"] for m in P["metrics"])')" \
