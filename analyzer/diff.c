@@ -9,12 +9,17 @@
  * "Regressions:" section when a threshold is crossed, 0 otherwise, 2 on bad
  * input. Times are shown but only gated when a --fail-on names them; a note
  * says when the two runs timed differently (exact vs. sampled, or another
- * sample interval), as their times then do not compare. */
+ * sample interval), as their times then do not compare. --flame FILE also
+ * writes a differential flame graph (flame-graph.c) before the report; the
+ * report and the exit status are those of a diff without it. */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
+#include "flame-graph.h"
+#include "output.h"
+#include "path-metrics.h"
 #include "report.h"
 #include "table.h"
 #include "units.h"
@@ -59,11 +64,16 @@ struct diff {
 
 static const char usage[] =
     "usage: wprof diff base.db new.db [options]\n"
-    "  --fail-on METRIC:+N[%][:GLOB]  exit 1 when METRIC grows by more than N (or N%) for a function\n"
+    "  --fail-on METRIC:+N[%%][:GLOB]  exit 1 when METRIC grows by more than N (or N%%) for a function\n"
     "                 (or, for alloc metrics, a call path) matching GLOB; may be repeated.\n"
     "                 METRIC: calls self_ns incl_ns alloc_objects alloc_bytes inuse_objects inuse_bytes\n"
     "  --focus GLOB   only functions (names) and sites (call paths 'main;f;malloc') matching GLOB\n"
     "  --format text|csv|json\n"
+    "  --flame FILE   also write a differential flame graph (one self-contained HTML file): new's\n"
+    "                 call paths, each frame coloured by the change of its own value of the metric\n"
+    "                 since base (red grew, blue shrank, purple only in new); report and exit status\n"
+    "                 unchanged (FILE is replaced atomically; it is written before the report)\n"
+    "  --flame-metric NAME  the flame graph's metric [calls]: %s\n"
     "exit status:\n";
 
 /* Parses METRIC:+N[%][:GLOB]; returns 0 on success. */
@@ -318,15 +328,17 @@ static struct wprof_db *open_side(const char *path, int *rc)
 
 int wprof_cmd_diff(int argc, char **argv)
 {
-  enum { OPT_FAIL_ON = 256, OPT_FOCUS, OPT_FORMAT };
+  enum { OPT_FAIL_ON = 256, OPT_FOCUS, OPT_FORMAT, OPT_FLAME, OPT_FLAME_METRIC };
   static const struct option longopts[] = {{"fail-on", required_argument, NULL, OPT_FAIL_ON},
                                            {"focus", required_argument, NULL, OPT_FOCUS},
                                            {"format", required_argument, NULL, OPT_FORMAT},
+                                           {"flame", required_argument, NULL, OPT_FLAME},
+                                           {"flame-metric", required_argument, NULL, OPT_FLAME_METRIC},
                                            {"help", no_argument, NULL, 'h'},
                                            {NULL, 0, NULL, 0}};
   struct gate *gates = wprof_xcalloc((size_t)argc, sizeof *gates);
   int ngates = 0;
-  const char *focus = NULL;
+  const char *focus = NULL, *flame = NULL, *flame_metric = NULL;
   enum wprof_format format = WPROF_FORMAT_TEXT;
   struct diff d = {0};
   int rc = WPROF_EXIT_USAGE;
@@ -344,8 +356,14 @@ int wprof_cmd_diff(int argc, char **argv)
       focus = optarg;
     } else if (c == OPT_FORMAT && wprof_format_parse(optarg, &format) == 0) {
       continue;
+    } else if (c == OPT_FLAME) {
+      flame = optarg;
+    } else if (c == OPT_FLAME_METRIC) {
+      flame_metric = optarg;
     } else if (c == 'h') {
-      fputs(usage, stdout);
+      char *names = wprof_path_metric_names();
+      printf(usage, names);
+      free(names);
       wprof_exit_codes_print(stdout, WPROF_CMD_DIFF);
       rc = WPROF_EXIT_OK;
       goto done;
@@ -358,10 +376,37 @@ int wprof_cmd_diff(int argc, char **argv)
     wprof_fail("diff", NULL, "usage: wprof diff base.db new.db [--fail-on METRIC:+N%%] [--focus GLOB]");
     goto done;
   }
+  struct wprof_flame_diff flame_diff = {.metric = wprof_path_metric_find(flame_metric ? flame_metric : "calls")};
+  if (flame_metric && !flame) {
+    wprof_fail("diff", NULL, "--flame-metric applies to --flame only");
+    goto done;
+  }
+  if (flame_diff.metric < 0) {
+    char *names = wprof_path_metric_names();
+    wprof_fail("diff", NULL, "unknown --flame-metric '%s' (%s)", flame_metric, names);
+    free(names);
+    goto done;
+  }
+  if (flame && strcmp(flame, "-") == 0) {
+    wprof_fail("diff", NULL, "--flame - would mix the flame graph with the report on standard output: name a file");
+    goto done;
+  }
   const char *base_path = argv[optind], *new_path = argv[optind + 1];
   struct wprof_db *base = open_side(base_path, &rc), *new = base ? open_side(new_path, &rc) : NULL;
   if (!new)
     goto close;
+  if (flame) {
+    flame_diff.base = base;
+    flame_diff.new = new;
+    struct wprof_db *without = wprof_path_metric_require(base, flame_diff.metric) ? base
+                               : wprof_path_metric_require(new, flame_diff.metric) ? new : NULL;
+    if (without) {
+      rc = wprof_fail_as(WPROF_EXIT_DATA, "diff", without->path, "%s", without->error);
+      goto close;
+    }
+    if ((rc = wprof_write_output("diff", flame, wprof_flame_diff_write, &flame_diff)) != WPROF_EXIT_OK)
+      goto close;
+  }
   if (read_side(base, &d, 0, 0, 0) || read_side(base, &d, 1, 0, 0)) {
     rc = wprof_fail_as(WPROF_EXIT_DATA, "diff", base_path, "%s", base->error);
     goto close;

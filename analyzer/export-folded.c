@@ -1,12 +1,14 @@
 /* `wprof export --format folded`: one `main;compute;fib VALUE` line per call
  * path, the input of flame graph tools (flamegraph.pl, speedscope, inferno).
- * VALUE is the path's self time in ns, or its calls with --value calls;
+ * VALUE is the path's own value of the metric --value names (path-metrics.h;
+ * by default its self time in ns, or its calls in a run without time);
  * paths whose value is 0 are left out. Lines are in call path id order.
  * Deeper than WPROF_COLLAPSE_DEPTH, direct recursion is collapsed (db.h). */
 #include <stdlib.h>
 
 #include "cct.h"
 #include "export.h"
+#include "path-metrics.h"
 #include "util.h"
 
 int export_folded(struct wprof_db *db, const struct export_options *o, FILE *out)
@@ -16,11 +18,16 @@ int export_folded(struct wprof_db *db, const struct export_options *o, FILE *out
     return -1;
   struct wprof_drawn_tree tree;
   wprof_drawn_tree_build(&cct, wprof_collapses_recursion(&db->run), &tree);
+  int64_t *values = wprof_path_metrics_load(db, &cct, &tree, &o->value, 1);
+  if (!values) {
+    wprof_drawn_tree_free(&tree);
+    wprof_cct_free(&cct);
+    return -1;
+  }
   /* a drawn stack is at most as deep as the deepest path (the '(root)' path, depth 0, is one frame) */
   int32_t *frames = wprof_xmalloc(sizeof(int32_t) * (size_t)(db->run.max_depth + 1));
   for (int32_t i = 0; i < tree.nnodes; i++) {
-    const struct wprof_drawn_node *d = &tree.nodes[i];
-    int64_t value = o->value_calls ? d->calls : d->self_ns;
+    int64_t value = values[i];
     if (value == 0)
       continue;
     int32_t n = 0;
@@ -35,6 +42,7 @@ int export_folded(struct wprof_db *db, const struct export_options *o, FILE *out
     fprintf(out, "%lld\n", (long long)value);
   }
   free(frames);
+  free(values);
   wprof_drawn_tree_free(&tree);
   wprof_cct_free(&cct);
   return 0;

@@ -1,21 +1,15 @@
-/* `wprof export --format pprof|callgrind|chrome|folded prof.db -o FILE`: the
+/* `wprof export --format pprof|callgrind|chrome|folded|html prof.db -o FILE`: the
  * command line of the export subcommand. Validates everything it can before
- * creating anything, writes through a temporary file next to FILE (or the
- * file a symbolic link FILE names) and renames it at the end, so a failure
- * never leaves a partial file behind; "-", a device or a FIFO is written
- * directly. */
-#include <errno.h>
+ * creating anything, then writes FILE through output.h, so a failure never
+ * leaves a partial file behind. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "export.h"
-#include "file-mode.h"
-#include "output-path.h"
-#include "temp-file.h"
+#include "output.h"
+#include "path-metrics.h"
 #include "units.h"
 #include "util.h"
 #include "wprof_analyzer.h"
@@ -24,17 +18,19 @@ struct exporter {
   const char *name;
   int (*write)(struct wprof_db *, const struct export_options *, FILE *);
   int needs_trace;
+  int weighed; /* stacks weighed by a metric of path-metrics.h: --value applies */
 };
 
 static const struct exporter exporters[] = {
-    {"pprof", export_pprof, 0},
-    {"callgrind", export_callgrind, 0},
-    {"chrome", export_chrome, 1},
-    {"folded", export_folded, 0},
+    {"pprof", export_pprof, 0, 0},
+    {"callgrind", export_callgrind, 0, 0},
+    {"chrome", export_chrome, 1, 0},
+    {"folded", export_folded, 0, 1},
+    {"html", export_html, 0, 1},
 };
 
 static const char usage[] =
-    "usage: wprof export --format pprof|callgrind|chrome|folded prof.db -o FILE [options]\n"
+    "usage: wprof export --format pprof|callgrind|chrome|folded|html prof.db -o FILE [options]\n"
     "  pprof      gzipped profile.proto for `go tool pprof`: calls and time per call path\n"
     "             (a sampled run: samples, cpu and calls, like Go's CPU profiles)\n"
     "             --heap: allocations instead (alloc_objects, alloc_space, inuse_objects, inuse_space)\n"
@@ -43,81 +39,36 @@ static const char usage[] =
     "  chrome     Chrome trace event JSON (chrome://tracing, Perfetto); needs a --trace database\n"
     "             --from TIME, --to TIME: only the calls that overlap this window of the run\n"
     "             (TIME since the run's start: 1500, 1.5us, 20ms, 2s; ns without a unit)\n"
-    "  folded     'a;b;c value' lines for flame graph tools; --value self (ns, default) or calls\n"
+    "  folded     'a;b;c value' lines for flame graph tools, the value each path's own\n"
+    "  html       an interactive flame graph in one self-contained HTML file (no network):\n"
+    "             frames as wide as their inclusive value; click to zoom, search, tooltips\n"
+    "--value NAME (folded, html): the metric the stacks are weighed by: %s\n"
+    "  [time when the run has time, else calls; 'self' is time; samples for a sampled run]\n"
     "-o FILE: replaced atomically (a symbolic link is followed, its target replaced);\n"
     "  -o - writes to standard output; a device or a FIFO is written directly\n"
     "exit status (no file is written unless it is 0):\n";
 
-/* Writes with the exporter straight to out (standard output, a device, a
-** FIFO): there is nothing to replace atomically. */
-static int write_direct(struct wprof_db *db, const struct exporter *e, const struct export_options *o,
-                        const char *path, FILE *out)
+static void print_usage(void)
 {
-  if (e->write(db, o, out))
-    return wprof_fail_as(WPROF_EXIT_DATA, "export", db->path, "%s", db->error);
-  if (fflush(out) != 0 || ferror(out))
-    return wprof_fail_as(WPROF_EXIT_CANT_CREATE, "export", path, "cannot write: %s", strerror(errno));
+  char *names = wprof_path_metric_names();
+  printf(usage, names);
+  free(names);
+  wprof_exit_codes_print(stdout, WPROF_CMD_EXPORT);
+}
+
+/* What write_export needs: the database, the writer and its options. */
+struct export_job {
+  struct wprof_db *db;
+  const struct exporter *exporter;
+  const struct export_options *options;
+};
+
+static int write_export(void *context, FILE *out)
+{
+  struct export_job *job = context;
+  if (job->exporter->write(job->db, job->options, out))
+    return wprof_fail_as(WPROF_EXIT_DATA, "export", job->db->path, "%s", job->db->error);
   return WPROF_EXIT_OK;
-}
-
-/* Writes with the exporter into a temporary file renamed to path. */
-static int write_atomically(struct wprof_db *db, const struct exporter *e, const struct export_options *o,
-                            const char *path)
-{
-  char *tmp = wprof_xasprintf("%s.tmpXXXXXX", path);
-  wprof_temp_file_guard(tmp); /* mkstemp fills in its name */
-  int fd = mkstemp(tmp);
-  if (fd < 0) {
-    int rc = wprof_fail_as(WPROF_EXIT_CANT_CREATE, "export", path, "cannot create: %s", strerror(errno));
-    wprof_temp_file_forget();
-    free(tmp);
-    return rc;
-  }
-  FILE *out = fchmod(fd, wprof_new_file_mode()) == 0 ? fdopen(fd, "wb") : NULL; /* mkstemp made it private */
-  if (!out) {
-    close(fd);
-  } else if (e->write(db, o, out)) {
-    fclose(out);
-    unlink(tmp);
-    wprof_temp_file_forget();
-    free(tmp);
-    return wprof_fail_as(WPROF_EXIT_DATA, "export", db->path, "%s", db->error);
-  } else {
-    int written = fflush(out) == 0 && !ferror(out);
-    if (fclose(out) == 0 && written && rename(tmp, path) == 0) {
-      wprof_temp_file_forget();
-      free(tmp);
-      return WPROF_EXIT_OK;
-    }
-  }
-  int rc = wprof_fail_as(WPROF_EXIT_CANT_CREATE, "export", path, "cannot write: %s", strerror(errno));
-  unlink(tmp);
-  wprof_temp_file_forget();
-  free(tmp);
-  return rc;
-}
-
-/* "-" is standard output; a device or a FIFO is written in place; a symbolic
-** link is followed and its target replaced; anything else is replaced. */
-static int write_output(struct wprof_db *db, const struct exporter *e, const struct export_options *o,
-                        const char *path)
-{
-  if (strcmp(path, "-") == 0)
-    return write_direct(db, e, o, path, stdout);
-  struct wprof_output target;
-  if (wprof_output_resolve(path, &target) != 0)
-    return wprof_fail_as(WPROF_EXIT_CANT_CREATE, "export", path, "cannot write: %s", strerror(errno));
-  int rc;
-  if (!target.direct) {
-    rc = write_atomically(db, e, o, target.path);
-  } else {
-    FILE *out = fopen(target.path, "wb");
-    rc = out ? write_direct(db, e, o, path, out) : wprof_fail_as(WPROF_EXIT_CANT_CREATE, "export", path, "cannot write: %s", strerror(errno));
-    if (out && fclose(out) != 0 && rc == WPROF_EXIT_OK)
-      rc = wprof_fail_as(WPROF_EXIT_CANT_CREATE, "export", path, "cannot write: %s", strerror(errno));
-  }
-  wprof_output_free(&target);
-  return rc;
 }
 
 int wprof_cmd_export(int argc, char **argv)
@@ -158,8 +109,7 @@ int wprof_cmd_export(int argc, char **argv)
       to = optarg;
       break;
     case 'h':
-      fputs(usage, stdout);
-      wprof_exit_codes_print(stdout, WPROF_CMD_EXPORT);
+      print_usage();
       return WPROF_EXIT_OK;
     default:
       return wprof_fail("export", NULL, "bad option '%s' (see wprof export --help)", argv[optind - 1]);
@@ -177,15 +127,19 @@ int wprof_cmd_export(int argc, char **argv)
     if (strcmp(exporters[i].name, format) == 0)
       e = &exporters[i];
   if (!e)
-    return wprof_fail("export", NULL, "unknown format '%s' (pprof, callgrind, chrome or folded)", format);
+    return wprof_fail("export", NULL, "unknown format '%s' (pprof, callgrind, chrome, folded or html)", format);
   int pprof = e->write == export_pprof;
   if ((o.heap || o.sample_index) && !pprof)
     return wprof_fail("export", NULL, "--heap and --sample-index apply to --format pprof only");
-  if (value && e->write != export_folded)
-    return wprof_fail("export", NULL, "--value applies to --format folded only");
-  if (value && strcmp(value, "calls") && strcmp(value, "self"))
-    return wprof_fail("export", NULL, "unknown --value '%s' (self or calls)", value);
-  o.value_calls = value && strcmp(value, "calls") == 0;
+  if (value && !e->weighed)
+    return wprof_fail("export", NULL, "--value applies to --format folded and html only");
+  o.value = value ? wprof_path_metric_find(value) : -1;
+  if (value && o.value < 0) {
+    char *names = wprof_path_metric_names();
+    wprof_fail("export", NULL, "unknown --value '%s' (%s)", value, names);
+    free(names);
+    return WPROF_EXIT_USAGE;
+  }
   if ((from || to) && e->write != export_chrome)
     return wprof_fail("export", NULL, "--from and --to apply to --format chrome only");
   const char *bad_time = NULL;
@@ -211,11 +165,15 @@ int wprof_cmd_export(int argc, char **argv)
   struct wprof_db *db = wprof_db_open(db_path, error, sizeof error, &rc);
   if (!db)
     return wprof_fail_as(rc, "export", db_path, "%s", error);
-  if (wprof_db_require_calls(db) || (e->needs_trace && wprof_db_require_trace(db))) {
+  if (e->weighed && o.value < 0)
+    o.value = wprof_path_metric_default(&db->run);
+  if (wprof_db_require_calls(db) || (e->needs_trace && wprof_db_require_trace(db)) ||
+      (e->weighed && wprof_path_metric_require(db, o.value))) {
     rc = wprof_fail_as(WPROF_EXIT_DATA, "export", db_path, "%s", db->error);
   } else {
     wprof_db_print_header(db, "export", 0, stderr);
-    rc = write_output(db, e, &o, output);
+    struct export_job job = {db, e, &o};
+    rc = wprof_write_output("export", output, write_export, &job);
   }
   wprof_db_close(db);
   return rc;

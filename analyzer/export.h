@@ -11,7 +11,7 @@
 struct export_options {
   int heap;                 /* pprof: heap profile instead of calls/time */
   const char *sample_index; /* pprof: default sample type, NULL for the writer's default */
-  int value_calls;          /* folded: calls instead of self nanoseconds */
+  int value;                /* folded, html: the metric (path-metrics.h) the stacks are weighed by */
   int64_t from_ns, to_ns;   /* chrome: only calls overlapping [from, to] (to < 0: no end) */
 };
 
@@ -20,6 +20,7 @@ int export_pprof(struct wprof_db *db, const struct export_options *o, FILE *out)
 int export_callgrind(struct wprof_db *db, const struct export_options *o, FILE *out);
 int export_chrome(struct wprof_db *db, const struct export_options *o, FILE *out);
 int export_folded(struct wprof_db *db, const struct export_options *o, FILE *out);
+int export_html(struct wprof_db *db, const struct export_options *o, FILE *out); /* flame-graph.c */
 
 /* pprof sample types; exposed for option checking. Returns 1 if name is one
  * of the heap sample types, 0 if one of the CPU ones, -1 otherwise. */

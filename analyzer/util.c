@@ -95,17 +95,45 @@ char *wprof_escaped(const char *s, const char *also)
   return out;
 }
 
-void wprof_print_json_string(FILE *out, const char *s)
+/* Length of the valid UTF-8 sequence at s (1-4), or 0: overlong forms,
+ * surrogates and code points above U+10FFFF are not valid. */
+static int utf8_length(const unsigned char *s)
+{
+  if (s[0] < 0x80)
+    return 1;
+  int n = s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3 : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+  for (int i = 1; i < n; i++)
+    if ((s[i] & 0xc0) != 0x80)
+      return 0;
+  if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) || (s[0] == 0xf0 && s[1] < 0x90) ||
+      (s[0] == 0xf4 && s[1] >= 0x90))
+    return 0;
+  return n;
+}
+
+/* A JSON string; html_safe: also safe inside an HTML <script> element and
+ * for JavaScript (see util.h). */
+static void print_json_string(FILE *out, const char *s, int html_safe)
 {
   fputc('"', out);
-  for (; *s; s++) {
-    unsigned char ch = (unsigned char)*s;
-    if (ch == '"' || ch == '\\')
-      fprintf(out, "\\%c", ch);
-    else if (ch < 0x20)
-      fprintf(out, "\\u%04x", ch);
+  while (*s) {
+    const unsigned char *u = (const unsigned char *)s;
+    int n = html_safe ? utf8_length(u) : 1;
+    if (*u == '"' || *u == '\\')
+      fprintf(out, "\\%c", *u);
+    else if (*u < 0x20 || (html_safe && (*u == '<' || *u == '>' || *u == '&')))
+      fprintf(out, "\\u%04x", *u);
+    else if (n == 0)
+      fputs("\\ufffd", out); /* a byte that is not UTF-8 */
+    else if (n == 3 && u[0] == 0xe2 && u[1] == 0x80 && (u[2] == 0xa8 || u[2] == 0xa9))
+      fprintf(out, "\\u%04x", 0x2000 | (u[2] & 0x3f)); /* U+2028, U+2029: line ends for old JavaScript */
     else
-      fputc(ch, out);
+      fwrite(u, 1, (size_t)n, out);
+    s += n ? n : 1;
   }
   fputc('"', out);
 }
+
+void wprof_print_json_string(FILE *out, const char *s) { print_json_string(out, s, 0); }
+
+void wprof_print_script_json_string(FILE *out, const char *s) { print_json_string(out, s, 1); }

@@ -28,6 +28,10 @@ int wprof_parse_decimal(const char *s, double *out);
 
 /* Prints s as a JSON string literal (quotes, escapes). */
 void wprof_print_json_string(FILE *out, const char *s);
+/* The same for JSON inside an HTML page's <script> element: '<', '>', '&',
+ * U+2028 and U+2029 escaped too (no name can close the element or end a
+ * line), and each byte that is not valid UTF-8 as U+FFFD. */
+void wprof_print_script_json_string(FILE *out, const char *s);
 
 /* Names come from the module (its name section) and the database, both
  * untrusted: text outputs spell out the bytes a terminal or a line-based

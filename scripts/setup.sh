@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages wprof needs (only those missing), then
-# configures and builds it. Used by scripts/demo.sh, scripts/test.sh and CI.
+# Installs the Debian packages wprof needs (only those missing) and the npm
+# packages of the browser test (tests/browser, when missing), then configures
+# and builds it. Used by scripts/demo.sh, scripts/test.sh and CI.
 #   scripts/setup.sh [BUILD_DIR [extra cmake args...]]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,9 +14,14 @@ packages=(
   libsqlite3-dev sqlite3 zlib1g-dev libprotobuf-c-dev protobuf-c-compiler libxxhash-dev xxhash
   clang lld wasi-libc libclang-rt-14-dev-wasm32 libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
   valgrind golang-go rustc libstd-rust-dev-wasm32
+  chromium
 )
 "$top/scripts/ensure-packages.sh" "${packages[@]}"
 command -v node >/dev/null 2>&1 || "$top/scripts/ensure-packages.sh" nodejs
+command -v npm >/dev/null 2>&1 || "$top/scripts/ensure-packages.sh" npm
+# playwright-core, which drives chromium in the browser test (tests/browser), from its lockfile
+[ -f "$top/tests/browser/node_modules/playwright-core/package.json" ] ||
+  (cd "$top/tests/browser" && npm ci --no-audit --no-fund --loglevel=error)
 
 cmake -S "$top" -B "$build" "$@" >/dev/null
 cmake --build "$build" -j"$(nproc)"

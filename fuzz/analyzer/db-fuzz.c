@@ -2,7 +2,7 @@
 ** db-fuzz: libFuzzer target for the analyzer's reading of profile databases,
 ** which are untrusted input (people open profiles from CI artifacts and bug
 ** reports). Each input is written to a file and opened by every report view,
-** by diff against itself and by every export, as `wprof` would: none may
+** by diff against itself (with its flame graph) and by every export, as `wprof` would: none may
 ** crash, leak, hang (libFuzzer's -timeout) or write anywhere but /dev/null.
 ** Built by run.sh with clang -fsanitize=fuzzer; with ../scan/replay-main.c it
 ** is the plain program ctest runs over corpus/.
@@ -37,7 +37,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   run(wprof_cmd_report, "report", "peek", "*", NULL, NULL);
   run(wprof_cmd_report, "report", "--format", "json", "allocs", NULL);
   run(wprof_cmd_diff, "diff", path, "--fail-on", "calls:+1%", NULL);
-  static const char *const formats[] = {"folded", "pprof", "callgrind", "chrome"};
+  run(wprof_cmd_diff, "diff", path, "--flame", "/dev/null", NULL);
+  static const char *const formats[] = {"folded", "pprof", "callgrind", "chrome", "html"};
   for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
     run(wprof_cmd_export, "export", "--format", formats[i], "-o", "/dev/null");
   unlink(path);

@@ -54,6 +54,17 @@ expect_eq() { [ "$2" = "$3" ] || fail "$1: got '$2', expected '$3'"; }
 
 R() { "$driver" report "$@"; }
 
+# The JSON of a flame graph page (wprof export --format html, wprof diff --flame), read by
+# Python as P: prints PYTHON_EXPRESSION_OF_P.
+profile_json() { # profile_json HTML PYTHON_EXPRESSION_OF_P
+  python3 -c 'import json, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+opening = "<script id=\"profile\" type=\"application/json\">\n"
+start = page.index(opening) + len(opening)
+P = json.loads(page[start:page.index("\n</script>", start)])
+print(eval(sys.argv[2]))' "$@"
+}
+
 case $group in
 report)
   expect_out 0 fib-top.txt R "$work/fib.db"
@@ -190,6 +201,26 @@ diff)
   for bad in calls 'calls:' 'bogus:+1' 'calls:+x%' 'calls:+5%:' 'calls:-5'; do
     expect_err 64 "wprof diff: bad --fail-on '$bad' (METRIC:+N, METRIC:+N% or METRIC:+N%:GLOB)" D "$work/fib.db" "$work/fib2.db" --fail-on "$bad"
   done
+  # --flame: the report and the exit status are those without it; the page has fib2's frames (fib.sql
+  # with main;fib;fib;malloc added, main;free gone) with fib.sql's own and total calls, null when new
+  expect_out 0 diff.txt D "$work/fib.db" "$work/fib2.db" --flame "$work/diff.html"
+  expect_out 1 diff-calls30.txt D "$work/fib.db" "$work/fib2.db" --fail-on calls:+30% --focus malloc --flame "$work/diff.html" --flame-metric alloc_bytes
+  expect_eq "diff flame alloc_bytes" "$(profile_json "$work/diff.html" 'P["kind"], P["metrics"][P["weight"]]["name"], P["self"][P["weight"]], P["base_self"], P["base_total"]')" \
+    "('diff', 'alloc_bytes', [0, 0, 0, 0, 0, 0, 0, 500, 2097152, 64], [0, 0, 0, 0, 0, 0, 0, 400, 2097152, None], [0, 2097552, 2097152, 0, 0, 0, 0, 400, 2097152, None])"
+  D "$work/fib.db" "$work/fib2.db" --flame "$work/diff.html" >/dev/null || fail "diff --flame"
+  expect_eq "diff flame frames" "$(profile_json "$work/diff.html" '[(P["names"][f] if f >= 0 else "all", p) for f, p in zip(P["function"], P["parent"])]')" \
+    "[('all', -1), ('main', 0), ('fib', 1), ('fib', 2), ('fib', 3), ('fib', 4), ('fib', 5), ('malloc', 1), ('malloc', 2), ('malloc', 3)]"
+  expect_eq "diff flame calls" "$(profile_json "$work/diff.html" 'P["metrics"][P["weight"]]["name"], P["self"][P["weight"]], P["base_self"], P["base_total"]')" \
+    "('calls', [0, 1, 1, 2, 4, 8, 4, 2, 1, 1], [0, 1, 1, 2, 4, 6, 2, 2, 1, None], [0, 20, 16, 14, 12, 8, 2, 2, 1, None])"
+  expect_err 64 "wprof diff: --flame-metric applies to --flame only" D "$work/fib.db" "$work/fib2.db" --flame-metric time
+  expect_err 64 "wprof diff: unknown --flame-metric 'self_ns' (time, calls, samples, alloc_objects, alloc_bytes, inuse_objects, inuse_bytes)" \
+    D "$work/fib.db" "$work/fib2.db" --flame "$work/x.html" --flame-metric self_ns
+  expect_err 64 "wprof diff: --flame - would mix the flame graph with the report on standard output: name a file" \
+    D "$work/fib.db" "$work/fib2.db" --flame -
+  expect_err 65 "wprof diff: $work/fib.db: no samples in this profile (timing exact): it has time, calls, alloc_objects, alloc_bytes, inuse_objects, inuse_bytes" \
+    D "$work/fib.db" "$work/sampled.db" --flame "$work/x.html" --flame-metric samples
+  expect_err 73 "wprof diff: $work/no/dir/x.html: cannot create: No such file or directory" \
+    D "$work/fib.db" "$work/fib2.db" --flame "$work/no/dir/x.html"
   printf 'text\n' >"$work/text.db"
   expect_err 65 "wprof diff: $work/text.db: not a wprof database (not an SQLite file)" D "$work/fib.db" "$work/text.db"
   expect_err 65 "wprof diff: $work/empty.db: the run recorded no calls" D "$work/empty.db" "$work/fib.db"
@@ -355,9 +386,58 @@ print(" ".join(str(e["args"]["call"]) for e in json.load(open(sys.argv[1]))["tra
   diff -u "$src/golden/mutual-calls.folded" "$out_dir/mutual.folded" >&2 || fail "folded calls"
   X --format folded "$work/sampled.db" -o "$out_dir/sampled.folded" || fail "folded export of a sampled run"
   diff -u "$src/golden/sampled.folded" "$out_dir/sampled.folded" >&2 || fail "folded sampled"
+  X --format folded --value self "$work/fib.db" -o "$out_dir/fib-self.folded" || fail "folded --value self"
+  diff -u "$src/golden/fib.folded" "$out_dir/fib-self.folded" >&2 || fail "folded --value self (time's first name)"
+  # bytes allocated per path (fib.sql: main;malloc 400, main;fib;malloc 2097152), samples (sampled.sql)
+  expect_eq "folded alloc_bytes" "$(X --format folded --value alloc_bytes "$work/fib.db" -o - 2>/dev/null)" \
+    "$(printf 'main;malloc 400\nmain;fib;malloc 2097152')"
+  expect_eq "folded samples" "$(X --format folded --value samples "$work/sampled.db" -o - 2>/dev/null | tr '\n' ' ')" \
+    "(root) 5 main 25 main;parse 150 main;sort 300 main;sort;sort 200 main;sort;compare 100 main;sort;sort;compare 220 "
+  # a run without time is weighed by calls by default (fib.sql's calls per path)
+  cp "$work/fib.db" "$out_dir/untimed.db"; sqlite3 "$out_dir/untimed.db" "UPDATE run SET timing = 'none'; UPDATE call_paths SET self_ns = 0, incl_ns = 0"
+  expect_eq "folded untimed default" "$(X --format folded "$out_dir/untimed.db" -o - 2>/dev/null | tr '\n' ' ')" \
+    "main 1 main;fib 1 main;fib;fib 2 main;fib;fib;fib 4 main;fib;fib;fib;fib 6 main;fib;fib;fib;fib;fib 2 main;malloc 2 main;free 1 main;fib;malloc 1 "
+  # html: the flame graph page. Its JSON (profile_json) per frame: 'all', then fib.sql's paths
+  # in id order, each with its own values (fib.sql's self and calls columns, alloc_sites bytes).
+  X --format html "$work/fib.db" -o "$out_dir/fib.html" 2>/dev/null || fail "html export"
+  expect_eq "html weight (exact run: time)" "$(profile_json "$out_dir/fib.html" 'P["metrics"][P["weight"]]["name"]')" time
+  expect_eq "html metrics" "$(profile_json "$out_dir/fib.html" '" ".join(m["name"] + "/" + m["unit"] for m in P["metrics"])')" \
+    "time/ns calls/count alloc_objects/count alloc_bytes/bytes inuse_objects/count inuse_bytes/bytes"
+  expect_eq "html frames" "$(profile_json "$out_dir/fib.html" '[(P["names"][f] if f >= 0 else "all", p) for f, p in zip(P["function"], P["parent"])]')" \
+    "[('all', -1), ('main', 0), ('fib', 1), ('fib', 2), ('fib', 3), ('fib', 4), ('fib', 5), ('malloc', 1), ('free', 1), ('malloc', 2)]"
+  expect_eq "html self time" "$(profile_json "$out_dir/fib.html" 'P["self"][0]')" \
+    "[0, 1000000, 100000, 40000, 60000, 60000, 40000, 30000, 20000, 50000]"
+  expect_eq "html calls" "$(profile_json "$out_dir/fib.html" 'P["self"][1]')" "[0, 1, 1, 2, 4, 6, 2, 2, 1, 1]"
+  expect_eq "html alloc_bytes" "$(profile_json "$out_dir/fib.html" 'P["self"][3]')" "[0, 0, 0, 0, 0, 0, 0, 400, 0, 2097152]"
+  X --format html --value calls "$out_dir/untimed.db" -o - 2>/dev/null >"$out_dir/untimed.html" || fail "html -o -"
+  expect_eq "html untimed: no time, weighed by calls" \
+    "$(profile_json "$out_dir/untimed.html" '[m["name"] for m in P["metrics"]][:2], P["metrics"][P["weight"]]["name"]')" "(['calls', 'alloc_objects'], 'calls')"
+  expect_eq "html sampled: samples" "$(X --format html --value samples "$work/sampled.db" -o - 2>/dev/null |
+    profile_json /dev/stdin 'P["self"][[m["name"] for m in P["metrics"]].index("samples")]')" "[0, 5, 25, 150, 300, 200, 100, 220, 0]"
+  # the 100,000-deep recursion: three frames (all, main, main;fib with 100,000 calls)
+  timeout 60 "$driver" export --format html "$work/deep.db" -o "$out_dir/deep100k.html" 2>/dev/null || fail "html export of the deep recursion"
+  expect_eq "deep html" "$(profile_json "$out_dir/deep100k.html" 'P["parent"], P["self"][1], P["self"][0]')" \
+    "([-1, 0, 1], [0, 1, 100000], [0, 10, 1000000])"
+  # hostile names: one closing the script element, U+2028, a byte that is not UTF-8; the page keeps
+  # its two script elements, the names come back as the JSON's escapes decode them
+  cp "$work/names.db" "$out_dir/html-names.db"
+  sqlite3 "$out_dir/html-names.db" "UPDATE functions SET name = '</script><script>alert(1)</script>&<!--' WHERE fid = 0;
+    UPDATE functions SET name = CAST(X'6d616cE280A86c6f63FF' AS TEXT) WHERE fid = 2"
+  X --format html "$out_dir/html-names.db" -o "$out_dir/names.html" || fail "html export of hostile names"
+  expect_eq "html script elements" "$(grep -c '</script>' "$out_dir/names.html")" 2
+  expect_eq "html no raw <, >, & in the JSON" "$(sed -n '/application\/json/,/^<\/script>/p' "$out_dir/names.html" | sed '1d;$d' | grep -c '[<>&]')" 0
+  expect_eq "html names decoded" "$(profile_json "$out_dir/names.html" 'ascii(P["names"][:3])')" \
+    "['</script><script>alert(1)</script>&<!--', 'fi;b\\nx\\x1b[31m\\\\', 'mal\\u2028loc\\ufffd']"
+  expect_eq "html no raw U+2028" "$(grep -c "$(printf '\xe2\x80\xa8')" "$out_dir/names.html")" 0
   # Failures: one line, the exit code of its kind (utils/exit-codes.h), no file (and an existing file is left alone).
   echo keep >"$out_dir/keep"
-  expect_err 64 "wprof export: unknown format 'svg' (pprof, callgrind, chrome or folded)" X --format svg "$work/fib.db" -o "$out_dir/keep"
+  expect_err 65 "wprof export: $work/fib.db: no samples in this profile (timing exact): it has time, calls, alloc_objects, alloc_bytes, inuse_objects, inuse_bytes" \
+    X --format html --value samples "$work/fib.db" -o "$out_dir/keep"
+  expect_err 64 "wprof export: unknown --value 'weight' (time, calls, samples, alloc_objects, alloc_bytes, inuse_objects, inuse_bytes)" \
+    X --format html --value weight "$work/fib.db" -o "$out_dir/keep"
+  expect_err 65 "wprof export: $work/text.db: not a wprof database (not an SQLite file)" X --format html "$work/text.db" -o "$out_dir/keep"
+  expect_err 73 "wprof export: $out_dir/no/such/dir/x.html: cannot create: No such file or directory" X --format html "$work/fib.db" -o "$out_dir/no/such/dir/x.html"
+  expect_err 64 "wprof export: unknown format 'svg' (pprof, callgrind, chrome, folded or html)" X --format svg "$work/fib.db" -o "$out_dir/keep"
   expect_err 64 "wprof export: --from and --to apply to --format chrome only" X --format pprof "$work/trace.db" --from 1ms -o "$out_dir/keep"
   expect_err 64 "wprof export: bad time '1.5 ms' (a number, then ns, us, ms or s)" X --format chrome "$work/trace.db" --to '1.5 ms' -o "$out_dir/keep"
   expect_err 64 "wprof export: --from 2ms is after --to 1ms" X --format chrome "$work/trace.db" --from 2ms --to 1ms -o "$out_dir/keep"
@@ -365,7 +445,13 @@ print(" ".join(str(e["args"]["call"]) for e in json.load(open(sys.argv[1]))["tra
   expect_err 65 "wprof export: $work/empty.db: the run recorded no calls" X --format pprof "$work/empty.db" -o "$out_dir/keep"
   printf 'x\n' >"$work/text.db"
   expect_err 65 "wprof export: $work/text.db: not a wprof database (not an SQLite file)" X --format folded "$work/text.db" -o "$out_dir/keep"
-  expect_err 64 "wprof export: --value applies to --format folded only" X --format pprof --value calls "$work/fib.db" -o "$out_dir/keep"
+  expect_err 64 "wprof export: --value applies to --format folded and html only" X --format pprof --value calls "$work/fib.db" -o "$out_dir/keep"
+  expect_err 64 "wprof export: unknown --value 'bytes' (time, calls, samples, alloc_objects, alloc_bytes, inuse_objects, inuse_bytes)" \
+    X --format folded --value bytes "$work/fib.db" -o "$out_dir/keep"
+  expect_err 65 "wprof export: $work/fib.db: no samples in this profile (timing exact): it has time, calls, alloc_objects, alloc_bytes, inuse_objects, inuse_bytes" \
+    X --format folded --value samples "$work/fib.db" -o "$out_dir/keep"
+  expect_err 65 "wprof export: $out_dir/untimed.db: no time in this profile (timing none): it has calls, alloc_objects, alloc_bytes, inuse_objects, inuse_bytes" \
+    X --format folded --value time "$out_dir/untimed.db" -o "$out_dir/keep"
   expect_err 64 "wprof export: unknown --sample-index 'time' (calls, time; samples, cpu if sampled; with --heap alloc_objects, alloc_space, inuse_objects, inuse_space)" \
     X --format pprof --heap --sample-index time "$work/fib.db" -o "$out_dir/keep"
   expect_err 65 "wprof export: $work/sampled.db: --sample-index time: not a sample type of a profile timed 'sampled' (samples, cpu, calls)" \
