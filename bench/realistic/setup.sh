@@ -14,8 +14,9 @@
 #   fib              bench/run/fib.c, the call-heavy microbenchmark
 #   cxx-workload     cxx-workload.cc (libc++): small virtual methods, std::map,
 #                    std::sort with a comparator: a call every few ns
-# and sqlite-workload.noalloc.wasm, instrumented with --no-alloc, and
-# NAME.leaves.wasm of sqlite, lz4 and cxx, instrumented with --count-leaves.
+# and sqlite-workload.noalloc.wasm, instrumented with --no-alloc,
+# NAME.leaves.wasm of sqlite, lz4 and cxx, instrumented with --count-leaves,
+# and NAME.cost.wasm of sqlite, lz4 and fib, instrumented with --cost.
 # Tarballs come from `npm pack` (npm checks them against the registry's
 # integrity hash); the extracted sources are checked against the sha256 below.
 # Modules are compiled with -O2 and linked without -O, so that clang does not
@@ -128,5 +129,9 @@ instrumented sqlite-workload.wasm sqlite-workload.noalloc.wasm --no-alloc
 # Tiny leaf functions counted without a frame (fidelity.py's "+leaves" variants)
 for name in sqlite-workload lz4-workload cxx-workload; do
   instrumented "$name.wasm" "$name.leaves.wasm" --count-leaves
+done
+# The instruction counter (cost.sh)
+for name in sqlite-workload lz4-workload fib; do
+  instrumented "$name.wasm" "$name.cost.wasm" --cost
 done
 echo "setup: sqlite-workload lz4-workload fib cxx-workload (.wasm, .inst.wasm) ready in $work" >&2
