@@ -72,4 +72,26 @@ same="SELECT id, parent, fid, calls FROM call_paths WHERE depth > 0 ORDER BY id;
 [ "$(sqlite3 -batch "$work/leaves.db" 'SELECT COUNT(*) FROM call_paths JOIN functions USING (fid) WHERE frameless = 1 AND incl_ns != 0')" = 0 ] ||
   fail "--count-leaves: a counted leaf has time of its own"
 leaves=$(sqlite3 -batch "$work/leaves.db" 'SELECT COUNT(*) FROM functions WHERE frameless = 1')
-echo "ok $name ($checked facts; the same with $leaves functions counted without a frame)"
+
+# wasm-instrument --cost under --deterministic: the same output, paths, counts
+# and allocations as without the counter, and ten runs that agree to the byte
+# on all of them and on every path's instructions.
+mkdir "$work/cost"
+"$instrument" -q --cost "$data/$name.wasm" "$work/cost/$name.i.wasm" || fail "wasm-instrument --cost failed"
+tables="SELECT id, parent, fid, calls, unwound, incl_instructions, self_instructions FROM call_paths ORDER BY id;
+        SELECT * FROM alloc_sites ORDER BY path_id;
+        SELECT instructions, total_calls, total_exits, unwound_frames, status, exit_code FROM run"
+for i in $(seq 10); do
+  (cd "$work/cost" && "$wprof" run -q --deterministic -o "$work/cost$i.db" "$name.i.wasm" > "$work/stdout-cost$i" 2> /dev/null < /dev/null) || true
+  cmp "$work/stdout-cost1" "$work/stdout-cost$i" || fail "--cost --deterministic: run $i's stdout differs"
+  sqlite3 -batch "$work/cost$i.db" "$tables" > "$work/tables$i"
+  cmp "$work/tables1" "$work/tables$i" || fail "--cost --deterministic: run $i's tables differ"
+done
+cmp "$work/stdout" "$work/stdout-cost1" || fail "--cost: stdout differs"
+[ "$(sqlite3 -batch "$work/p.db" "$same")" = "$(sqlite3 -batch "$work/cost1.db" "$same")" ] ||
+  fail "--cost: paths, counts or allocations differ"
+instructions=$(sqlite3 -batch "$work/cost1.db" 'SELECT instructions FROM run')
+[ "$instructions" -gt 0 ] || fail "--cost: no instructions counted"
+[ "$(sqlite3 -batch "$work/cost1.db" 'SELECT SUM(self_instructions) = (SELECT instructions FROM run), MIN(self_instructions) >= 0 FROM call_paths')" = "1|1" ] ||
+  fail "--cost: self instructions do not add up to run.instructions"
+echo "ok $name ($checked facts; the same with $leaves functions counted without a frame; $instructions instructions, the same in 10 runs)"
