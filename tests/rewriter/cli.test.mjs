@@ -97,6 +97,15 @@ test('refuses a module it already instrumented', () => {
   const once = join(dir, 'once.wasm');
   assert.equal(run(wat(dir, 'fib', fibWat), once).code, 0);
   assertRefused(dir, [once], 65, /already instrumented/);
+  assertRefused(dir, ['--cost', once], 65, /already instrumented/);
+});
+
+test('--cost refuses a module that already exports its counter\'s name', () => {
+  const dir = freshDir();
+  const m = wat(dir, 'clash', `(module (global (export "wprof.cost") (mut i64) (i64.const 0))
+    (func (export "f")))`);
+  assertRefused(dir, ['--cost', m], 69, /already has a global wprof\$cost or an export wprof\.cost/);
+  assert.equal(run(m, join(dir, 'plain.wasm')).code, 0); // without --cost the name is no one's business
 });
 
 test('refuses blocks with parameters, which binaryen 108 miscompiles', () => {
