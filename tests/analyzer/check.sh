@@ -81,6 +81,19 @@ report)
   expect_out 0 fib-peek.txt R "$work/fib.db" peek fib
   expect_out 0 fib-peek-main.csv R "$work/fib.db" peek main --format csv
   expect_out 0 mutual-peek.csv R "$work/mutual.db" peek '*' --format csv
+  # --metric instructions: fib.sql's hand-chosen instruction columns (its header comment)
+  expect_out 0 fib-top-instructions.txt R "$work/fib.db" --metric instructions
+  expect_out 0 fib-top-instructions-cum.csv R "$work/fib.db" top --metric instructions --sort cum --format csv
+  expect_out 0 fib-tree-instructions.txt R "$work/fib.db" tree --metric instructions --min-percent 5
+  expect_out 0 fib-tree-instructions.csv R "$work/fib.db" tree --metric instructions --format csv
+  expect_out 0 fib-peek-instructions.txt R "$work/fib.db" peek fib --metric instructions
+  expect_out 0 fib-peek-main-instructions.csv R "$work/fib.db" peek main --metric instructions --format csv
+  expect_out 0 fib-top.txt R "$work/fib.db" --metric time
+  # a run without time that counted instructions is weighed by them by default
+  cp "$work/fib.db" "$work/untimed-counted.db"
+  sqlite3 "$work/untimed-counted.db" "UPDATE run SET timing = 'none'; UPDATE call_paths SET self_ns = 0, incl_ns = 0"
+  expect_eq "untimed counted: default metric" "$(R "$work/untimed-counted.db" --format csv | head -n 2)" \
+    "$(printf 'self_instructions,incl_instructions,calls,primitive_calls,name,fid\n1000,1610,1,1,main,0')"
   expect_out 0 fib-allocs.txt R "$work/fib.db" allocs
   expect_out 0 fib-allocs-inuse-objects.csv R "$work/fib.db" allocs --sample inuse_objects --format csv
   expect_out 0 fib-allocs-focus.csv R "$work/fib.db" allocs --focus '*fib*' --format csv
@@ -88,8 +101,10 @@ report)
   expect_out 0 fib-peak.txt R "$work/fib.db" peak
   # a 100,000-deep direct recursion (data/deep.sql): stacks collapse the recursion into one
   # frame, and every view finishes in time proportional to the paths (they were quadratic: hours)
+  expect_eq "deep tree instructions" "$(timeout 60 "$driver" report "$work/deep.db" tree --metric instructions --format csv)" \
+    "$(printf 'calls,incl_instructions,self_instructions,name,depth,path_id,fid\n1,300005,5,main,1,1,0\n100000,300000,300000,fib,2,2,1')"
   deep_note="Note: the tree is 100001 calls deep (over 1000): stacks are drawn with direct recursion collapsed into one frame"
-  expect_eq "deep tree" "$(timeout 60 "$driver" report "$work/deep.db" tree | sed -n '4p;7,$p')" \
+  expect_eq "deep tree" "$(timeout 60 "$driver" report "$work/deep.db" tree | sed -n '5p;8,$p')" \
     "$(printf '%s\n     1  1.00 ms  100.00%%    10 ns  main\n100000  1.00 ms  100.00%%  1.00 ms    fib' "$deep_note")"
   expect_eq "deep allocs path" "$(timeout 60 "$driver" report "$work/deep.db" allocs | tail -n 1 | awk '{print $NF}')" "main;fib"
   expect_eq "deep leaks" "$(timeout 60 "$driver" report "$work/deep.db" leaks | grep -c 'main;fib$')" 1
@@ -152,6 +167,12 @@ errors)
   expect_err 64 "wprof report: bad option '--bogus' (see wprof report --help)" R "$work/fib.db" --bogus
   expect_err 64 "wprof report: missing database (usage: wprof report prof.db [view] [options])" R
   expect_err 65 "wprof report: $work/fib.db: not recorded with --trace: there is no per-call data (run \`wprof run --trace\`)" R "$work/fib.db" calls
+  expect_err 65 "wprof report: $work/sampled.db: no instruction counts in this profile (instrument the module with \`wasm-instrument --cost\`)" \
+    R "$work/sampled.db" --metric instructions
+  expect_err 65 "wprof report: $work/mutual.db: no instruction counts in this profile (instrument the module with \`wasm-instrument --cost\`)" \
+    R "$work/mutual.db" tree --metric instructions
+  expect_err 64 "wprof report: unknown metric 'cycles' (time or instructions)" R "$work/fib.db" --metric cycles
+  expect_err 64 "wprof report: an option given does not apply to the allocs view (see --help)" R "$work/fib.db" allocs --metric instructions
   expect_err 64 "wprof report: unknown sample 'heap' (alloc_space, alloc_objects, inuse_space or inuse_objects)" R "$work/fib.db" allocs --sample heap
   # A glob is a bound parameter, never SQL: quotes in it are just characters.
   expect_err 65 "wprof report: $work/fib.db: no called function matches 'x' OR 1=1 --'" R "$work/fib.db" peek "x' OR 1=1 --"
@@ -431,6 +452,7 @@ print(" ".join(str(e["args"]["call"]) for e in json.load(open(sys.argv[1]))["tra
   expect_eq "html no raw U+2028" "$(grep -c "$(printf '\xe2\x80\xa8')" "$out_dir/names.html")" 0
   # Failures: one line, the exit code of its kind (utils/exit-codes.h), no file (and an existing file is left alone).
   echo keep >"$out_dir/keep"
+  printf 'x\n' >"$work/text.db"
   expect_err 65 "wprof export: $work/fib.db: no samples in this profile (timing exact): it has time, calls, alloc_objects, alloc_bytes, inuse_objects, inuse_bytes" \
     X --format html --value samples "$work/fib.db" -o "$out_dir/keep"
   expect_err 64 "wprof export: unknown --value 'weight' (time, calls, samples, alloc_objects, alloc_bytes, inuse_objects, inuse_bytes)" \
@@ -443,7 +465,6 @@ print(" ".join(str(e["args"]["call"]) for e in json.load(open(sys.argv[1]))["tra
   expect_err 64 "wprof export: --from 2ms is after --to 1ms" X --format chrome "$work/trace.db" --from 2ms --to 1ms -o "$out_dir/keep"
   expect_err 65 "wprof export: $work/fib.db: not recorded with --trace: there is no per-call data (run \`wprof run --trace\`)" X --format chrome "$work/fib.db" -o "$out_dir/keep"
   expect_err 65 "wprof export: $work/empty.db: the run recorded no calls" X --format pprof "$work/empty.db" -o "$out_dir/keep"
-  printf 'x\n' >"$work/text.db"
   expect_err 65 "wprof export: $work/text.db: not a wprof database (not an SQLite file)" X --format folded "$work/text.db" -o "$out_dir/keep"
   expect_err 64 "wprof export: --value applies to --format folded and html only" X --format pprof --value calls "$work/fib.db" -o "$out_dir/keep"
   expect_err 64 "wprof export: unknown --value 'bytes' (time, calls, samples, alloc_objects, alloc_bytes, inuse_objects, inuse_bytes)" \
