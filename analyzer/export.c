@@ -43,7 +43,8 @@ static const char usage[] =
     "  html       an interactive flame graph in one self-contained HTML file (no network):\n"
     "             frames as wide as their inclusive value; click to zoom, search, tooltips\n"
     "--value NAME (folded, html): the metric the stacks are weighed by: %s\n"
-    "  [time when the run has time, else calls; 'self' is time; samples for a sampled run]\n"
+    "  [time when the run has time, else instructions when counted (wasm-instrument --cost),\n"
+    "  else calls; 'self' is time; samples for a sampled run; instructions: self instructions]\n"
     "-o FILE: replaced atomically (a symbolic link is followed, its target replaced);\n"
     "  -o - writes to standard output; a device or a FIFO is written directly\n"
     "exit status (no file is written unless it is 0):\n";
