@@ -354,8 +354,16 @@ export)
   gzip -t "$out_dir/fib.pb.gz" || fail "pprof output is not gzip"
   go tool pprof -raw "$out_dir/fib.pb.gz" >"$out_dir/raw" 2>"$out_dir/raw.err" || fail "go tool pprof -raw"
   expect_eq "pprof -raw warnings" "$(cat "$out_dir/raw.err")" ""
-  expect_eq "pprof sample totals (calls ns)" \
-    "$(awk '/^ +[0-9]+ +[0-9]+: / {c += $1; t += $2} END {print c, t}' "$out_dir/raw")" "20 1400000"
+  expect_eq "pprof sample types" "$(grep -c -x 'calls/count time/nanoseconds\[dflt\] instructions/count' "$out_dir/raw")" 1
+  expect_eq "pprof sample totals (calls ns instructions)" \
+    "$(awk '/^ +[0-9]+ +[0-9]+ +[0-9]+: / {c += $1; t += $2; i += $3} END {print c, t, i}' "$out_dir/raw")" "20 1400000 1610"
+  # instructions (fib.sql's header): flat = self, cum = outermost incl, per function
+  expect_eq "pprof instructions" "$(go tool pprof -top -sample_index=instructions "$out_dir/fib.pb.gz" 2>&1 | awk '/%/ && NF == 6 {print $1, $4, $6}')" \
+    "$(printf '1000 1610 main\n350 350 malloc\n180 330 fib\n80 80 free')"
+  X --format pprof --sample-index instructions "$work/fib.db" -o "$out_dir/fib-instructions.pb.gz" || fail "pprof --sample-index instructions"
+  expect_eq "pprof --sample-index instructions" "$(go tool pprof -top "$out_dir/fib-instructions.pb.gz" 2>&1 | awk '/^Type:/ {print $2}')" instructions
+  expect_err 65 "wprof export: $work/sampled.db: no instruction counts in this profile (instrument the module with \`wasm-instrument --cost\`)" \
+    X --format pprof --sample-index instructions "$work/sampled.db" -o "$out_dir/keep"
   expect_eq "pprof -top" "$(go tool pprof -top -unit=ns "$out_dir/fib.pb.gz" 2>&1 | awk '/^ +[0-9]+ns .*%/ {print $1, $4, $6}')" \
     "$(printf '1000000ns 1400000ns main\n300000ns 350000ns fib\n80000ns 80000ns malloc\n20000ns 20000ns free')"
   expect_eq "pprof calls" "$(go tool pprof -top -sample_index=calls "$out_dir/fib.pb.gz" 2>&1 | awk '/%/ && NF == 6 {print $1, $6}')" \
@@ -398,11 +406,15 @@ export)
   # callgrind, read back by callgrind_annotate.
   X --format callgrind "$work/fib.db" -o "$out_dir/fib.cg" || fail "callgrind export"
   expect_eq "callgrind totals" "$(callgrind_annotate "$out_dir/fib.cg" | grep 'PROGRAM TOTALS')" \
-    "1,400,000 (100.0%) 20 (100.0%)  PROGRAM TOTALS"
+    "1,400,000 (100.0%) 20 (100.0%) 1,610 (100.0%)  PROGRAM TOTALS"
   expect_eq "callgrind self" "$(callgrind_annotate "$out_dir/fib.cg" | grep 'fib.wasm:' | tr -s ' ')" \
-    "$(printf '1,000,000 (71.43%%) 1 ( 5.00%%) fib.wasm:main\n 300,000 (21.43%%) 15 (75.00%%) fib.wasm:fib\n 80,000 ( 5.71%%) 3 (15.00%%) fib.wasm:malloc\n 20,000 ( 1.43%%) 1 ( 5.00%%) fib.wasm:free')"
+    "$(printf '1,000,000 (71.43%%) 1 ( 5.00%%) 1,000 (62.11%%) fib.wasm:main\n 300,000 (21.43%%) 15 (75.00%%) 180 (11.18%%) fib.wasm:fib\n 80,000 ( 5.71%%) 3 (15.00%%) 350 (21.74%%) fib.wasm:malloc\n 20,000 ( 1.43%%) 1 ( 5.00%%) 80 ( 4.97%%) fib.wasm:free')"
   expect_eq "callgrind inclusive" "$(callgrind_annotate --inclusive=yes "$out_dir/fib.cg" | grep 'fib.wasm:' | awk '{print $1, $NF}')" \
     "$(printf '1,400,000 fib.wasm:main\n350,000 fib.wasm:fib\n80,000 fib.wasm:malloc\n20,000 fib.wasm:free')"
+  # Ir, the event callgrind_annotate knows for executed instructions: fib.sql's self and incl instructions
+  expect_eq "callgrind events" "$(grep '^events:' "$out_dir/fib.cg")" "events: ns calls Ir"
+  expect_eq "callgrind Ir inclusive" "$(callgrind_annotate --sort=Ir --show=Ir --inclusive=yes "$out_dir/fib.cg" | grep -E 'TOTALS|fib.wasm:' | tr -s ' ')" \
+    "$(printf '1,610 (100.0%%) PROGRAM TOTALS\n1,610 (100.0%%) fib.wasm:main\n 350 (21.74%%) fib.wasm:malloc\n 330 (20.50%%) fib.wasm:fib\n 80 ( 4.97%%) fib.wasm:free')"
   X --format callgrind "$work/sampled.db" -o "$out_dir/sampled.cg" || fail "callgrind export of a sampled run"
   expect_eq "callgrind sampled events" "$(grep '^events:' "$out_dir/sampled.cg")" "events: ns Samples calls"
   expect_eq "callgrind sampled totals" "$(callgrind_annotate "$out_dir/sampled.cg" | grep 'PROGRAM TOTALS')" \
@@ -531,11 +543,11 @@ print(" ".join(str(e["args"]["call"]) for e in json.load(open(sys.argv[1]))["tra
     X --format folded --value samples "$work/fib.db" -o "$out_dir/keep"
   expect_err 65 "wprof export: $out_dir/untimed.db: no time in this profile (timing none): it has calls, alloc_objects, alloc_bytes, inuse_objects, inuse_bytes" \
     X --format folded --value time "$out_dir/untimed.db" -o "$out_dir/keep"
-  expect_err 64 "wprof export: unknown --sample-index 'time' (calls, time; samples, cpu if sampled; with --heap alloc_objects, alloc_space, inuse_objects, inuse_space)" \
+  expect_err 64 "wprof export: unknown --sample-index 'time' (calls, time; samples, cpu if sampled; instructions if counted; with --heap alloc_objects, alloc_space, inuse_objects, inuse_space)" \
     X --format pprof --heap --sample-index time "$work/fib.db" -o "$out_dir/keep"
   expect_err 65 "wprof export: $work/sampled.db: --sample-index time: not a sample type of a profile timed 'sampled' (samples, cpu, calls)" \
     X --format pprof --sample-index time "$work/sampled.db" -o "$out_dir/keep"
-  expect_err 65 "wprof export: $work/fib.db: --sample-index cpu: not a sample type of a profile timed 'exact' (calls, time)" \
+  expect_err 65 "wprof export: $work/fib.db: --sample-index cpu: not a sample type of a profile timed 'exact' (calls, time, instructions)" \
     X --format pprof --sample-index cpu "$work/fib.db" -o "$out_dir/keep"
   expect_err 73 "wprof export: $out_dir/no/such/dir/x.pb.gz: cannot create: No such file or directory" X --format pprof "$work/fib.db" -o "$out_dir/no/such/dir/x.pb.gz"
   expect_eq "existing file untouched" "$(cat "$out_dir/keep")" keep
