@@ -305,7 +305,10 @@ queries)
   for i in $(seq 1 "$count"); do
     name=$(awk -v i="$i" '$1 == "==" && $2 == i {print $3}' "$src/queries.expected")
     want=$(awk -v i="$i" '$1 == "==" {on = ($2 == i); next} on' "$src/queries.expected")
-    got=$(sqlite3 -bail "$work/$name.db" <"$work/query-$i.sql" 2>&1)
+    # BASE+NEW: NEW attached to BASE as 'new', as the query's text says
+    attach=()
+    [ "${name#*+}" != "$name" ] && attach=(-cmd "ATTACH '$work/${name#*+}.db' AS new") && name=${name%%+*}
+    got=$(sqlite3 -bail "${attach[@]}" "$work/$name.db" <"$work/query-$i.sql" 2>&1)
     expect_eq "query $i on $name.db" "$got" "$want"
   done
   ;;
