@@ -77,7 +77,7 @@ struct diff {
 
 static const char usage[] =
     "usage: wprof diff base.db new.db [options]\n"
-    "  --fail-on METRIC:+N[%%][:GLOB]  exit 1 when METRIC grows by more than N (or N%%) for a function\n"
+    "  --fail-on [METRIC:]+N[%%][:GLOB]  exit 1 when METRIC grows by more than N (or N%%) for a function\n"
     "                 (or, for alloc metrics, a call path) matching GLOB; may be repeated.\n"
     "                 METRIC: calls self_ns incl_ns instructions alloc_objects alloc_bytes inuse_objects\n"
     "                 inuse_bytes (instructions: a function's self instructions, from modules rewritten\n"

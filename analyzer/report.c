@@ -59,7 +59,7 @@ static const char usage[] =
     "  --limit N     at most N rows, 0 for all [20]\n"
     "  --focus GLOB  top: only functions matching GLOB; allocs/leaks/peak/calls: only paths\n"
     "  --ignore GLOB the opposite of --focus\n"
-    "  --min-percent P  tree: prune paths under P% of the traced time [0.5]\n"
+    "  --min-percent P  tree: prune paths under P% of the traced time (or instructions) [0.5]\n"
     "  --depth N     tree: at most N levels, 0 for all [0]\n"
     "  --sample alloc_space|alloc_objects|inuse_space|inuse_objects   allocs [alloc_space]\n"
     "exit status:\n";
