@@ -67,7 +67,8 @@ static int load_functions(struct wprof_db *db, struct wprof_cct *cct)
 static int load_paths(struct wprof_db *db, struct wprof_cct *cct)
 {
   sqlite3_stmt *stmt = wprof_db_prepare(
-      db, "SELECT id, parent, fid, recursive, calls, incl_ns, self_ns, samples FROM call_paths ORDER BY id");
+      db, "SELECT id, parent, fid, recursive, calls, incl_ns, self_ns, samples, incl_instructions, self_instructions"
+          " FROM call_paths ORDER BY id");
   if (!stmt)
     return -1;
   cct->paths = wprof_xmalloc(sizeof *cct->paths * (size_t)(db->run.path_count + 1));
@@ -102,6 +103,8 @@ static int load_paths(struct wprof_db *db, struct wprof_cct *cct)
     p->incl_ns = sqlite3_column_int64(stmt, 5);
     p->self_ns = sqlite3_column_int64(stmt, 6);
     p->samples = sqlite3_column_int64(stmt, 7);
+    p->incl_instructions = sqlite3_column_int64(stmt, 8);
+    p->self_instructions = sqlite3_column_int64(stmt, 9);
     cct->npaths++;
   }
   sqlite3_finalize(stmt);
@@ -164,15 +167,17 @@ void wprof_drawn_tree_build(const struct wprof_cct *cct, int collapse_recursion,
         slots[h] = out->nnodes;
         int root_path = p->parent < 0 && cct->functions[p->function].fid == -1;
         out->nodes[out->nnodes++] = (struct wprof_drawn_node){
-            parent, p->function, parent < 0 ? (root_path ? 0 : 1) : out->nodes[parent].depth + 1, i, 0, 0, 0, 0};
+            parent, p->function, parent < 0 ? (root_path ? 0 : 1) : out->nodes[parent].depth + 1, i, 0, 0, 0, 0, 0, 0};
       }
       node = slots[h];
       out->nodes[node].incl_ns += p->incl_ns;
+      out->nodes[node].incl_instructions += p->incl_instructions;
     }
     out->node_of[i] = node;
     out->nodes[node].calls += p->calls;
     out->nodes[node].self_ns += p->self_ns;
     out->nodes[node].samples += p->samples;
+    out->nodes[node].self_instructions += p->self_instructions;
   }
   free(keys);
   free(slots);

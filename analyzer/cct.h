@@ -21,6 +21,7 @@ struct wprof_cct_path {
   int32_t depth;
   int recursive;
   int64_t calls, incl_ns, self_ns, samples; /* samples: 0 unless the run was sampled */
+  int64_t incl_instructions, self_instructions; /* 0 unless the module counted (wasm-instrument --cost) */
 };
 
 struct wprof_cct {
@@ -40,14 +41,15 @@ int32_t wprof_cct_find_path(const struct wprof_cct *cct, int64_t id);
  * with direct recursion collapsed, a path whose function is its parent's
  * merged into its parent's node, and the paths then under one node with the
  * same function merged into one node. Nodes in creation order (parents
- * first). Counters add up (calls, self_ns, samples; incl_ns over paths that
- * do not nest). Depth 0 for the '(root)' path, 1 for the roots. */
+ * first). Counters add up (calls, self_ns, samples, self_instructions;
+ * incl_ns and incl_instructions over paths that do not nest). Depth 0 for the '(root)' path, 1 for the roots. */
 struct wprof_drawn_node {
   int32_t parent;    /* index in nodes, -1 for a root */
   int32_t function;  /* index in cct->functions */
   int32_t depth;
   int32_t first_path; /* index in cct->paths of the first path merged here */
   int64_t calls, incl_ns, self_ns, samples;
+  int64_t incl_instructions, self_instructions;
 };
 
 struct wprof_drawn_tree {

@@ -133,8 +133,8 @@ static int load_run(struct wprof_db *db)
           " peak_live_bytes, peak_live_objects, peak_time_ns, unknown_frees, double_frees,"
           " clock_ticks_per_sec, instrumented, timing, trace,"
           " (SELECT COALESCE(SUM(self_ns), 0) FROM call_paths), (SELECT COUNT(*) FROM call_paths),"
-          " sample_interval_ns, samples, probe_samples, (SELECT COALESCE(MAX(depth), 0) FROM call_paths)"
-          " FROM run");
+          " sample_interval_ns, samples, probe_samples, (SELECT COALESCE(MAX(depth), 0) FROM call_paths),"
+          " instructions FROM run");
   if (!stmt) {
     set_error(db, "not a wprof database (%s)", sqlite3_errmsg(db->sql));
     return -1;
@@ -162,6 +162,8 @@ static int load_run(struct wprof_db *db)
     r->samples = sqlite3_column_int64(stmt, 27);
     r->probe_samples = sqlite3_column_int64(stmt, 28);
     r->max_depth = sqlite3_column_int64(stmt, 29);
+    r->counted = sqlite3_column_type(stmt, 30) != SQLITE_NULL;
+    r->instructions = sqlite3_column_int64(stmt, 30);
   } else if (rc == SQLITE_DONE) {
     set_error(db, "not a wprof database (no run row)");
   }
@@ -286,6 +288,14 @@ int wprof_db_require_trace(struct wprof_db *db)
   return -1;
 }
 
+int wprof_db_require_instructions(struct wprof_db *db)
+{
+  if (db->run.counted)
+    return 0;
+  set_error(db, "no instruction counts in this profile (instrument the module with `wasm-instrument --cost`)");
+  return -1;
+}
+
 void wprof_note(const char *cmd, const char *subject, int text, FILE *out, const char *fmt, ...)
 {
   va_list ap;
@@ -330,6 +340,8 @@ void wprof_db_print_header(const struct wprof_db *db, const char *cmd, int text,
             (long long)r->total_calls, wprof_format_ns(wall, r->duration_ns));
     wprof_db_print_timing(r, out);
     fputc('\n', out);
+    if (r->counted)
+      fprintf(out, "Instructions: %lld (exact)\n", (long long)r->instructions);
   }
   if (strcmp(r->status, "exited") != 0)
     wprof_note(cmd, db->path, text, out, "the run %s%s%s; %lld frames were closed without an exit", r->status,

@@ -21,6 +21,8 @@ struct wprof_run {
   int64_t traced_ns;   /* SUM(call_paths.self_ns): the total of every time percentage */
   int64_t path_count;  /* rows of call_paths */
   int64_t max_depth;   /* of the deepest call path */
+  int counted;          /* wasm-instrument --cost: run.instructions is not NULL */
+  int64_t instructions; /* run.instructions: wasm instructions executed; 0 when not counted */
 };
 
 struct wprof_db {
@@ -40,6 +42,13 @@ void wprof_db_close(struct wprof_db *db);
 int wprof_db_require_calls(struct wprof_db *db);
 /* Fails when the run was not recorded with --trace. */
 int wprof_db_require_trace(struct wprof_db *db);
+
+/* Fails unless the module counted its instructions (run.instructions is
+ * not NULL); the reason names the fix, `wasm-instrument --cost`. */
+int wprof_db_require_instructions(struct wprof_db *db);
+/* Whether views weigh by instructions when not told: the run counted them
+ * and has no time (--no-timing). Otherwise time, or calls without either. */
+static inline int wprof_prefers_instructions(const struct wprof_run *r) { return r->counted && !r->timed; }
 
 /* Prepares sql; on failure returns NULL with the SQLite message in db->error. */
 sqlite3_stmt *wprof_db_prepare(struct wprof_db *db, const char *sql);

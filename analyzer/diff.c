@@ -1,11 +1,13 @@
 /* `wprof diff base.db new.db`: compares two profiles like benchstat. Functions
- * are matched by name (calls, self_ns, incl_ns from flat_profile) and
+ * are matched by name (calls, self_ns, incl_ns and self instructions from
+ * flat_profile) and
  * allocation sites by call path string (alloc_objects, alloc_bytes,
  * inuse_objects, inuse_bytes from alloc_sites, with paths spelled like
  * path_names by walking up from the sites only); each side is one SQL query
  * sorted by name, so the new side finds its base rows by binary search.
  * Counts and bytes are
- * exact, so a CI job can gate on them with --fail-on: exit 1 and a
+ * exact, and so are the instructions of `wasm-instrument --cost`, so a CI job
+ * can gate on them with --fail-on: exit 1 and a
  * "Regressions:" section when a threshold is crossed, 0 otherwise, 2 on bad
  * input. Times are shown but only gated when a --fail-on names them; a note
  * says when the two runs timed differently (exact vs. sampled, or another
@@ -34,16 +36,27 @@ struct metric {
   enum unit unit;
 };
 
+/* instructions: a function's self instructions (0 on both sides when neither
+ * counted, so then it shows no row). */
 static const struct metric metrics[] = {
     {"calls", 0, UNIT_COUNT},         {"self_ns", 0, UNIT_NS},        {"incl_ns", 0, UNIT_NS},
-    {"alloc_objects", 1, UNIT_COUNT}, {"alloc_bytes", 1, UNIT_BYTES}, {"inuse_objects", 1, UNIT_COUNT},
-    {"inuse_bytes", 1, UNIT_BYTES},
+    {"instructions", 0, UNIT_COUNT},  {"alloc_objects", 1, UNIT_COUNT}, {"alloc_bytes", 1, UNIT_BYTES},
+    {"inuse_objects", 1, UNIT_COUNT}, {"inuse_bytes", 1, UNIT_BYTES},
 };
-enum { NMETRICS = sizeof metrics / sizeof metrics[0], FUNCTION_METRICS = 3, SITE_METRICS = 4 };
+enum {
+  NMETRICS = sizeof metrics / sizeof metrics[0],
+  FUNCTION_METRICS = 4,
+  SITE_METRICS = 4,
+  MAX_VALUES = FUNCTION_METRICS > SITE_METRICS ? FUNCTION_METRICS : SITE_METRICS,
+  CALLS_METRIC = 0,
+  INSTRUCTIONS_METRIC = 3,
+  DEFAULT_METRIC = -2, /* --fail-on +N%: instructions when both sides counted them, else calls */
+};
 
-/* One --fail-on METRIC:+N[%][:GLOB]. */
+/* One --fail-on [METRIC:]+N[%][:GLOB]. */
 struct gate {
-  const char *spec;
+  const char *spec; /* as given; with the default metric, resolved is "METRIC:" + spec */
+  char *resolved;
   int metric;
   double threshold;
   int percent;
@@ -54,7 +67,7 @@ struct gate {
 struct diff_row {
   char *name;
   int site, in_base, in_new;
-  int64_t base[SITE_METRICS], new[SITE_METRICS];
+  int64_t base[MAX_VALUES], new[MAX_VALUES];
 };
 
 struct diff {
@@ -64,30 +77,37 @@ struct diff {
 
 static const char usage[] =
     "usage: wprof diff base.db new.db [options]\n"
-    "  --fail-on METRIC:+N[%%][:GLOB]  exit 1 when METRIC grows by more than N (or N%%) for a function\n"
+    "  --fail-on [METRIC:]+N[%%][:GLOB]  exit 1 when METRIC grows by more than N (or N%%) for a function\n"
     "                 (or, for alloc metrics, a call path) matching GLOB; may be repeated.\n"
-    "                 METRIC: calls self_ns incl_ns alloc_objects alloc_bytes inuse_objects inuse_bytes\n"
+    "                 METRIC: calls self_ns incl_ns instructions alloc_objects alloc_bytes inuse_objects\n"
+    "                 inuse_bytes (instructions: a function's self instructions, from modules rewritten\n"
+    "                 with `wasm-instrument --cost`). Without METRIC: (--fail-on +2%%): instructions\n"
+    "                 when both databases counted them, else calls\n"
     "  --focus GLOB   only functions (names) and sites (call paths 'main;f;malloc') matching GLOB\n"
     "  --format text|csv|json\n"
     "  --flame FILE   also write a differential flame graph (one self-contained HTML file): new's\n"
     "                 call paths, each frame coloured by the change of its own value of the metric\n"
     "                 since base (red grew, blue shrank, purple only in new); report and exit status\n"
     "                 unchanged (FILE is replaced atomically; it is written before the report)\n"
-    "  --flame-metric NAME  the flame graph's metric [calls]: %s\n"
+    "  --flame-metric NAME  the flame graph's metric [instructions when both databases counted\n"
+    "                 them, else calls]: %s\n"
     "exit status:\n";
 
-/* Parses METRIC:+N[%][:GLOB]; returns 0 on success. */
+/* Parses [METRIC:]+N[%][:GLOB]; returns 0 on success, -2 for an unknown
+ * METRIC, -1 for another error. */
 static int parse_gate(const char *spec, struct gate *g)
 {
   *g = (struct gate){.spec = spec, .metric = -1};
-  const char *colon = strchr(spec, ':');
-  if (!colon)
+  const char *colon = spec[0] == '+' ? spec - 1 : strchr(spec, ':');
+  if (spec[0] == '+')
+    g->metric = DEFAULT_METRIC;
+  else if (!colon)
     return -1;
-  for (int i = 0; i < NMETRICS; i++)
+  for (int i = 0; i < NMETRICS && g->metric == -1; i++)
     if (strlen(metrics[i].name) == (size_t)(colon - spec) && strncmp(spec, metrics[i].name, (size_t)(colon - spec)) == 0)
       g->metric = i;
-  if (g->metric < 0)
-    return -1;
+  if (g->metric == -1)
+    return -2;
   const char *number = colon + 1;
   if (*number == '+')
     number++;
@@ -136,8 +156,8 @@ static int read_side(struct wprof_db *db, struct diff *d, int site, int is_new, 
                            " SELECT paths.path, SUM(s.alloc_objects), SUM(s.alloc_bytes), SUM(s.live_objects),"
                            " SUM(s.live_bytes) FROM alloc_sites s JOIN paths ON paths.id = s.path_id"
                            " GROUP BY paths.path ORDER BY paths.path"
-                         : "SELECT name, SUM(calls), SUM(self_ns), SUM(incl_ns) FROM flat_profile"
-                           " GROUP BY name ORDER BY name";
+                         : "SELECT name, SUM(calls), SUM(self_ns), SUM(incl_ns), SUM(self_instructions)"
+                           " FROM flat_profile GROUP BY name ORDER BY name";
   sqlite3_stmt *stmt = wprof_db_prepare(db, sql);
   if (!stmt)
     return -1;
@@ -199,10 +219,12 @@ static const char *format_value(char buf[WPROF_UNIT_BUF], enum unit unit, int64_
   return buf;
 }
 
-static const char *format_change(char buf[WPROF_UNIT_BUF], const struct diff_row *row, int v)
+static const char *format_change(char buf[WPROF_UNIT_BUF], const struct diff_row *row, int v, int one_sided)
 {
   int64_t delta = row->new[v] - row->base[v];
-  if (!row->in_base)
+  if (one_sided)
+    snprintf(buf, WPROF_UNIT_BUF, "-");
+  else if (!row->in_base)
     snprintf(buf, WPROF_UNIT_BUF, "new");
   else if (!row->in_new)
     snprintf(buf, WPROF_UNIT_BUF, "gone");
@@ -222,9 +244,11 @@ static void side_cell(struct wprof_table *t, int present, enum unit unit, int64_
     wprof_table_null(t);
 }
 
-/* Fills the table and the regression list (text lines). */
+/* Fills the table and the regression list (text lines). counted[0], [1]:
+ * whether base and new counted instructions; a side that did not has no
+ * value (not 0) in the instructions rows, and their change is not shown. */
 static struct wprof_table *diff_table(const struct diff *d, const struct gate *gates, int ngates, const char *focus,
-                                      char **regressions)
+                                      const int counted[2], char **regressions)
 {
   struct wprof_table *t = wprof_table_new();
   wprof_table_column(t, "metric", "metric", WPROF_ALIGN_LEFT, WPROF_SHOWN_BOTH);
@@ -249,13 +273,17 @@ static struct wprof_table *diff_table(const struct diff *d, const struct gate *g
       const char *crossed = NULL;
       for (int g = 0; g < ngates && !crossed; g++)
         if (gates[g].metric == m && crosses(&gates[g], row))
-          crossed = gates[g].spec;
+          crossed = gates[g].resolved ? gates[g].resolved : gates[g].spec;
       wprof_table_row(t);
       wprof_table_string(t, metrics[m].name);
-      side_cell(t, row->in_base, unit, row->base[v]);
-      side_cell(t, row->in_new, unit, row->new[v]);
-      wprof_table_int2(t, format_value(buf[0], unit, delta, 1), delta);
-      wprof_table_textf(t, "%s", format_change(buf[1], row, v));
+      int instructions = m == INSTRUCTIONS_METRIC, one_sided = instructions && counted[0] != counted[1];
+      side_cell(t, row->in_base && (!instructions || counted[0]), unit, row->base[v]);
+      side_cell(t, row->in_new && (!instructions || counted[1]), unit, row->new[v]);
+      if (one_sided)
+        wprof_table_null(t);
+      else
+        wprof_table_int2(t, format_value(buf[0], unit, delta, 1), delta);
+      wprof_table_textf(t, "%s", format_change(buf[1], row, v, one_sided));
       wprof_table_string(t, row->site ? "site" : "function");
       wprof_table_string(t, row->name);
       if (crossed)
@@ -279,8 +307,10 @@ static void free_diff(struct diff *d, struct gate *gates, int ngates)
   for (size_t i = 0; i < d->count; i++)
     free(d->rows[i].name);
   free(d->rows);
-  for (int i = 0; i < ngates; i++)
+  for (int i = 0; i < ngates; i++) {
     free(gates[i].glob);
+    free(gates[i].resolved);
+  }
   free(gates);
 }
 
@@ -306,6 +336,27 @@ static void note_timing(const struct wprof_run *base, const struct wprof_run *ne
   wprof_note("diff", NULL, text, stdout,
              "the two runs timed differently (base: %s, new: %s): their times are not comparable",
              timing_text(b, base), timing_text(n, new));
+}
+
+/* Gives the gates without a metric theirs (instructions when both sides
+ * counted them, else calls), and fails (exit 65) when a gate on instructions
+ * has a side without them. Returns the exit code. */
+static int resolve_gates(struct wprof_db *base, struct wprof_db *new, struct gate *gates, int ngates)
+{
+  int both_counted = base->run.counted && new->run.counted;
+  for (int i = 0; i < ngates; i++) {
+    struct gate *g = &gates[i];
+    if (g->metric == DEFAULT_METRIC) {
+      g->metric = both_counted ? INSTRUCTIONS_METRIC : CALLS_METRIC;
+      g->resolved = wprof_xasprintf("%s:%s", metrics[g->metric].name, g->spec);
+    }
+    struct wprof_db *without = !base->run.counted ? base : new;
+    if (g->metric == INSTRUCTIONS_METRIC && !both_counted) {
+      wprof_db_require_instructions(without);
+      return wprof_fail_as(WPROF_EXIT_DATA, "diff", without->path, "--fail-on %s: %s", g->spec, without->error);
+    }
+  }
+  return WPROF_EXIT_OK;
 }
 
 /* Opens and validates one side; prints the error, sets *rc to the exit code
@@ -346,11 +397,19 @@ int wprof_cmd_diff(int argc, char **argv)
   opterr = 0;
   int c;
   while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-    if (c == OPT_FAIL_ON && parse_gate(optarg, &gates[ngates]) == 0) {
+    int parsed = c == OPT_FAIL_ON ? parse_gate(optarg, &gates[ngates]) : 0;
+    if (c == OPT_FAIL_ON && parsed == 0) {
       ngates++;
     } else if (c == OPT_FAIL_ON) {
       free(gates[ngates].glob);
-      wprof_fail("diff", NULL, "bad --fail-on '%s' (METRIC:+N, METRIC:+N%% or METRIC:+N%%:GLOB)", optarg);
+      if (parsed == -2) {
+        char names[256] = "";
+        for (int i = 0; i < NMETRICS; i++)
+          snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "", metrics[i].name);
+        wprof_fail("diff", NULL, "unknown metric in --fail-on '%s' (%s)", optarg, names);
+      } else {
+        wprof_fail("diff", NULL, "bad --fail-on '%s' (METRIC:+N, METRIC:+N%%, METRIC:+N%%:GLOB or +N%%)", optarg);
+      }
       goto done;
     } else if (c == OPT_FOCUS) {
       focus = optarg;
@@ -376,7 +435,7 @@ int wprof_cmd_diff(int argc, char **argv)
     wprof_fail("diff", NULL, "usage: wprof diff base.db new.db [--fail-on METRIC:+N%%] [--focus GLOB]");
     goto done;
   }
-  struct wprof_flame_diff flame_diff = {.metric = wprof_path_metric_find(flame_metric ? flame_metric : "calls")};
+  struct wprof_flame_diff flame_diff = {.metric = flame_metric ? wprof_path_metric_find(flame_metric) : 0};
   if (flame_metric && !flame) {
     wprof_fail("diff", NULL, "--flame-metric applies to --flame only");
     goto done;
@@ -394,6 +453,11 @@ int wprof_cmd_diff(int argc, char **argv)
   const char *base_path = argv[optind], *new_path = argv[optind + 1];
   struct wprof_db *base = open_side(base_path, &rc), *new = base ? open_side(new_path, &rc) : NULL;
   if (!new)
+    goto close;
+  int both_counted = base->run.counted && new->run.counted;
+  if (!flame_metric)
+    flame_diff.metric = wprof_path_metric_find(both_counted ? "instructions" : "calls");
+  if ((rc = resolve_gates(base, new, gates, ngates)) != WPROF_EXIT_OK)
     goto close;
   if (flame) {
     flame_diff.base = base;
@@ -418,7 +482,8 @@ int wprof_cmd_diff(int argc, char **argv)
   }
   qsort(d.rows, d.count, sizeof *d.rows, compare_rows);
   char *regressions;
-  struct wprof_table *t = diff_table(&d, gates, ngates, focus, &regressions);
+  int counted[2] = {base->run.counted, new->run.counted};
+  struct wprof_table *t = diff_table(&d, gates, ngates, focus, counted, &regressions);
   int text = format == WPROF_FORMAT_TEXT;
   if (text) {
     fputs("Base: ", stdout);
@@ -430,6 +495,9 @@ int wprof_cmd_diff(int argc, char **argv)
     wprof_db_print_header(new, "diff", 0, stdout);
   }
   note_timing(&base->run, &new->run, text);
+  if (counted[0] != counted[1])
+    wprof_note("diff", NULL, text, stdout, "only %s counted instructions (wasm-instrument --cost): they do not compare",
+               counted[0] ? "base" : "new");
   wprof_table_print(t, format, stdout);
   if (*regressions) {
     FILE *to = text ? stdout : stderr;

@@ -1,6 +1,8 @@
 /* `wprof export --format callgrind`: the callgrind profile format, for
  * callgrind_annotate and KCachegrind. Two events: `ns` (time) and `calls`,
- * and for a sampled run a third between them, `Samples`.
+ * and for a sampled run a third between them, `Samples`; when the module
+ * counted its instructions (wasm-instrument --cost) a last one, `Ir`, the
+ * name callgrind gives executed instructions.
  * Each function's cost line holds its self time and the number of times it
  * was called; each caller -> callee edge is a `calls=` line followed by the
  * edge's inclusive cost. As in `wprof report peek`, an edge's inclusive cost
@@ -15,8 +17,9 @@
 #include "export.h"
 #include "util.h"
 
-/* Events in file order; SAMPLES is written only for a sampled run. */
-enum { EV_NS, EV_SAMPLES, EV_CALLS, NEVENTS };
+/* Events in file order; SAMPLES is written only for a sampled run, IR only
+ * for a run that counted instructions. */
+enum { EV_NS, EV_SAMPLES, EV_CALLS, EV_IR, NEVENTS };
 
 struct edge {
   int32_t caller, callee;
@@ -44,11 +47,12 @@ static void print_function(FILE *out, const char *key, const struct wprof_cct *c
   named[f] = 1;
 }
 
-/* The costs of one line, after its position: " 12 34" or " 12 3 34". */
-static void print_costs(FILE *out, const int64_t costs[NEVENTS], int sampled)
+/* The costs of one line, after its position: " 12 34", " 12 3 34", ...: the
+ * events in shown. */
+static void print_costs(FILE *out, const int64_t costs[NEVENTS], const int shown[NEVENTS])
 {
   for (int e = 0; e < NEVENTS; e++)
-    if (e != EV_SAMPLES || sampled)
+    if (shown[e])
       fprintf(out, " %lld", (long long)costs[e]);
   fputc('\n', out);
 }
@@ -60,18 +64,21 @@ int export_callgrind(struct wprof_db *db, const struct export_options *o, FILE *
   if (wprof_cct_load(db, &cct))
     return -1;
   int sampled = db->run.sampled;
+  const int shown[NEVENTS] = {[EV_NS] = 1, [EV_SAMPLES] = sampled, [EV_CALLS] = 1, [EV_IR] = db->run.counted};
   size_t np = (size_t)cct.npaths, nf = (size_t)cct.nfunctions;
-  /* Inclusive costs of each path: incl_ns, and the samples and calls of its
-   * subtree, summed from the children, which follow their parents. */
+  /* Inclusive costs of each path: incl_ns and incl_instructions, and the
+   * samples and calls of its subtree, summed from the children, which follow
+   * their parents. */
   int64_t(*incl)[NEVENTS] = wprof_xmalloc(sizeof *incl * np);
   for (size_t i = 0; i < np; i++) {
     incl[i][EV_NS] = cct.paths[i].incl_ns;
     incl[i][EV_SAMPLES] = cct.paths[i].samples;
     incl[i][EV_CALLS] = cct.paths[i].calls;
+    incl[i][EV_IR] = cct.paths[i].incl_instructions;
   }
   for (size_t i = np; i-- > 0;)
     if (cct.paths[i].parent >= 0)
-      for (int e = EV_SAMPLES; e < NEVENTS; e++)
+      for (int e = EV_SAMPLES; e <= EV_CALLS; e++)
         incl[cct.paths[i].parent][e] += incl[i][e];
 
   int64_t(*self)[NEVENTS] = wprof_xcalloc(nf, sizeof *self), total[NEVENTS] = {0};
@@ -79,7 +86,8 @@ int export_callgrind(struct wprof_db *db, const struct export_options *o, FILE *
   size_t nedges = 0;
   for (size_t i = 0; i < np; i++) {
     const struct wprof_cct_path *p = &cct.paths[i];
-    int64_t costs[NEVENTS] = {[EV_NS] = p->self_ns, [EV_SAMPLES] = p->samples, [EV_CALLS] = p->calls};
+    int64_t costs[NEVENTS] = {[EV_NS] = p->self_ns, [EV_SAMPLES] = p->samples, [EV_CALLS] = p->calls,
+                              [EV_IR] = p->self_instructions};
     for (int e = 0; e < NEVENTS; e++) {
       self[p->function][e] += costs[e];
       total[e] += costs[e];
@@ -93,21 +101,21 @@ int export_callgrind(struct wprof_db *db, const struct export_options *o, FILE *
   }
   qsort(edges, nedges, sizeof *edges, compare_edges);
 
-  fprintf(out, "# callgrind format\nversion: 1\ncreator: wprof %s\ncmd: %s\npositions: line\nevents: ns%s calls\n"
+  fprintf(out, "# callgrind format\nversion: 1\ncreator: wprof %s\ncmd: %s\npositions: line\nevents: ns%s calls%s\n"
                "summary:",
-          WPROF_VERSION, db->run.module_path, sampled ? " Samples" : "");
-  print_costs(out, total, sampled);
+          WPROF_VERSION, db->run.module_path, sampled ? " Samples" : "", db->run.counted ? " Ir" : "");
+  print_costs(out, total, shown);
   fprintf(out, "\nfl=(1) %s\n", db->run.module_path);
   char *named = wprof_xcalloc(nf, 1);
   size_t e = 0;
   for (int32_t f = 0; f < cct.nfunctions; f++) {
     int has_edges = e < nedges && edges[e].caller == f;
-    if (!self[f][EV_CALLS] && !self[f][EV_NS] && !self[f][EV_SAMPLES] && !has_edges)
+    if (!self[f][EV_CALLS] && !self[f][EV_NS] && !self[f][EV_SAMPLES] && !self[f][EV_IR] && !has_edges)
       continue;
     fputc('\n', out);
     print_function(out, "fn", &cct, f, named);
     fputc('0', out);
-    print_costs(out, self[f], sampled);
+    print_costs(out, self[f], shown);
     while (e < nedges && edges[e].caller == f) {
       struct edge sum = edges[e++];
       for (; e < nedges && edges[e].caller == f && edges[e].callee == sum.callee; e++) {
@@ -117,7 +125,7 @@ int export_callgrind(struct wprof_db *db, const struct export_options *o, FILE *
       }
       print_function(out, "cfn", &cct, sum.callee, named);
       fprintf(out, "calls=%lld 0\n0", (long long)sum.calls);
-      print_costs(out, sum.incl, sampled);
+      print_costs(out, sum.incl, shown);
     }
   }
   free(named);

@@ -5,7 +5,8 @@
  * the module). So pprof's flat is our self time and its cum, which counts a
  * function once per sample, is our outermost-activation inclusive time.
  * The CPU profile has the sample types calls/count and time/nanoseconds,
- * or for a sampled run samples/count, cpu/nanoseconds and calls/count;
+ * or for a sampled run samples/count, cpu/nanoseconds and calls/count,
+ * then instructions/count (self instructions) when the module counted them;
  * the heap profile (--heap) alloc_objects, alloc_space, inuse_objects and
  * inuse_space per allocation site, like Go's heap profiles.
  * protobuf-c packs everything but the samples; the samples (a million for a
@@ -30,6 +31,8 @@ struct sample_type {
  * cpu/nanoseconds, period = the sample interval), so pprof's usual views and
  * tools read it as one; calls/count follows. */
 enum { KIND_EXACT, KIND_SAMPLED, KIND_HEAP, NKINDS, MAX_TYPES = 4 };
+/* Follows a CPU profile's types when the run counted instructions. */
+static const struct sample_type instructions_type = {"instructions", "count"};
 struct profile_kind {
   struct sample_type types[MAX_TYPES], period;
   int ntypes;
@@ -61,7 +64,7 @@ int export_pprof_sample_kind(const char *name)
 {
   if (type_index(&kinds[KIND_HEAP], name) >= 0)
     return 1;
-  return type_index(&kinds[KIND_EXACT], name) >= 0 || type_index(&kinds[KIND_SAMPLED], name) >= 0 ? 0 : -1;
+  return strcmp(name, instructions_type.type) == 0 || type_index(&kinds[KIND_EXACT], name) >= 0 || type_index(&kinds[KIND_SAMPLED], name) >= 0 ? 0 : -1;
 }
 
 struct strings {
@@ -214,13 +217,14 @@ static void write_sample(struct gzip_out *g, const struct wprof_drawn_tree *tree
 
 /* One sample per call path with a nonzero value, in the order of the kind's
  * sample types. */
-static void write_cpu_samples(struct gzip_out *g, const struct wprof_drawn_tree *tree, const struct profile_kind *kind)
+static void write_cpu_samples(struct gzip_out *g, const struct wprof_drawn_tree *tree, int sampled, int ntypes)
 {
   for (int32_t i = 0; i < tree->nnodes; i++) {
     const struct wprof_drawn_node *p = &tree->nodes[i];
-    int64_t exact[] = {p->calls, p->self_ns}, sampled[] = {p->samples, p->self_ns, p->calls};
-    if (p->calls || p->self_ns || p->samples)
-      write_sample(g, tree, i, kind == &kinds[KIND_SAMPLED] ? sampled : exact, kind->ntypes);
+    int64_t exact_values[] = {p->calls, p->self_ns, p->self_instructions},
+            sampled_values[] = {p->samples, p->self_ns, p->calls, p->self_instructions};
+    if (p->calls || p->self_ns || p->samples || p->self_instructions)
+      write_sample(g, tree, i, sampled ? sampled_values : exact_values, ntypes);
   }
 }
 
@@ -252,9 +256,19 @@ static int write_heap_samples(struct wprof_db *db, struct gzip_out *g, const str
 
 int export_pprof(struct wprof_db *db, const struct export_options *o, FILE *out)
 {
-  const struct profile_kind *kind = &kinds[o->heap ? KIND_HEAP : db->run.sampled ? KIND_SAMPLED : KIND_EXACT];
+  struct profile_kind counted = kinds[o->heap ? KIND_HEAP : db->run.sampled ? KIND_SAMPLED : KIND_EXACT];
+  const struct profile_kind *kind = &counted;
+  if (!o->heap && db->run.counted) {
+    counted.types[counted.ntypes++] = instructions_type;
+    if (wprof_prefers_instructions(&db->run))
+      counted.default_type = instructions_type.type;
+  }
   const char *default_type = o->sample_index ? o->sample_index : kind->default_type;
   int default_index = type_index(kind, default_type);
+  if (default_index < 0 && strcmp(default_type, instructions_type.type) == 0) {
+    wprof_db_require_instructions(db);
+    return -1;
+  }
   if (default_index < 0) {
     /* export.c knows the names, not which of them this run has. */
     char names[128] = "";
@@ -287,7 +301,7 @@ int export_pprof(struct wprof_db *db, const struct export_options *o, FILE *out)
   period_type.type = intern(&st, kind->period.type);
   period_type.unit = intern(&st, kind->period.unit);
   profile.period_type = &period_type;
-  profile.period = kind == &kinds[KIND_SAMPLED] ? db->run.sample_interval_ns : 1;
+  profile.period = db->run.sampled && !o->heap ? db->run.sample_interval_ns : 1;
   profile.time_nanos = parse_start_time(db->run.start_time);
   profile.duration_nanos = db->run.duration_ns;
 
@@ -353,7 +367,7 @@ int export_pprof(struct wprof_db *db, const struct export_options *o, FILE *out)
     if (o->heap)
       rc = write_heap_samples(db, g, &cct, &tree);
     else
-      write_cpu_samples(g, &tree, kind);
+      write_cpu_samples(g, &tree, db->run.sampled, kind->ntypes);
     if (gzip_close(g) && rc == 0) {
       snprintf(db->error, sizeof db->error, "cannot compress the profile");
       rc = -1;

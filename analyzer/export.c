@@ -32,10 +32,13 @@ static const struct exporter exporters[] = {
 static const char usage[] =
     "usage: wprof export --format pprof|callgrind|chrome|folded|html prof.db -o FILE [options]\n"
     "  pprof      gzipped profile.proto for `go tool pprof`: calls and time per call path\n"
-    "             (a sampled run: samples, cpu and calls, like Go's CPU profiles)\n"
+    "             (a sampled run: samples, cpu and calls, like Go's CPU profiles), then\n"
+    "             instructions when the module counted them (wasm-instrument --cost)\n"
     "             --heap: allocations instead (alloc_objects, alloc_space, inuse_objects, inuse_space)\n"
-    "             --sample-index NAME: the default sample type [time, or cpu; inuse_space with --heap]\n"
-    "  callgrind  for callgrind_annotate / KCachegrind: events ns (and Samples for a sampled run) and calls\n"
+    "             --sample-index NAME: the default sample type [time, or cpu; instructions when\n"
+    "             the run counted them and has no time; inuse_space with --heap]\n"
+    "  callgrind  for callgrind_annotate / KCachegrind: events ns (and Samples for a sampled run), calls\n"
+    "             and Ir (instructions, when the module counted them)\n"
     "  chrome     Chrome trace event JSON (chrome://tracing, Perfetto); needs a --trace database\n"
     "             --from TIME, --to TIME: only the calls that overlap this window of the run\n"
     "             (TIME since the run's start: 1500, 1.5us, 20ms, 2s; ns without a unit)\n"
@@ -43,7 +46,8 @@ static const char usage[] =
     "  html       an interactive flame graph in one self-contained HTML file (no network):\n"
     "             frames as wide as their inclusive value; click to zoom, search, tooltips\n"
     "--value NAME (folded, html): the metric the stacks are weighed by: %s\n"
-    "  [time when the run has time, else calls; 'self' is time; samples for a sampled run]\n"
+    "  [time when the run has time, else instructions when counted (wasm-instrument --cost),\n"
+    "  else calls; 'self' is time; samples for a sampled run; instructions: self instructions]\n"
     "-o FILE: replaced atomically (a symbolic link is followed, its target replaced);\n"
     "  -o - writes to standard output; a device or a FIFO is written directly\n"
     "exit status (no file is written unless it is 0):\n";
@@ -155,7 +159,7 @@ int wprof_cmd_export(int argc, char **argv)
     int kind = export_pprof_sample_kind(o.sample_index);
     if (kind < 0 || (o.heap && kind == 0))
       return wprof_fail("export", NULL,
-                        "unknown --sample-index '%s' (calls, time; samples, cpu if sampled; with --heap"
+                        "unknown --sample-index '%s' (calls, time; samples, cpu if sampled; instructions if counted; with --heap"
                         " alloc_objects, alloc_space, inuse_objects, inuse_space)", o.sample_index);
     o.heap |= kind;
   }

@@ -12,6 +12,7 @@ static const struct wprof_path_metric path_metrics[] = {
     {"time",           "p.self_ns",           "ns",    "timing <> 'none'"},
     {"calls",          "p.calls",             "count", "1"},
     {"samples",        "p.samples",           "count", "timing = 'sampled'"},
+    {"instructions",   "p.self_instructions", "count", "instructions IS NOT NULL"},
     {"alloc_objects",  "s.alloc_objects",     "count", "1"},
     {"alloc_bytes",    "s.alloc_bytes",       "bytes", "1"},
     {"inuse_objects",  "s.live_objects",      "count", "1"},
@@ -51,7 +52,7 @@ char *wprof_path_metric_names(void) { return names_of(NULL); }
 
 int wprof_path_metric_default(const struct wprof_run *run)
 {
-  return wprof_path_metric_find(run->timed ? "time" : "calls");
+  return wprof_path_metric_find(run->timed ? "time" : wprof_prefers_instructions(run) ? "instructions" : "calls");
 }
 
 int wprof_path_metrics_recorded(struct wprof_db *db, int *recorded)
@@ -84,6 +85,8 @@ int wprof_path_metric_require(struct wprof_db *db, int metric)
     return -1;
   if (recorded[metric])
     return 0;
+  if (strcmp(path_metrics[metric].name, "instructions") == 0)
+    return wprof_db_require_instructions(db); /* its reason names the fix */
   char *names = names_of(recorded);
   snprintf(db->error, sizeof db->error, "no %s in this profile (timing %s): it has %s", path_metrics[metric].name,
            db->run.timing, names);

@@ -25,7 +25,7 @@ const struct wprof_path_metric *wprof_path_metric(int index);
 int wprof_path_metric_find(const char *name);
 /* "time, calls, ...": the names, for help and errors; free it. */
 char *wprof_path_metric_names(void);
-/* Time when the run was timed, else calls. */
+/* Time when the run was timed, else instructions when counted, else calls. */
 int wprof_path_metric_default(const struct wprof_run *run);
 
 /* recorded[i] for each metric i: whether the run recorded it. Returns 0, or

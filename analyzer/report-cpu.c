@@ -1,6 +1,7 @@
 /* Time views of `wprof report`: top (flat profile), tree (calling-context
  * tree), peek (callers and callees of a function) and calls (slowest single
- * calls of a --trace run). Each is one SQL query over the schema's tables and
+ * calls of a --trace run). Top, tree and peek weigh by time or, with
+ * --metric instructions, by the exact instruction counts of --cost. Each is one SQL query over the schema's tables and
  * views, so docs/queries.md can give the same numbers in the sqlite3 shell.
  * Inclusive times count outermost activations only (`recursive = 0`), which
  * keeps them right under recursion and mutual recursion. */
@@ -19,22 +20,42 @@ static char *calls_text(int64_t calls, int64_t primitive)
                             : wprof_xasprintf("%lld/%lld", (long long)calls, (long long)primitive);
 }
 
-static const char *const top_orders[] = {
-    [SORT_FLAT] = "self_ns DESC, name, fid",
-    [SORT_CUM] = "incl_ns DESC, name, fid",
-    [SORT_CALLS] = "calls DESC, name, fid",
-    [SORT_NAME] = "name, fid",
+/* The metric top, tree and peek weigh by: its self and inclusive columns (in
+ * flat_profile and call_paths, which name them alike), their total (the
+ * 100% of the percentages), and how a value is printed. */
+struct weight {
+  const char *self, *incl;
+  double total;
+  int instructions;
 };
+
+static struct weight weight_of(const struct wprof_db *db, const struct report_options *o)
+{
+  if (o->metric == METRIC_INSTRUCTIONS)
+    return (struct weight){"self_instructions", "incl_instructions", (double)db->run.instructions, 1};
+  return (struct weight){"self_ns", "incl_ns", (double)db->run.traced_ns, 0};
+}
+
+static void weight_cell(struct wprof_table *t, const struct weight *w, int64_t v)
+{
+  if (w->instructions)
+    wprof_table_int(t, v);
+  else
+    wprof_table_ns(t, v);
+}
+
 static const char *const sort_names[] = {[SORT_FLAT] = "flat", [SORT_CUM] = "cum", [SORT_CALLS] = "calls",
                                           [SORT_NAME] = "name"};
 
 int report_top(struct wprof_db *db, const struct report_options *o, struct report_result *out)
 {
-  char *sql = wprof_xasprintf("SELECT fid, name, calls, COALESCE(primitive_calls, 0), self_ns, incl_ns"
+  struct weight w = weight_of(db, o);
+  const char *order = o->sort == SORT_FLAT ? w.self : o->sort == SORT_CUM ? w.incl : o->sort == SORT_CALLS ? "calls" : NULL;
+  char *sql = wprof_xasprintf("SELECT fid, name, calls, COALESCE(primitive_calls, 0), %s, %s"
                               " FROM flat_profile"
                               " WHERE (?1 IS NULL OR name GLOB ?1) AND (?2 IS NULL OR name NOT GLOB ?2)"
-                              " ORDER BY %s",
-                              top_orders[o->sort]);
+                              " ORDER BY %s%s name, fid",
+                              w.self, w.incl, order ? order : "", order ? " DESC," : "");
   sqlite3_stmt *stmt = wprof_db_prepare(db, sql);
   free(sql);
   if (!stmt)
@@ -43,10 +64,10 @@ int report_top(struct wprof_db *db, const struct report_options *o, struct repor
   wprof_db_bind_text(stmt, 2, o->ignore);
 
   struct wprof_table *t = wprof_table_new();
-  wprof_table_column(t, "self_ns", "flat", WPROF_ALIGN_RIGHT, WPROF_SHOWN_BOTH);
+  wprof_table_column(t, w.self, "flat", WPROF_ALIGN_RIGHT, WPROF_SHOWN_BOTH);
   wprof_table_column(t, "flat%", "flat%", WPROF_ALIGN_RIGHT, WPROF_SHOWN_TEXT);
   wprof_table_column(t, "sum%", "sum%", WPROF_ALIGN_RIGHT, WPROF_SHOWN_TEXT);
-  wprof_table_column(t, "incl_ns", "cum", WPROF_ALIGN_RIGHT, WPROF_SHOWN_BOTH);
+  wprof_table_column(t, w.incl, "cum", WPROF_ALIGN_RIGHT, WPROF_SHOWN_BOTH);
   wprof_table_column(t, "cum%", "cum%", WPROF_ALIGN_RIGHT, WPROF_SHOWN_TEXT);
   wprof_table_column(t, "calls", "calls", WPROF_ALIGN_RIGHT, WPROF_SHOWN_TEXT);
   wprof_table_column(t, "calls", "calls", WPROF_ALIGN_RIGHT, WPROF_SHOWN_DATA);
@@ -54,7 +75,7 @@ int report_top(struct wprof_db *db, const struct report_options *o, struct repor
   wprof_table_column(t, "name", "function", WPROF_ALIGN_LEFT, WPROF_SHOWN_BOTH);
   wprof_table_column(t, "fid", "fid", WPROF_ALIGN_RIGHT, WPROF_SHOWN_DATA);
 
-  double total = (double)db->run.traced_ns, running = 0;
+  double total = w.total, running = 0;
   int64_t matched = 0;
   char pct[WPROF_UNIT_BUF];
   int rc;
@@ -65,10 +86,10 @@ int report_top(struct wprof_db *db, const struct report_options *o, struct repor
     int64_t self = sqlite3_column_int64(stmt, 4), incl = sqlite3_column_int64(stmt, 5);
     running += (double)self;
     wprof_table_row(t);
-    wprof_table_ns(t, self);
+    weight_cell(t, &w, self);
     wprof_table_textf(t, "%s", wprof_format_percent(pct, (double)self, total));
     wprof_table_textf(t, "%s", wprof_format_percent(pct, running, total));
-    wprof_table_ns(t, incl);
+    weight_cell(t, &w, incl);
     wprof_table_textf(t, "%s", wprof_format_percent(pct, (double)incl, total));
     char *ct = calls_text(calls, primitive);
     wprof_table_textf(t, "%s", ct);
@@ -89,13 +110,21 @@ int report_top(struct wprof_db *db, const struct report_options *o, struct repor
   return 0;
 }
 
-/* Siblings in the order the tree shows them: most inclusive time first. */
+static int64_t node_incl(const struct wprof_drawn_node *d, const struct weight *w)
+{
+  return w->instructions ? d->incl_instructions : d->incl_ns;
+}
+
+/* Siblings in the order the tree shows them: most inclusive time (or
+ * instructions) first. */
 static const struct wprof_drawn_node *sort_nodes;
+static const struct weight *sort_weight;
 static int by_rank(const void *a, const void *b)
 {
   const struct wprof_drawn_node *x = &sort_nodes[*(const int32_t *)a], *y = &sort_nodes[*(const int32_t *)b];
-  if (x->incl_ns != y->incl_ns)
-    return x->incl_ns > y->incl_ns ? -1 : 1;
+  int64_t xi = node_incl(x, sort_weight), yi = node_incl(y, sort_weight);
+  if (xi != yi)
+    return xi > yi ? -1 : 1;
   if (x->calls != y->calls)
     return x->calls > y->calls ? -1 : 1;
   return (x->first_path > y->first_path) - (x->first_path < y->first_path);
@@ -106,6 +135,7 @@ static int by_rank(const void *a, const void *b)
  * depth). Deeper than WPROF_COLLAPSE_DEPTH (db.h), direct recursion is collapsed. */
 int report_tree(struct wprof_db *db, const struct report_options *o, struct report_result *out)
 {
+  struct weight w = weight_of(db, o);
   struct wprof_cct cct;
   if (wprof_cct_load(db, &cct))
     return -1;
@@ -117,8 +147,7 @@ int report_tree(struct wprof_db *db, const struct report_options *o, struct repo
   int32_t *stack = wprof_xmalloc(sizeof *stack * (size_t)(n + 1));
   for (int32_t i = 0; i < n; i++) {
     const struct wprof_drawn_node *d = &tree.nodes[i];
-    int shown = (double)d->incl_ns * 100.0 >= o->min_percent * (double)db->run.traced_ns &&
-                (o->depth <= 0 || d->depth <= o->depth);
+    int shown = (double)node_incl(d, &w) * 100.0 >= o->min_percent * w.total && (o->depth <= 0 || d->depth <= o->depth);
     if (shown)
       first[(d->parent < 0 ? n : d->parent) + 1]++;
   }
@@ -128,20 +157,20 @@ int report_tree(struct wprof_db *db, const struct report_options *o, struct repo
   memcpy(fill, first, sizeof *fill * (size_t)(n + 1));
   for (int32_t i = 0; i < n; i++) {
     const struct wprof_drawn_node *d = &tree.nodes[i];
-    if ((double)d->incl_ns * 100.0 >= o->min_percent * (double)db->run.traced_ns &&
-        (o->depth <= 0 || d->depth <= o->depth))
+    if ((double)node_incl(d, &w) * 100.0 >= o->min_percent * w.total && (o->depth <= 0 || d->depth <= o->depth))
       kids[fill[d->parent < 0 ? n : d->parent]++] = i;
   }
   free(fill);
   sort_nodes = tree.nodes;
+  sort_weight = &w;
   for (int32_t i = 0; i <= n; i++)
     qsort(kids + first[i], (size_t)(first[i + 1] - first[i]), sizeof *kids, by_rank);
 
   struct wprof_table *t = wprof_table_new();
   wprof_table_column(t, "calls", "calls", WPROF_ALIGN_RIGHT, WPROF_SHOWN_BOTH);
-  wprof_table_column(t, "incl_ns", "cum", WPROF_ALIGN_RIGHT, WPROF_SHOWN_BOTH);
+  wprof_table_column(t, w.incl, "cum", WPROF_ALIGN_RIGHT, WPROF_SHOWN_BOTH);
   wprof_table_column(t, "cum%", "cum%", WPROF_ALIGN_RIGHT, WPROF_SHOWN_TEXT);
-  wprof_table_column(t, "self_ns", "flat", WPROF_ALIGN_RIGHT, WPROF_SHOWN_BOTH);
+  wprof_table_column(t, w.self, "flat", WPROF_ALIGN_RIGHT, WPROF_SHOWN_BOTH);
   wprof_table_column(t, "name", "function", WPROF_ALIGN_LEFT, WPROF_SHOWN_BOTH);
   wprof_table_column(t, "depth", "depth", WPROF_ALIGN_RIGHT, WPROF_SHOWN_DATA);
   wprof_table_column(t, "path_id", "path", WPROF_ALIGN_RIGHT, WPROF_SHOWN_DATA);
@@ -157,9 +186,9 @@ int report_tree(struct wprof_db *db, const struct report_options *o, struct repo
     const struct wprof_cct_function *f = &cct.functions[d->function];
     wprof_table_row(t);
     wprof_table_int(t, d->calls);
-    wprof_table_ns(t, d->incl_ns);
-    wprof_table_textf(t, "%s", wprof_format_percent(pct, (double)d->incl_ns, (double)db->run.traced_ns));
-    wprof_table_ns(t, d->self_ns);
+    weight_cell(t, &w, node_incl(d, &w));
+    wprof_table_textf(t, "%s", wprof_format_percent(pct, (double)node_incl(d, &w), w.total));
+    weight_cell(t, &w, w.instructions ? d->self_instructions : d->self_ns);
     char *indented = wprof_xasprintf("%*s%s", (int)(2 * (d->depth - 1)), "", f->name);
     wprof_table_string2(t, indented, f->name);
     free(indented);
@@ -178,18 +207,20 @@ int report_tree(struct wprof_db *db, const struct report_options *o, struct repo
   char depth[32] = "";
   if (o->depth > 0)
     snprintf(depth, sizeof depth, ", depth <= %lld", (long long)o->depth);
-  out->summary = wprof_xasprintf("Showing %d of %lld call paths (min %.2f%% of traced time%s)\n", wprof_table_rows(t),
-                                 (long long)db->run.path_count, o->min_percent, depth);
+  out->summary = wprof_xasprintf("Showing %d of %lld call paths (min %.2f%% of traced %s%s)\n", wprof_table_rows(t),
+                                 (long long)db->run.path_count, o->min_percent,
+                                 w.instructions ? "instructions" : "time", depth);
   return 0;
 }
 
 /* One row of peek: a caller or callee edge, or the function itself. */
-static void peek_row(struct wprof_table *t, sqlite3_stmt *focus, const char *role, sqlite3_stmt *edge)
+static void peek_row(struct wprof_table *t, const struct weight *w, sqlite3_stmt *focus, const char *role,
+                     sqlite3_stmt *edge)
 {
   wprof_table_row(t);
   wprof_table_string(t, role);
   wprof_table_int(t, sqlite3_column_int64(edge, 2));
-  wprof_table_ns(t, sqlite3_column_int64(edge, 3));
+  weight_cell(t, w, sqlite3_column_int64(edge, 3));
   wprof_table_null(t);
   if (sqlite3_column_type(edge, 0) == SQLITE_NULL)
     wprof_table_null(t);
@@ -201,14 +232,14 @@ static void peek_row(struct wprof_table *t, sqlite3_stmt *focus, const char *rol
 }
 
 /* Rows of one edge query for the function bound as ?1; returns SQLITE_DONE on success. */
-static int peek_edges(struct wprof_db *db, struct wprof_table *t, sqlite3_stmt *focus, sqlite3_stmt *edges,
-                      const char *role)
+static int peek_edges(struct wprof_db *db, struct wprof_table *t, const struct weight *w, sqlite3_stmt *focus,
+                      sqlite3_stmt *edges, const char *role)
 {
   sqlite3_reset(edges);
   sqlite3_bind_int64(edges, 1, sqlite3_column_int64(focus, 0));
   int rc;
   while ((rc = wprof_db_step(db, edges)) == SQLITE_ROW)
-    peek_row(t, focus, role, edges);
+    peek_row(t, w, focus, role, edges);
   return rc;
 }
 
@@ -216,17 +247,22 @@ int report_peek(struct wprof_db *db, const struct report_options *o, struct repo
 {
   /* An edge's time counts only where the callee is not already active above
    * (recursive = 0): the callers' times then add up to the function's cum. */
-  sqlite3_stmt *focus = wprof_db_prepare(db, "SELECT fid, name, calls, COALESCE(primitive_calls, 0), self_ns, incl_ns"
-                                             " FROM flat_profile WHERE name GLOB ?1 ORDER BY name, fid");
-  sqlite3_stmt *callers = wprof_db_prepare(
-      db, "SELECT pp.fid, COALESCE(f.name, '<host>'), SUM(c.calls) AS n,"
-          " SUM(CASE WHEN c.recursive = 0 THEN c.incl_ns ELSE 0 END) AS ns"
-          " FROM call_paths c LEFT JOIN call_paths pp ON pp.id = c.parent LEFT JOIN functions f ON f.fid = pp.fid"
-          " WHERE c.fid = ?1 GROUP BY pp.fid ORDER BY ns DESC, n DESC, pp.fid IS NOT NULL, f.name, pp.fid");
-  sqlite3_stmt *callees = wprof_db_prepare(
-      db, "SELECT c.fid, f.name, SUM(c.calls) AS n, SUM(CASE WHEN c.recursive = 0 THEN c.incl_ns ELSE 0 END) AS ns"
-          " FROM call_paths c JOIN call_paths pp ON pp.id = c.parent JOIN functions f ON f.fid = c.fid"
-          " WHERE pp.fid = ?1 GROUP BY c.fid ORDER BY ns DESC, n DESC, f.name, c.fid");
+  struct weight w = weight_of(db, o);
+  char *sql[3] = {
+      wprof_xasprintf("SELECT fid, name, calls, COALESCE(primitive_calls, 0), %s, %s"
+                      " FROM flat_profile WHERE name GLOB ?1 ORDER BY name, fid", w.self, w.incl),
+      wprof_xasprintf("SELECT pp.fid, COALESCE(f.name, '<host>'), SUM(c.calls) AS n,"
+                      " SUM(CASE WHEN c.recursive = 0 THEN c.%s ELSE 0 END) AS v"
+                      " FROM call_paths c LEFT JOIN call_paths pp ON pp.id = c.parent LEFT JOIN functions f ON f.fid = pp.fid"
+                      " WHERE c.fid = ?1 GROUP BY pp.fid ORDER BY v DESC, n DESC, pp.fid IS NOT NULL, f.name, pp.fid",
+                      w.incl),
+      wprof_xasprintf("SELECT c.fid, f.name, SUM(c.calls) AS n, SUM(CASE WHEN c.recursive = 0 THEN c.%s ELSE 0 END) AS v"
+                      " FROM call_paths c JOIN call_paths pp ON pp.id = c.parent JOIN functions f ON f.fid = c.fid"
+                      " WHERE pp.fid = ?1 GROUP BY c.fid ORDER BY v DESC, n DESC, f.name, c.fid", w.incl)};
+  sqlite3_stmt *focus = wprof_db_prepare(db, sql[0]), *callers = wprof_db_prepare(db, sql[1]),
+               *callees = wprof_db_prepare(db, sql[2]);
+  for (int i = 0; i < 3; i++)
+    free(sql[i]);
   int rc = SQLITE_ERROR;
   struct wprof_table *t = wprof_table_new();
   out->table = t;
@@ -236,8 +272,8 @@ int report_peek(struct wprof_db *db, const struct report_options *o, struct repo
 
   wprof_table_column(t, "role", "role", WPROF_ALIGN_LEFT, WPROF_SHOWN_BOTH);
   wprof_table_column(t, "calls", "calls", WPROF_ALIGN_RIGHT, WPROF_SHOWN_BOTH);
-  wprof_table_column(t, "incl_ns", "time", WPROF_ALIGN_RIGHT, WPROF_SHOWN_BOTH);
-  wprof_table_column(t, "self_ns", "self", WPROF_ALIGN_RIGHT, WPROF_SHOWN_BOTH);
+  wprof_table_column(t, w.incl, w.instructions ? "instructions" : "time", WPROF_ALIGN_RIGHT, WPROF_SHOWN_BOTH);
+  wprof_table_column(t, w.self, "self", WPROF_ALIGN_RIGHT, WPROF_SHOWN_BOTH);
   wprof_table_column(t, "fid", "fid", WPROF_ALIGN_RIGHT, WPROF_SHOWN_DATA);
   wprof_table_column(t, "name", "function", WPROF_ALIGN_LEFT, WPROF_SHOWN_BOTH);
   wprof_table_column(t, "focus_fid", "focus_fid", WPROF_ALIGN_RIGHT, WPROF_SHOWN_DATA);
@@ -246,7 +282,7 @@ int report_peek(struct wprof_db *db, const struct report_options *o, struct repo
   int matched = 0;
   while ((rc = wprof_db_step(db, focus)) == SQLITE_ROW) {
     matched++;
-    if ((rc = peek_edges(db, t, focus, callers, "caller")) != SQLITE_DONE)
+    if ((rc = peek_edges(db, t, &w, focus, callers, "caller")) != SQLITE_DONE)
       goto done;
     int64_t calls = sqlite3_column_int64(focus, 2), primitive = sqlite3_column_int64(focus, 3);
     wprof_table_row(t);
@@ -254,13 +290,13 @@ int report_peek(struct wprof_db *db, const struct report_options *o, struct repo
     char *ct = calls_text(calls, primitive);
     wprof_table_int2(t, ct, calls);
     free(ct);
-    wprof_table_ns(t, sqlite3_column_int64(focus, 5));
-    wprof_table_ns(t, sqlite3_column_int64(focus, 4));
+    weight_cell(t, &w, sqlite3_column_int64(focus, 5));
+    weight_cell(t, &w, sqlite3_column_int64(focus, 4));
     wprof_table_int(t, sqlite3_column_int64(focus, 0));
     wprof_table_string(t, wprof_db_text(focus, 1));
     wprof_table_int(t, sqlite3_column_int64(focus, 0));
     wprof_table_string(t, wprof_db_text(focus, 1));
-    if ((rc = peek_edges(db, t, focus, callees, "callee")) != SQLITE_DONE)
+    if ((rc = peek_edges(db, t, &w, focus, callees, "callee")) != SQLITE_DONE)
       goto done;
   }
   if (rc == SQLITE_DONE && matched == 0) {

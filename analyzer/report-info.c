@@ -83,6 +83,10 @@ int report_info(struct wprof_db *db, const struct report_options *o, struct repo
     info_int(t, "samples", r->samples);
     info_int(t, "probe_samples", r->probe_samples);
   }
+  if (r->counted)
+    info_int(t, "instructions", r->instructions);
+  else
+    info_text(t, "instructions", NULL);
   info_int(t, "trace", r->trace);
   info_text(t, "status", r->status);
   if (r->has_exit_code)

@@ -17,7 +17,8 @@ enum {
   ACCEPT_LIMIT = 1 << 1,
   ACCEPT_FOCUS = 1 << 2,
   ACCEPT_TREE = 1 << 3, /* --min-percent, --depth */
-  ACCEPT_SAMPLE = 1 << 4
+  ACCEPT_SAMPLE = 1 << 4,
+  ACCEPT_METRIC = 1 << 5
 };
 
 struct view {
@@ -28,9 +29,9 @@ struct view {
 };
 
 static const struct view views[] = {
-    {"top", report_top, ACCEPT_SORT | ACCEPT_LIMIT | ACCEPT_FOCUS, 1, 0, 0},
-    {"tree", report_tree, ACCEPT_TREE, 1, 0, 0},
-    {"peek", report_peek, 0, 1, 0, 1},
+    {"top", report_top, ACCEPT_SORT | ACCEPT_LIMIT | ACCEPT_FOCUS | ACCEPT_METRIC, 1, 0, 0},
+    {"tree", report_tree, ACCEPT_TREE | ACCEPT_METRIC, 1, 0, 0},
+    {"peek", report_peek, ACCEPT_METRIC, 1, 0, 1},
     {"allocs", report_allocs, ACCEPT_LIMIT | ACCEPT_FOCUS | ACCEPT_SAMPLE, 1, 0, 0},
     {"leaks", report_leaks, ACCEPT_LIMIT | ACCEPT_FOCUS, 1, 0, 0},
     {"peak", report_peak, ACCEPT_LIMIT | ACCEPT_FOCUS, 1, 0, 0},
@@ -41,7 +42,7 @@ static const struct view views[] = {
 static const char usage[] =
     "usage: wprof report prof.db [VIEW] [options]\n"
     "views:\n"
-    "  top           functions by self (flat) and inclusive (cum) time [default]\n"
+    "  top           functions by self (flat) and inclusive (cum) time or instructions [default]\n"
     "  tree          the calling-context tree\n"
     "  peek FUNC     callers and callees of the functions matching the glob FUNC\n"
     "  allocs        allocation sites by call path\n"
@@ -51,11 +52,14 @@ static const char usage[] =
     "  info          the run: module, arguments, clock, status, counters\n"
     "options:\n"
     "  --format text|csv|json   output format (csv/json print raw integers) [text]\n"
-    "  --sort flat|cum|calls|name   top: sort order [flat; calls with --no-timing]\n"
+    "  --metric time|instructions   top, tree, peek: weigh by time, or by the exact wasm\n"
+    "                instructions of a module rewritten with `wasm-instrument --cost`\n"
+    "                [time; instructions when the run counted them and has no time]\n"
+    "  --sort flat|cum|calls|name   top: sort order [flat; calls with neither time nor instructions]\n"
     "  --limit N     at most N rows, 0 for all [20]\n"
     "  --focus GLOB  top: only functions matching GLOB; allocs/leaks/peak/calls: only paths\n"
     "  --ignore GLOB the opposite of --focus\n"
-    "  --min-percent P  tree: prune paths under P% of the traced time [0.5]\n"
+    "  --min-percent P  tree: prune paths under P% of the traced time (or instructions) [0.5]\n"
     "  --depth N     tree: at most N levels, 0 for all [0]\n"
     "  --sample alloc_space|alloc_objects|inuse_space|inuse_objects   allocs [alloc_space]\n"
     "exit status:\n";
@@ -87,13 +91,14 @@ static int parse_sample(const char *s)
 /* Parses argv into o and the database path; returns 0 or an exit code. */
 static int parse_args(int argc, char **argv, struct report_options *o, const char **db_path, int *given)
 {
-  enum { OPT_FORMAT = 256, OPT_SORT, OPT_LIMIT, OPT_FOCUS, OPT_IGNORE, OPT_MIN_PERCENT, OPT_DEPTH, OPT_SAMPLE };
+  enum { OPT_FORMAT = 256, OPT_SORT, OPT_LIMIT, OPT_FOCUS, OPT_IGNORE, OPT_MIN_PERCENT, OPT_DEPTH, OPT_SAMPLE, OPT_METRIC };
   static const struct option longopts[] = {
       {"format", required_argument, NULL, OPT_FORMAT}, {"sort", required_argument, NULL, OPT_SORT},
       {"limit", required_argument, NULL, OPT_LIMIT},   {"focus", required_argument, NULL, OPT_FOCUS},
       {"ignore", required_argument, NULL, OPT_IGNORE}, {"min-percent", required_argument, NULL, OPT_MIN_PERCENT},
       {"depth", required_argument, NULL, OPT_DEPTH},   {"sample", required_argument, NULL, OPT_SAMPLE},
-      {"help", no_argument, NULL, 'h'},                {NULL, 0, NULL, 0}};
+      {"metric", required_argument, NULL, OPT_METRIC}, {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
   *given = 0;
   optind = 0;
   opterr = 0;
@@ -148,6 +153,15 @@ static int parse_args(int argc, char **argv, struct report_options *o, const cha
       if (wprof_parse_count(optarg, &o->depth))
         return wprof_fail("report", NULL, "bad --depth '%s' (a number, 0 for all)", optarg);
       break;
+    case OPT_METRIC:
+      *given |= ACCEPT_METRIC;
+      if (strcmp(optarg, "time") == 0)
+        o->metric = METRIC_TIME;
+      else if (strcmp(optarg, "instructions") == 0)
+        o->metric = METRIC_INSTRUCTIONS;
+      else
+        return wprof_fail("report", NULL, "unknown metric '%s' (time or instructions)", optarg);
+      break;
     case OPT_SAMPLE:
       *given |= ACCEPT_SAMPLE;
       if (parse_sample(optarg))
@@ -191,11 +205,13 @@ int wprof_cmd_report(int argc, char **argv)
   struct wprof_db *db = wprof_db_open(db_path, error, sizeof error, &rc);
   if (!db)
     return wprof_fail_as(rc, "report", db_path, "%s", error);
+  if (o.metric == METRIC_DEFAULT)
+    o.metric = wprof_prefers_instructions(&db->run) ? METRIC_INSTRUCTIONS : METRIC_TIME;
   if (o.sort == SORT_DEFAULT)
-    o.sort = db->run.timed ? SORT_FLAT : SORT_CALLS;
+    o.sort = db->run.timed || o.metric == METRIC_INSTRUCTIONS ? SORT_FLAT : SORT_CALLS;
   struct report_result result = {0};
   if ((view->needs_calls && wprof_db_require_calls(db)) || (view->needs_trace && wprof_db_require_trace(db)) ||
-      view->run(db, &o, &result)) {
+      (o.metric == METRIC_INSTRUCTIONS && wprof_db_require_instructions(db)) || view->run(db, &o, &result)) {
     rc = wprof_fail_as(WPROF_EXIT_DATA, "report", db_path, "%s", db->error);
   } else {
     int text = o.format == WPROF_FORMAT_TEXT;

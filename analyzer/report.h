@@ -11,12 +11,15 @@
 #include "table.h"
 
 enum report_sort { SORT_DEFAULT, SORT_FLAT, SORT_CUM, SORT_CALLS, SORT_NAME };
+/* What top, tree and peek weigh functions and paths by (--metric). */
+enum report_metric { METRIC_DEFAULT, METRIC_TIME, METRIC_INSTRUCTIONS };
 
 struct report_options {
   const char *view;
   const char *function;     /* peek's FUNC glob */
   enum wprof_format format;
   enum report_sort sort;
+  enum report_metric metric; /* top, tree, peek; never METRIC_DEFAULT once the database is open */
   int64_t limit;            /* 0: no limit */
   const char *focus, *ignore; /* globs, NULL when not given */
   double min_percent;

@@ -32,7 +32,7 @@ enum {
   X(DATA, 65, WPROF_CMD_ALL,                                                                 \
     "bad input: not a WebAssembly module, malformed, invalid or already\n"                   \
     "instrumented; not a complete wprof database, or without the data asked\n"               \
-    "for (no calls, no --trace, no matching function)")                                      \
+    "for (no calls, no --trace, no instruction counts, no matching function)")              \
   X(NO_INPUT, 66, WPROF_CMD_ALL, "an input (the module, a database, a --dir directory) cannot be read") \
   X(UNSUPPORTED, 69, WPROF_CMD_RUN | WPROF_CMD_INSTRUMENT,                                   \
     "the module uses what wprof cannot handle: wasm2c 1.0.32 cannot translate\n"             \

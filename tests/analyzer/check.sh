@@ -81,6 +81,19 @@ report)
   expect_out 0 fib-peek.txt R "$work/fib.db" peek fib
   expect_out 0 fib-peek-main.csv R "$work/fib.db" peek main --format csv
   expect_out 0 mutual-peek.csv R "$work/mutual.db" peek '*' --format csv
+  # --metric instructions: fib.sql's hand-chosen instruction columns (its header comment)
+  expect_out 0 fib-top-instructions.txt R "$work/fib.db" --metric instructions
+  expect_out 0 fib-top-instructions-cum.csv R "$work/fib.db" top --metric instructions --sort cum --format csv
+  expect_out 0 fib-tree-instructions.txt R "$work/fib.db" tree --metric instructions --min-percent 5
+  expect_out 0 fib-tree-instructions.csv R "$work/fib.db" tree --metric instructions --format csv
+  expect_out 0 fib-peek-instructions.txt R "$work/fib.db" peek fib --metric instructions
+  expect_out 0 fib-peek-main-instructions.csv R "$work/fib.db" peek main --metric instructions --format csv
+  expect_out 0 fib-top.txt R "$work/fib.db" --metric time
+  # a run without time that counted instructions is weighed by them by default
+  cp "$work/fib.db" "$work/untimed-counted.db"
+  sqlite3 "$work/untimed-counted.db" "UPDATE run SET timing = 'none'; UPDATE call_paths SET self_ns = 0, incl_ns = 0"
+  expect_eq "untimed counted: default metric" "$(R "$work/untimed-counted.db" --format csv | head -n 2)" \
+    "$(printf 'self_instructions,incl_instructions,calls,primitive_calls,name,fid\n1000,1610,1,1,main,0')"
   expect_out 0 fib-allocs.txt R "$work/fib.db" allocs
   expect_out 0 fib-allocs-inuse-objects.csv R "$work/fib.db" allocs --sample inuse_objects --format csv
   expect_out 0 fib-allocs-focus.csv R "$work/fib.db" allocs --focus '*fib*' --format csv
@@ -88,8 +101,10 @@ report)
   expect_out 0 fib-peak.txt R "$work/fib.db" peak
   # a 100,000-deep direct recursion (data/deep.sql): stacks collapse the recursion into one
   # frame, and every view finishes in time proportional to the paths (they were quadratic: hours)
+  expect_eq "deep tree instructions" "$(timeout 60 "$driver" report "$work/deep.db" tree --metric instructions --format csv)" \
+    "$(printf 'calls,incl_instructions,self_instructions,name,depth,path_id,fid\n1,300005,5,main,1,1,0\n100000,300000,300000,fib,2,2,1')"
   deep_note="Note: the tree is 100001 calls deep (over 1000): stacks are drawn with direct recursion collapsed into one frame"
-  expect_eq "deep tree" "$(timeout 60 "$driver" report "$work/deep.db" tree | sed -n '4p;7,$p')" \
+  expect_eq "deep tree" "$(timeout 60 "$driver" report "$work/deep.db" tree | sed -n '5p;8,$p')" \
     "$(printf '%s\n     1  1.00 ms  100.00%%    10 ns  main\n100000  1.00 ms  100.00%%  1.00 ms    fib' "$deep_note")"
   expect_eq "deep allocs path" "$(timeout 60 "$driver" report "$work/deep.db" allocs | tail -n 1 | awk '{print $NF}')" "main;fib"
   expect_eq "deep leaks" "$(timeout 60 "$driver" report "$work/deep.db" leaks | grep -c 'main;fib$')" 1
@@ -152,6 +167,12 @@ errors)
   expect_err 64 "wprof report: bad option '--bogus' (see wprof report --help)" R "$work/fib.db" --bogus
   expect_err 64 "wprof report: missing database (usage: wprof report prof.db [view] [options])" R
   expect_err 65 "wprof report: $work/fib.db: not recorded with --trace: there is no per-call data (run \`wprof run --trace\`)" R "$work/fib.db" calls
+  expect_err 65 "wprof report: $work/sampled.db: no instruction counts in this profile (instrument the module with \`wasm-instrument --cost\`)" \
+    R "$work/sampled.db" --metric instructions
+  expect_err 65 "wprof report: $work/mutual.db: no instruction counts in this profile (instrument the module with \`wasm-instrument --cost\`)" \
+    R "$work/mutual.db" tree --metric instructions
+  expect_err 64 "wprof report: unknown metric 'cycles' (time or instructions)" R "$work/fib.db" --metric cycles
+  expect_err 64 "wprof report: an option given does not apply to the allocs view (see --help)" R "$work/fib.db" allocs --metric instructions
   expect_err 64 "wprof report: unknown sample 'heap' (alloc_space, alloc_objects, inuse_space or inuse_objects)" R "$work/fib.db" allocs --sample heap
   # A glob is a bound parameter, never SQL: quotes in it are just characters.
   expect_err 65 "wprof report: $work/fib.db: no called function matches 'x' OR 1=1 --'" R "$work/fib.db" peek "x' OR 1=1 --"
@@ -183,13 +204,14 @@ diff)
   # csv/json keep stdout machine-readable: regressions go to stderr, fail_on marks the rows.
   out=$(D "$work/fib.db" "$work/fib2.db" --fail-on calls:+30% --focus malloc --format csv 2>"$work/stderr"); rc=$?
   expect_eq "csv gate exit" "$rc" 1
-  expect_eq "csv gate rows" "$out" "$(printf 'metric,base,new,delta,kind,name,fail_on\ncalls,3,4,1,function,malloc,calls:+30%%\nself_ns,80000,80000,0,function,malloc,\nincl_ns,80000,80000,0,function,malloc,')"
+  expect_eq "csv gate rows" "$out" "$(printf 'metric,base,new,delta,kind,name,fail_on\ncalls,3,4,1,function,malloc,calls:+30%%\nself_ns,80000,80000,0,function,malloc,\nincl_ns,80000,80000,0,function,malloc,\ninstructions,350,400,50,function,malloc,')"
   expect_eq "csv gate stderr" "$(cat "$work/stderr")" "$(printf 'Regressions:\n  calls:+30%%  malloc: 3 -> 4 (+1, +33.33%%)')"
   # Exact against sampled time: one note (on stderr with csv/json), no gating change.
   expect_out 0 diff-sampled.txt D "$work/fib.db" "$work/sampled.db" --focus 'ma*'
   timed_differently() { echo "wprof diff: note: the two runs timed differently (base: $1, new: $2): their times are not comparable"; }
   D "$work/fib.db" "$work/sampled.db" --format csv >/dev/null 2>"$work/stderr"
-  expect_eq "exact/sampled csv note" "$(cat "$work/stderr")" "$(timed_differently exact 'sampled, one sample per 1.00 ms')"
+  expect_eq "exact/sampled csv note" "$(cat "$work/stderr")" "$(timed_differently exact 'sampled, one sample per 1.00 ms')
+wprof diff: note: only base counted instructions (wasm-instrument --cost): they do not compare"
   cp "$work/sampled.db" "$work/sampled100.db"; sqlite3 "$work/sampled100.db" "UPDATE run SET sample_interval_ns = 100000"
   D "$work/sampled.db" "$work/sampled100.db" --format json >/dev/null 2>"$work/stderr"
   expect_eq "sample interval json note" "$(cat "$work/stderr")" \
@@ -198,9 +220,50 @@ diff)
   expect_eq "same timing: no note" "$(cat "$work/stderr")" ""
   D "$work/fib.db" "$work/sampled.db" --fail-on calls:+0 >/dev/null; expect_eq "exact/sampled calls:+0 exit" $? 1
   D "$work/fib.db" "$work/sampled.db" --fail-on 'calls:+0:ma*' >/dev/null; expect_eq "exact/sampled calls:+0:ma* exit" $? 0
-  for bad in calls 'calls:' 'bogus:+1' 'calls:+x%' 'calls:+5%:' 'calls:-5'; do
-    expect_err 64 "wprof diff: bad --fail-on '$bad' (METRIC:+N, METRIC:+N% or METRIC:+N%:GLOB)" D "$work/fib.db" "$work/fib2.db" --fail-on "$bad"
+  for bad in calls 'calls:' 'calls:+x%' 'calls:+5%:' 'calls:-5' '+' '+5%:'; do
+    expect_err 64 "wprof diff: bad --fail-on '$bad' (METRIC:+N, METRIC:+N%, METRIC:+N%:GLOB or +N%)" D "$work/fib.db" "$work/fib2.db" --fail-on "$bad"
   done
+  for bad in 'bogus:+1' 'instruction:+2%' 'Calls:+1'; do
+    expect_err 64 "wprof diff: unknown metric in --fail-on '$bad' (calls, self_ns, incl_ns, instructions, alloc_objects, alloc_bytes, inuse_objects, inuse_bytes)" \
+      D "$work/fib.db" "$work/fib2.db" --fail-on "$bad"
+  done
+  # Instructions (fib2.sql's header: self instructions main +3.00%, fib +26.67%, malloc +14.29%):
+  # gated exactly; +N% without a metric is instructions when both sides counted them, else calls.
+  out=$(D "$work/fib.db" "$work/fib2.db" --fail-on instructions:+2%); rc=$?
+  expect_eq "instructions:+2% exit" "$rc" 1
+  expect_eq "instructions:+2% regressions" "$(printf '%s\n' "$out" | sed -n '/^Regressions:/,$p')" \
+    "$(printf 'Regressions:\n  instructions:+2%%  fib: 180 -> 228 (+48, +26.67%%)\n  instructions:+2%%  main: 1000 -> 1030 (+30, +3.00%%)\n  instructions:+2%%  malloc: 350 -> 400 (+50, +14.29%%)')"
+  out=$(D "$work/fib.db" "$work/fib2.db" --fail-on 'instructions:+2%:main'); rc=$?
+  expect_eq "instructions:+2%:main exit" "$rc" 1
+  expect_eq "instructions:+2%:main regressions" "$(printf '%s\n' "$out" | sed -n '/^Regressions:/,$p')" \
+    "$(printf 'Regressions:\n  instructions:+2%%:main  main: 1000 -> 1030 (+30, +3.00%%)')"
+  D "$work/fib.db" "$work/fib2.db" --fail-on 'instructions:+5%:main' >/dev/null; expect_eq "instructions:+5%:main exit" $? 0
+  D "$work/fib.db" "$work/fib2.db" --fail-on 'instructions:+14%:ma*' >/dev/null; expect_eq "instructions:+14%:ma* exit" $? 1
+  D "$work/fib.db" "$work/fib2.db" --fail-on 'instructions:+15%:ma*' >/dev/null; expect_eq "instructions:+15%:ma* exit" $? 0
+  D "$work/fib.db" "$work/fib2.db" --fail-on 'instructions:+47' >/dev/null; expect_eq "instructions:+47 exit" $? 1
+  D "$work/fib.db" "$work/fib2.db" --fail-on 'instructions:+50' >/dev/null; expect_eq "instructions:+50 exit" $? 0
+  D "$work/fib.db" "$work/fib2.db" --fail-on 'instructions:+27%' >/dev/null; expect_eq "instructions:+27% exit" $? 0
+  out=$(D "$work/fib.db" "$work/fib2.db" --fail-on '+2%:main' --format csv 2>"$work/stderr"); rc=$?
+  expect_eq "+2%:main (default metric: instructions) exit" "$rc" 1
+  expect_eq "+2%:main stderr" "$(cat "$work/stderr")" "$(printf 'Regressions:\n  instructions:+2%%:main  main: 1000 -> 1030 (+30, +3.00%%)')"
+  expect_eq "+2%:main csv row" "$(printf '%s\n' "$out" | grep '^instructions,.*,main,')" "instructions,1000,1030,30,function,main,instructions:+2%:main"
+  D "$work/fib.db" "$work/fib2.db" --fail-on '+5%:main' >/dev/null; expect_eq "+5%:main exit" $? 0
+  D "$work/fib.db" "$work/fib2.db" --fail-on '+27%' >/dev/null; expect_eq "+27% exit (fib's instructions +26.67%, its calls +26.67%)" $? 0
+  out=$(D "$work/sampled.db" "$work/sampled.db" --fail-on +0 --focus nothing); expect_eq "+0 without counts (calls) exit" $? 0
+  cp "$work/fib.db" "$work/uncounted.db"
+  sqlite3 "$work/uncounted.db" "UPDATE run SET instructions = NULL; UPDATE call_paths SET incl_instructions = 0, self_instructions = 0"
+  out=$(D "$work/uncounted.db" "$work/fib2.db" --fail-on '+10%'); rc=$?
+  expect_eq "+10% with one side uncounted: calls, exit" "$rc" 1
+  expect_eq "+10% with one side uncounted: calls" "$(printf '%s\n' "$out" | sed -n '/^Regressions:/,$p')" \
+    "$(printf 'Regressions:\n  calls:+10%%  fib: 15 -> 19 (+4, +26.67%%)\n  calls:+10%%  malloc: 3 -> 4 (+1, +33.33%%)')"
+  expect_eq "one side uncounted: rows" "$(D "$work/uncounted.db" "$work/fib2.db" --format csv --focus main 2>"$work/stderr" | grep '^instructions')" \
+    "instructions,,1030,,function,main,"
+  expect_eq "one side uncounted: note" "$(cat "$work/stderr")" \
+    "wprof diff: note: only new counted instructions (wasm-instrument --cost): they do not compare"
+  expect_err 65 "wprof diff: $work/uncounted.db: --fail-on instructions:+2%: no instruction counts in this profile (instrument the module with \`wasm-instrument --cost\`)" \
+    D "$work/uncounted.db" "$work/fib2.db" --fail-on instructions:+2%
+  expect_err 65 "wprof diff: $work/sampled.db: --fail-on instructions:+0: no instruction counts in this profile (instrument the module with \`wasm-instrument --cost\`)" \
+    D "$work/fib.db" "$work/sampled.db" --fail-on instructions:+0
   # --flame: the report and the exit status are those without it; the page has fib2's frames (fib.sql
   # with main;fib;fib;malloc added, main;free gone) with fib.sql's own and total calls, null when new
   expect_out 0 diff.txt D "$work/fib.db" "$work/fib2.db" --flame "$work/diff.html"
@@ -208,16 +271,22 @@ diff)
   expect_eq "diff flame alloc_bytes" "$(profile_json "$work/diff.html" 'P["kind"], P["metrics"][P["weight"]]["name"], P["self"][P["weight"]], P["base_self"], P["base_total"]')" \
     "('diff', 'alloc_bytes', [0, 0, 0, 0, 0, 0, 0, 500, 2097152, 64], [0, 0, 0, 0, 0, 0, 0, 400, 2097152, None], [0, 2097552, 2097152, 0, 0, 0, 0, 400, 2097152, None])"
   D "$work/fib.db" "$work/fib2.db" --flame "$work/diff.html" >/dev/null || fail "diff --flame"
+  # both sides counted instructions: the default metric; fib2.sql's self instructions per frame, fib.sql's own and incl
+  expect_eq "diff flame instructions" "$(profile_json "$work/diff.html" 'P["metrics"][P["weight"]]["name"], P["self"][P["weight"]], P["base_self"], P["base_total"]')" \
+    "('instructions', [0, 1030, 12, 24, 48, 96, 48, 200, 150, 50], [0, 1000, 12, 24, 48, 72, 24, 200, 150, None], [0, 1610, 330, 168, 144, 96, 24, 200, 150, None])"
+  D "$work/uncounted.db" "$work/fib2.db" --flame "$work/diff.html" >/dev/null 2>&1 || fail "diff --flame, one side uncounted"
+  expect_eq "diff flame default without counts on one side" "$(profile_json "$work/diff.html" 'P["metrics"][P["weight"]]["name"]')" calls
+  D "$work/fib.db" "$work/fib2.db" --flame "$work/diff.html" --flame-metric calls >/dev/null || fail "diff --flame --flame-metric calls"
   expect_eq "diff flame frames" "$(profile_json "$work/diff.html" '[(P["names"][f] if f >= 0 else "all", p) for f, p in zip(P["function"], P["parent"])]')" \
     "[('all', -1), ('main', 0), ('fib', 1), ('fib', 2), ('fib', 3), ('fib', 4), ('fib', 5), ('malloc', 1), ('malloc', 2), ('malloc', 3)]"
   expect_eq "diff flame calls" "$(profile_json "$work/diff.html" 'P["metrics"][P["weight"]]["name"], P["self"][P["weight"]], P["base_self"], P["base_total"]')" \
     "('calls', [0, 1, 1, 2, 4, 8, 4, 2, 1, 1], [0, 1, 1, 2, 4, 6, 2, 2, 1, None], [0, 20, 16, 14, 12, 8, 2, 2, 1, None])"
   expect_err 64 "wprof diff: --flame-metric applies to --flame only" D "$work/fib.db" "$work/fib2.db" --flame-metric time
-  expect_err 64 "wprof diff: unknown --flame-metric 'self_ns' (time, calls, samples, alloc_objects, alloc_bytes, inuse_objects, inuse_bytes)" \
+  expect_err 64 "wprof diff: unknown --flame-metric 'self_ns' (time, calls, samples, instructions, alloc_objects, alloc_bytes, inuse_objects, inuse_bytes)" \
     D "$work/fib.db" "$work/fib2.db" --flame "$work/x.html" --flame-metric self_ns
   expect_err 64 "wprof diff: --flame - would mix the flame graph with the report on standard output: name a file" \
     D "$work/fib.db" "$work/fib2.db" --flame -
-  expect_err 65 "wprof diff: $work/fib.db: no samples in this profile (timing exact): it has time, calls, alloc_objects, alloc_bytes, inuse_objects, inuse_bytes" \
+  expect_err 65 "wprof diff: $work/fib.db: no samples in this profile (timing exact): it has time, calls, instructions, alloc_objects, alloc_bytes, inuse_objects, inuse_bytes" \
     D "$work/fib.db" "$work/sampled.db" --flame "$work/x.html" --flame-metric samples
   expect_err 73 "wprof diff: $work/no/dir/x.html: cannot create: No such file or directory" \
     D "$work/fib.db" "$work/fib2.db" --flame "$work/no/dir/x.html"
@@ -236,7 +305,10 @@ queries)
   for i in $(seq 1 "$count"); do
     name=$(awk -v i="$i" '$1 == "==" && $2 == i {print $3}' "$src/queries.expected")
     want=$(awk -v i="$i" '$1 == "==" {on = ($2 == i); next} on' "$src/queries.expected")
-    got=$(sqlite3 -bail "$work/$name.db" <"$work/query-$i.sql" 2>&1)
+    # BASE+NEW: NEW attached to BASE as 'new', as the query's text says
+    attach=()
+    [ "${name#*+}" != "$name" ] && attach=(-cmd "ATTACH '$work/${name#*+}.db' AS new") && name=${name%%+*}
+    got=$(sqlite3 -bail "${attach[@]}" "$work/$name.db" <"$work/query-$i.sql" 2>&1)
     expect_eq "query $i on $name.db" "$got" "$want"
   done
   ;;
@@ -285,8 +357,16 @@ export)
   gzip -t "$out_dir/fib.pb.gz" || fail "pprof output is not gzip"
   go tool pprof -raw "$out_dir/fib.pb.gz" >"$out_dir/raw" 2>"$out_dir/raw.err" || fail "go tool pprof -raw"
   expect_eq "pprof -raw warnings" "$(cat "$out_dir/raw.err")" ""
-  expect_eq "pprof sample totals (calls ns)" \
-    "$(awk '/^ +[0-9]+ +[0-9]+: / {c += $1; t += $2} END {print c, t}' "$out_dir/raw")" "20 1400000"
+  expect_eq "pprof sample types" "$(grep -c -x 'calls/count time/nanoseconds\[dflt\] instructions/count' "$out_dir/raw")" 1
+  expect_eq "pprof sample totals (calls ns instructions)" \
+    "$(awk '/^ +[0-9]+ +[0-9]+ +[0-9]+: / {c += $1; t += $2; i += $3} END {print c, t, i}' "$out_dir/raw")" "20 1400000 1610"
+  # instructions (fib.sql's header): flat = self, cum = outermost incl, per function
+  expect_eq "pprof instructions" "$(go tool pprof -top -sample_index=instructions "$out_dir/fib.pb.gz" 2>&1 | awk '/%/ && NF == 6 {print $1, $4, $6}')" \
+    "$(printf '1000 1610 main\n350 350 malloc\n180 330 fib\n80 80 free')"
+  X --format pprof --sample-index instructions "$work/fib.db" -o "$out_dir/fib-instructions.pb.gz" || fail "pprof --sample-index instructions"
+  expect_eq "pprof --sample-index instructions" "$(go tool pprof -top "$out_dir/fib-instructions.pb.gz" 2>&1 | awk '/^Type:/ {print $2}')" instructions
+  expect_err 65 "wprof export: $work/sampled.db: no instruction counts in this profile (instrument the module with \`wasm-instrument --cost\`)" \
+    X --format pprof --sample-index instructions "$work/sampled.db" -o "$out_dir/keep"
   expect_eq "pprof -top" "$(go tool pprof -top -unit=ns "$out_dir/fib.pb.gz" 2>&1 | awk '/^ +[0-9]+ns .*%/ {print $1, $4, $6}')" \
     "$(printf '1000000ns 1400000ns main\n300000ns 350000ns fib\n80000ns 80000ns malloc\n20000ns 20000ns free')"
   expect_eq "pprof calls" "$(go tool pprof -top -sample_index=calls "$out_dir/fib.pb.gz" 2>&1 | awk '/%/ && NF == 6 {print $1, $6}')" \
@@ -329,11 +409,15 @@ export)
   # callgrind, read back by callgrind_annotate.
   X --format callgrind "$work/fib.db" -o "$out_dir/fib.cg" || fail "callgrind export"
   expect_eq "callgrind totals" "$(callgrind_annotate "$out_dir/fib.cg" | grep 'PROGRAM TOTALS')" \
-    "1,400,000 (100.0%) 20 (100.0%)  PROGRAM TOTALS"
+    "1,400,000 (100.0%) 20 (100.0%) 1,610 (100.0%)  PROGRAM TOTALS"
   expect_eq "callgrind self" "$(callgrind_annotate "$out_dir/fib.cg" | grep 'fib.wasm:' | tr -s ' ')" \
-    "$(printf '1,000,000 (71.43%%) 1 ( 5.00%%) fib.wasm:main\n 300,000 (21.43%%) 15 (75.00%%) fib.wasm:fib\n 80,000 ( 5.71%%) 3 (15.00%%) fib.wasm:malloc\n 20,000 ( 1.43%%) 1 ( 5.00%%) fib.wasm:free')"
+    "$(printf '1,000,000 (71.43%%) 1 ( 5.00%%) 1,000 (62.11%%) fib.wasm:main\n 300,000 (21.43%%) 15 (75.00%%) 180 (11.18%%) fib.wasm:fib\n 80,000 ( 5.71%%) 3 (15.00%%) 350 (21.74%%) fib.wasm:malloc\n 20,000 ( 1.43%%) 1 ( 5.00%%) 80 ( 4.97%%) fib.wasm:free')"
   expect_eq "callgrind inclusive" "$(callgrind_annotate --inclusive=yes "$out_dir/fib.cg" | grep 'fib.wasm:' | awk '{print $1, $NF}')" \
     "$(printf '1,400,000 fib.wasm:main\n350,000 fib.wasm:fib\n80,000 fib.wasm:malloc\n20,000 fib.wasm:free')"
+  # Ir, the event callgrind_annotate knows for executed instructions: fib.sql's self and incl instructions
+  expect_eq "callgrind events" "$(grep '^events:' "$out_dir/fib.cg")" "events: ns calls Ir"
+  expect_eq "callgrind Ir inclusive" "$(callgrind_annotate --sort=Ir --show=Ir --inclusive=yes "$out_dir/fib.cg" | grep -E 'TOTALS|fib.wasm:' | tr -s ' ')" \
+    "$(printf '1,610 (100.0%%) PROGRAM TOTALS\n1,610 (100.0%%) fib.wasm:main\n 350 (21.74%%) fib.wasm:malloc\n 330 (20.50%%) fib.wasm:fib\n 80 ( 4.97%%) fib.wasm:free')"
   X --format callgrind "$work/sampled.db" -o "$out_dir/sampled.cg" || fail "callgrind export of a sampled run"
   expect_eq "callgrind sampled events" "$(grep '^events:' "$out_dir/sampled.cg")" "events: ns Samples calls"
   expect_eq "callgrind sampled totals" "$(callgrind_annotate "$out_dir/sampled.cg" | grep 'PROGRAM TOTALS')" \
@@ -394,21 +478,31 @@ print(" ".join(str(e["args"]["call"]) for e in json.load(open(sys.argv[1]))["tra
   expect_eq "folded samples" "$(X --format folded --value samples "$work/sampled.db" -o - 2>/dev/null | tr '\n' ' ')" \
     "(root) 5 main 25 main;parse 150 main;sort 300 main;sort;sort 200 main;sort;compare 100 main;sort;sort;compare 220 "
   # a run without time is weighed by calls by default (fib.sql's calls per path)
-  cp "$work/fib.db" "$out_dir/untimed.db"; sqlite3 "$out_dir/untimed.db" "UPDATE run SET timing = 'none'; UPDATE call_paths SET self_ns = 0, incl_ns = 0"
+  cp "$work/fib.db" "$out_dir/untimed.db"; sqlite3 "$out_dir/untimed.db" "UPDATE run SET timing = 'none', instructions = NULL;
+    UPDATE call_paths SET self_ns = 0, incl_ns = 0, self_instructions = 0, incl_instructions = 0"
   expect_eq "folded untimed default" "$(X --format folded "$out_dir/untimed.db" -o - 2>/dev/null | tr '\n' ' ')" \
     "main 1 main;fib 1 main;fib;fib 2 main;fib;fib;fib 4 main;fib;fib;fib;fib 6 main;fib;fib;fib;fib;fib 2 main;malloc 2 main;free 1 main;fib;malloc 1 "
+  # weighed by instructions (fib.sql's self instructions per path); the default of a run
+  # without time that counted them
+  expect_eq "folded instructions" "$(X --format folded --value instructions "$work/fib.db" -o - 2>/dev/null | tr '\n' ' ')" \
+    "main 1000 main;fib 12 main;fib;fib 24 main;fib;fib;fib 48 main;fib;fib;fib;fib 72 main;fib;fib;fib;fib;fib 24 main;malloc 200 main;free 80 main;fib;malloc 150 "
+  cp "$work/fib.db" "$out_dir/untimed-counted.db"; sqlite3 "$out_dir/untimed-counted.db" "UPDATE run SET timing = 'none'; UPDATE call_paths SET self_ns = 0, incl_ns = 0"
+  expect_eq "folded untimed counted default" "$(X --format folded "$out_dir/untimed-counted.db" -o - 2>/dev/null | head -n 2 | tr '\n' ' ')" "main 1000 main;fib 12 "
+  expect_err 65 "wprof export: $out_dir/untimed.db: no instruction counts in this profile (instrument the module with \`wasm-instrument --cost\`)" \
+    X --format folded --value instructions "$out_dir/untimed.db" -o -
   # html: the flame graph page. Its JSON (profile_json) per frame: 'all', then fib.sql's paths
   # in id order, each with its own values (fib.sql's self and calls columns, alloc_sites bytes).
   X --format html "$work/fib.db" -o "$out_dir/fib.html" 2>/dev/null || fail "html export"
   expect_eq "html weight (exact run: time)" "$(profile_json "$out_dir/fib.html" 'P["metrics"][P["weight"]]["name"]')" time
   expect_eq "html metrics" "$(profile_json "$out_dir/fib.html" '" ".join(m["name"] + "/" + m["unit"] for m in P["metrics"])')" \
-    "time/ns calls/count alloc_objects/count alloc_bytes/bytes inuse_objects/count inuse_bytes/bytes"
+    "time/ns calls/count instructions/count alloc_objects/count alloc_bytes/bytes inuse_objects/count inuse_bytes/bytes"
   expect_eq "html frames" "$(profile_json "$out_dir/fib.html" '[(P["names"][f] if f >= 0 else "all", p) for f, p in zip(P["function"], P["parent"])]')" \
     "[('all', -1), ('main', 0), ('fib', 1), ('fib', 2), ('fib', 3), ('fib', 4), ('fib', 5), ('malloc', 1), ('free', 1), ('malloc', 2)]"
   expect_eq "html self time" "$(profile_json "$out_dir/fib.html" 'P["self"][0]')" \
     "[0, 1000000, 100000, 40000, 60000, 60000, 40000, 30000, 20000, 50000]"
   expect_eq "html calls" "$(profile_json "$out_dir/fib.html" 'P["self"][1]')" "[0, 1, 1, 2, 4, 6, 2, 2, 1, 1]"
-  expect_eq "html alloc_bytes" "$(profile_json "$out_dir/fib.html" 'P["self"][3]')" "[0, 0, 0, 0, 0, 0, 0, 400, 0, 2097152]"
+  expect_eq "html instructions" "$(profile_json "$out_dir/fib.html" 'P["self"][2]')" "[0, 1000, 12, 24, 48, 72, 24, 200, 80, 150]"
+  expect_eq "html alloc_bytes" "$(profile_json "$out_dir/fib.html" 'P["self"][4]')" "[0, 0, 0, 0, 0, 0, 0, 400, 0, 2097152]"
   X --format html --value calls "$out_dir/untimed.db" -o - 2>/dev/null >"$out_dir/untimed.html" || fail "html -o -"
   expect_eq "html untimed: no time, weighed by calls" \
     "$(profile_json "$out_dir/untimed.html" '[m["name"] for m in P["metrics"]][:2], P["metrics"][P["weight"]]["name"]')" "(['calls', 'alloc_objects'], 'calls')"
@@ -431,9 +525,10 @@ print(" ".join(str(e["args"]["call"]) for e in json.load(open(sys.argv[1]))["tra
   expect_eq "html no raw U+2028" "$(grep -c "$(printf '\xe2\x80\xa8')" "$out_dir/names.html")" 0
   # Failures: one line, the exit code of its kind (utils/exit-codes.h), no file (and an existing file is left alone).
   echo keep >"$out_dir/keep"
-  expect_err 65 "wprof export: $work/fib.db: no samples in this profile (timing exact): it has time, calls, alloc_objects, alloc_bytes, inuse_objects, inuse_bytes" \
+  printf 'x\n' >"$work/text.db"
+  expect_err 65 "wprof export: $work/fib.db: no samples in this profile (timing exact): it has time, calls, instructions, alloc_objects, alloc_bytes, inuse_objects, inuse_bytes" \
     X --format html --value samples "$work/fib.db" -o "$out_dir/keep"
-  expect_err 64 "wprof export: unknown --value 'weight' (time, calls, samples, alloc_objects, alloc_bytes, inuse_objects, inuse_bytes)" \
+  expect_err 64 "wprof export: unknown --value 'weight' (time, calls, samples, instructions, alloc_objects, alloc_bytes, inuse_objects, inuse_bytes)" \
     X --format html --value weight "$work/fib.db" -o "$out_dir/keep"
   expect_err 65 "wprof export: $work/text.db: not a wprof database (not an SQLite file)" X --format html "$work/text.db" -o "$out_dir/keep"
   expect_err 73 "wprof export: $out_dir/no/such/dir/x.html: cannot create: No such file or directory" X --format html "$work/fib.db" -o "$out_dir/no/such/dir/x.html"
@@ -443,20 +538,19 @@ print(" ".join(str(e["args"]["call"]) for e in json.load(open(sys.argv[1]))["tra
   expect_err 64 "wprof export: --from 2ms is after --to 1ms" X --format chrome "$work/trace.db" --from 2ms --to 1ms -o "$out_dir/keep"
   expect_err 65 "wprof export: $work/fib.db: not recorded with --trace: there is no per-call data (run \`wprof run --trace\`)" X --format chrome "$work/fib.db" -o "$out_dir/keep"
   expect_err 65 "wprof export: $work/empty.db: the run recorded no calls" X --format pprof "$work/empty.db" -o "$out_dir/keep"
-  printf 'x\n' >"$work/text.db"
   expect_err 65 "wprof export: $work/text.db: not a wprof database (not an SQLite file)" X --format folded "$work/text.db" -o "$out_dir/keep"
   expect_err 64 "wprof export: --value applies to --format folded and html only" X --format pprof --value calls "$work/fib.db" -o "$out_dir/keep"
-  expect_err 64 "wprof export: unknown --value 'bytes' (time, calls, samples, alloc_objects, alloc_bytes, inuse_objects, inuse_bytes)" \
+  expect_err 64 "wprof export: unknown --value 'bytes' (time, calls, samples, instructions, alloc_objects, alloc_bytes, inuse_objects, inuse_bytes)" \
     X --format folded --value bytes "$work/fib.db" -o "$out_dir/keep"
-  expect_err 65 "wprof export: $work/fib.db: no samples in this profile (timing exact): it has time, calls, alloc_objects, alloc_bytes, inuse_objects, inuse_bytes" \
+  expect_err 65 "wprof export: $work/fib.db: no samples in this profile (timing exact): it has time, calls, instructions, alloc_objects, alloc_bytes, inuse_objects, inuse_bytes" \
     X --format folded --value samples "$work/fib.db" -o "$out_dir/keep"
   expect_err 65 "wprof export: $out_dir/untimed.db: no time in this profile (timing none): it has calls, alloc_objects, alloc_bytes, inuse_objects, inuse_bytes" \
     X --format folded --value time "$out_dir/untimed.db" -o "$out_dir/keep"
-  expect_err 64 "wprof export: unknown --sample-index 'time' (calls, time; samples, cpu if sampled; with --heap alloc_objects, alloc_space, inuse_objects, inuse_space)" \
+  expect_err 64 "wprof export: unknown --sample-index 'time' (calls, time; samples, cpu if sampled; instructions if counted; with --heap alloc_objects, alloc_space, inuse_objects, inuse_space)" \
     X --format pprof --heap --sample-index time "$work/fib.db" -o "$out_dir/keep"
   expect_err 65 "wprof export: $work/sampled.db: --sample-index time: not a sample type of a profile timed 'sampled' (samples, cpu, calls)" \
     X --format pprof --sample-index time "$work/sampled.db" -o "$out_dir/keep"
-  expect_err 65 "wprof export: $work/fib.db: --sample-index cpu: not a sample type of a profile timed 'exact' (calls, time)" \
+  expect_err 65 "wprof export: $work/fib.db: --sample-index cpu: not a sample type of a profile timed 'exact' (calls, time, instructions)" \
     X --format pprof --sample-index cpu "$work/fib.db" -o "$out_dir/keep"
   expect_err 73 "wprof export: $out_dir/no/such/dir/x.pb.gz: cannot create: No such file or directory" X --format pprof "$work/fib.db" -o "$out_dir/no/such/dir/x.pb.gz"
   expect_eq "existing file untouched" "$(cat "$out_dir/keep")" keep
