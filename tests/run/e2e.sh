@@ -78,7 +78,9 @@ leaves=$(sqlite3 -batch "$work/leaves.db" 'SELECT COUNT(*) FROM functions WHERE 
 # on all of them and on every path's instructions.
 mkdir "$work/cost"
 "$instrument" -q --cost "$data/$name.wasm" "$work/cost/$name.i.wasm" || fail "wasm-instrument --cost failed"
-tables="SELECT id, parent, fid, calls, unwound, incl_instructions, self_instructions FROM call_paths ORDER BY id;
+# (the '(root)' path exists when a sample found no frame open, so it is left out but for its instructions)
+tables="SELECT id, parent, fid, calls, unwound, incl_instructions, self_instructions FROM call_paths WHERE depth > 0 ORDER BY id;
+        SELECT COALESCE(SUM(self_instructions), 0) FROM call_paths WHERE depth = 0;
         SELECT * FROM alloc_sites ORDER BY path_id;
         SELECT instructions, total_calls, total_exits, unwound_frames, status, exit_code FROM run"
 for i in $(seq 10); do

@@ -304,7 +304,8 @@ print(out[:12].hex())')
       [ "$(od -An -tu8 -N32 out.txt | tr -s ' \n' ' ')" = " 946684800000001000 2000 10003000 1000 " ] ||
         fail "clocks: $(od -An -tu8 -N32 out.txt)"
       [ "$(od -An -tx1 -j32 out.txt | tr -d ' \n')" = "$want_random" ] || fail "random bytes: $(od -An -tx1 -j32 out.txt)"
-      q "r$i.db" "SELECT id, parent, fid, calls, incl_instructions, self_instructions FROM call_paths ORDER BY id;
+      q "r$i.db" "SELECT id, parent, fid, calls, incl_instructions, self_instructions FROM call_paths WHERE depth > 0 ORDER BY id;
+                  SELECT COALESCE(SUM(self_instructions), 0) FROM call_paths WHERE depth = 0;
                   SELECT * FROM alloc_sites ORDER BY path_id; SELECT instructions FROM run;
                   SELECT value FROM meta WHERE key = 'deterministic'" > "counts$i.txt"
       diff -u counts1.txt "counts$i.txt" || fail "run $i differs"
