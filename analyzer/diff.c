@@ -1,19 +1,18 @@
 /* `wprof diff base.db new.db`: compares two profiles like benchstat. Functions
  * are matched by name (calls, self_ns, incl_ns and self instructions from
- * flat_profile) and
- * allocation sites by call path string (alloc_objects, alloc_bytes,
- * inuse_objects, inuse_bytes from alloc_sites, with paths spelled like
- * path_names by walking up from the sites only); each side is one SQL query
- * sorted by name, so the new side finds its base rows by binary search.
- * Counts and bytes are
- * exact, and so are the instructions of `wasm-instrument --cost`, so a CI job
- * can gate on them with --fail-on: exit 1 and a
- * "Regressions:" section when a threshold is crossed, 0 otherwise, 2 on bad
- * input. Times are shown but only gated when a --fail-on names them; a note
- * says when the two runs timed differently (exact vs. sampled, or another
- * sample interval), as their times then do not compare. --flame FILE also
- * writes a differential flame graph (flame-graph.c) before the report; the
- * report and the exit status are those of a diff without it. */
+ * flat_profile) and allocation sites by call path string (alloc_objects,
+ * alloc_bytes, inuse_objects, inuse_bytes from alloc_sites, with paths spelled
+ * like path_names by walking up from the sites only); each side is one SQL
+ * query sorted by name, so the new side finds its base rows by binary search.
+ * Counts and bytes are exact, and so are the instructions of `wasm-instrument
+ * --cost`, so a CI job can gate on them with --fail-on: exit 1 and a
+ * "Regressions:" section when a threshold is crossed, 0 otherwise, the codes
+ * of utils/exit-codes.h on bad input. Times are shown but only gated when a
+ * --fail-on names them; a note says when the two runs timed differently
+ * (exact vs. sampled, or another sample interval), as their times then do not
+ * compare. --flame FILE also writes a differential flame graph
+ * (flame-graph.c) before the report; the report and the exit status are those
+ * of a diff without it. */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,17 +97,20 @@ static const char usage[] =
 static int parse_gate(const char *spec, struct gate *g)
 {
   *g = (struct gate){.spec = spec, .metric = -1};
-  const char *colon = spec[0] == '+' ? spec - 1 : strchr(spec, ':');
-  if (spec[0] == '+')
+  const char *number = spec;
+  if (spec[0] == '+') {
     g->metric = DEFAULT_METRIC;
-  else if (!colon)
-    return -1;
-  for (int i = 0; i < NMETRICS && g->metric == -1; i++)
-    if (strlen(metrics[i].name) == (size_t)(colon - spec) && strncmp(spec, metrics[i].name, (size_t)(colon - spec)) == 0)
-      g->metric = i;
-  if (g->metric == -1)
-    return -2;
-  const char *number = colon + 1;
+  } else {
+    const char *colon = strchr(spec, ':');
+    if (!colon)
+      return -1;
+    for (int i = 0; i < NMETRICS && g->metric == -1; i++)
+      if (strlen(metrics[i].name) == (size_t)(colon - spec) && strncmp(spec, metrics[i].name, (size_t)(colon - spec)) == 0)
+        g->metric = i;
+    if (g->metric == -1)
+      return -2;
+    number = colon + 1;
+  }
   if (*number == '+')
     number++;
   const char *glob = strchr(number, ':');
