@@ -8,11 +8,8 @@
 ** stderr and a documented exit code; no partial output is ever left.
 */
 #include <errno.h>
-#include <fcntl.h>
 #include <fnmatch.h>
 #include <getopt.h>
-#include <libgen.h>
-#include <limits.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -26,10 +23,8 @@
 #include <binaryen-c.h>
 
 #include "allocators.h"
+#include "atomic-file.h"
 #include "exit-codes.h"
-#include "file-mode.h"
-#include "output-path.h"
-#include "temp-file.h"
 #include "xalloc.h"
 #include "instrument.h"
 #include "isolate.h"
@@ -387,79 +382,15 @@ static void list_functions(const struct wscan_module *scan, const struct func_pl
          scan->num_imported_funcs, probed, allocators);
 }
 
-/* ---- atomic output ---- */
+/* ---- output ---- */
 
-static char temp_path[PATH_MAX];
-
-static int write_atomically(const char *path, const struct bytes *data) {
-  char dir_buf[PATH_MAX];
-  if (snprintf(dir_buf, sizeof dir_buf, "%s", path) >= (int)sizeof dir_buf) {
-    errno = ENAMETOOLONG;
-    return -1;
-  }
-  if (snprintf(temp_path, sizeof temp_path, "%s/.wasm-instrument-XXXXXX", dirname(dir_buf)) >=
-      (int)sizeof temp_path) {
-    errno = ENAMETOOLONG;
-    return -1;
-  }
-  wprof_temp_file_guard(temp_path); /* mkstemp fills in its name */
-  int fd = mkstemp(temp_path);
-  if (fd < 0) {
-    wprof_temp_file_forget();
-    temp_path[0] = '\0';
-    return -1;
-  }
-  size_t done = 0;
-  while (done < data->len) {
-    ssize_t n = write(fd, data->data + done, data->len - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) goto fail;
-    done += (size_t)n;
-  }
-  if (fchmod(fd, wprof_new_file_mode()) != 0 || fsync(fd) != 0) goto fail; /* mkstemp made it private */
-  if (close(fd) != 0) {
-    fd = -1;
-    goto fail;
-  }
-  fd = -1;
-  if (rename(temp_path, path) != 0) goto fail;
-  wprof_temp_file_forget();
-  temp_path[0] = '\0';
+/* The rewritten module (a failed fwrite leaves the stream in error). */
+static int write_bytes(void *context, FILE *out) {
+  const struct bytes *data = context;
+  fwrite(data->data, 1, data->len, out);
   return 0;
-fail: {
-  int saved = errno;
-  if (fd >= 0) close(fd);
-  unlink(temp_path);
-  wprof_temp_file_forget();
-  temp_path[0] = '\0';
-  errno = saved;
-  return -1;
-}
 }
 
-/* A device or a FIFO is written in place; a symbolic link is followed and
-** its target replaced; anything else is replaced atomically. */
-static int write_output(const char *path, const struct bytes *data) {
-  struct wprof_output target;
-  if (wprof_output_resolve(path, &target) != 0) return -1;
-  int rc = 0;
-  if (!target.direct) {
-    rc = write_atomically(target.path, data);
-  } else {
-    int fd = open(target.path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-    rc = fd < 0 ? -1 : 0;
-    for (size_t done = 0; rc == 0 && done < data->len;) {
-      ssize_t n = write(fd, data->data + done, data->len - done);
-      if (n > 0) done += (size_t)n;
-      else if (n == 0 || errno != EINTR) rc = -1;
-    }
-    if (fd >= 0 && close(fd) != 0) rc = -1; /* close leaves errno alone when it succeeds */
-  }
-  int saved = errno;
-  wprof_output_free(&target);
-  errno = saved;
-  return rc;
-}
 
 static int refuse_scan(enum wscan_status status, const char *err) {
   switch (status) {
@@ -568,7 +499,7 @@ static int run(const struct options *opt) {
     goto out;
   }
   warn_dwarf(opt, &scan);
-  if (write_output(opt->output, &output) != 0) {
+  if (wprof_atomic_write(opt->output, write_bytes, &output) != 0) {
     error("cannot write %s: %s", opt->output, strerror(errno));
     code = WPROF_EXIT_CANT_CREATE;
     goto out;
