@@ -24,4 +24,14 @@ show "$wprof" report wordfreq.db allocs --sample alloc_space
 show "$wprof" report wordfreq.db leaks
 show sqlite3 -header -column wordfreq.db \
   'SELECT name, calls, self_ns FROM flat_profile ORDER BY calls DESC LIMIT 5'
+# Exact cost for CI: the instructions each function executes, identical on every run, and
+# a gate on them (the second run does more rounds: more instructions, the gate fails)
+show "$instrument" --cost "$build/demo/wordfreq.wasm" wordfreq.cost.wasm
+show "$wprof" run --deterministic -o base.db wordfreq.cost.wasm -- 1000
+show "$wprof" run --deterministic -o new.db wordfreq.cost.wasm -- 1030
+show "$wprof" report base.db top --metric instructions --limit 5
+printf '\n$ %s\n' "wprof diff base.db new.db --fail-on instructions:+2%"
+rc=0
+"$wprof" diff base.db new.db --fail-on instructions:+2% --flame diff.html | tail -n 4 || rc=$?
+printf '(exit %d: the gate failed; diff.html is the differential flame graph)\n' "$rc"
 printf '\nThe profile is %s/wordfreq.db; see docs/queries.md for more SQL.\n' "$out"
