@@ -22,6 +22,11 @@
 /* The custom section that names and flags the functions. */
 #define WPROF_ABI_FUNCTIONS_SECTION "wprof.functions"
 
+/* The optional custom section of the functions' source files and lines, read
+** from the input's DWARF (docs/probe-abi.md, "Source locations"). Hosts that do
+** not know it ignore it, so it needs no version of its own. */
+#define WPROF_ABI_SOURCES_SECTION "wprof.sources"
+
 /* wasm-instrument --cost: the exported mutable i64 global counting the wasm
 ** instructions executed so far (docs/probe-abi.md, "Instruction cost"). */
 #define WPROF_ABI_COST_EXPORT "wprof.cost"

@@ -47,7 +47,7 @@ static int32_t find_path(const struct wprof_cct *cct, int32_t count, int64_t id)
 
 static int load_functions(struct wprof_db *db, struct wprof_cct *cct)
 {
-  sqlite3_stmt *stmt = wprof_db_prepare(db, "SELECT fid, func_index, name FROM functions ORDER BY fid");
+  sqlite3_stmt *stmt = wprof_db_prepare(db, "SELECT fid, func_index, name, file, line FROM functions ORDER BY fid");
   if (!stmt)
     return -1;
   int32_t cap = 0;
@@ -58,7 +58,9 @@ static int load_functions(struct wprof_db *db, struct wprof_cct *cct)
       cct->functions = wprof_xrealloc(cct->functions, sizeof *cct->functions * (size_t)cap);
     }
     cct->functions[cct->nfunctions++] = (struct wprof_cct_function){
-        sqlite3_column_int64(stmt, 0), sqlite3_column_int64(stmt, 1), wprof_xstrdup(wprof_db_text(stmt, 2))};
+        sqlite3_column_int64(stmt, 0), sqlite3_column_int64(stmt, 1), wprof_xstrdup(wprof_db_text(stmt, 2)),
+        sqlite3_column_type(stmt, 3) == SQLITE_NULL ? NULL : wprof_xstrdup(wprof_db_text(stmt, 3)),
+        sqlite3_column_int64(stmt, 4)};
   }
   sqlite3_finalize(stmt);
   return rc == SQLITE_DONE ? 0 : -1;
@@ -123,7 +125,10 @@ int wprof_cct_load(struct wprof_db *db, struct wprof_cct *cct)
 void wprof_cct_free(struct wprof_cct *cct)
 {
   for (int32_t i = 0; i < cct->nfunctions; i++)
+  {
     free(cct->functions[i].name);
+    free(cct->functions[i].file);
+  }
   free(cct->functions);
   free(cct->paths);
   *cct = (struct wprof_cct){0};

@@ -12,6 +12,8 @@
 struct wprof_cct_function {
   int64_t fid, func_index;
   char *name;
+  char *file;   /* its source file (functions.file), or NULL when unknown */
+  int64_t line; /* functions.line, or 0 when unknown */
 };
 
 struct wprof_cct_path {

@@ -134,7 +134,7 @@ static int load_run(struct wprof_db *db)
           " clock_ticks_per_sec, instrumented, timing, trace,"
           " (SELECT COALESCE(SUM(self_ns), 0) FROM call_paths), (SELECT COUNT(*) FROM call_paths),"
           " sample_interval_ns, samples, probe_samples, (SELECT COALESCE(MAX(depth), 0) FROM call_paths),"
-          " instructions FROM run");
+          " instructions, EXISTS (SELECT 1 FROM functions WHERE line IS NOT NULL) FROM run");
   if (!stmt) {
     set_error(db, "not a wprof database (%s)", sqlite3_errmsg(db->sql));
     return -1;
@@ -164,6 +164,7 @@ static int load_run(struct wprof_db *db)
     r->max_depth = sqlite3_column_int64(stmt, 29);
     r->counted = sqlite3_column_type(stmt, 30) != SQLITE_NULL;
     r->instructions = sqlite3_column_int64(stmt, 30);
+    r->located = sqlite3_column_int(stmt, 31);
   } else if (rc == SQLITE_DONE) {
     set_error(db, "not a wprof database (no run row)");
   }

@@ -23,6 +23,7 @@ struct wprof_run {
   int64_t max_depth;   /* of the deepest call path */
   int counted;          /* wasm-instrument --cost: run.instructions is not NULL */
   int64_t instructions; /* run.instructions: wasm instructions executed; 0 when not counted */
+  int located;          /* some function has a source location (functions.line is not NULL) */
 };
 
 struct wprof_db {

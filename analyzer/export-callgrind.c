@@ -9,7 +9,9 @@
  * counts only paths where the callee is not already active above, so direct
  * recursion does not inflate inclusive times (callgrind's own format cannot
  * express mutual recursion exactly; self costs and totals are always exact).
- * There are no source lines: every cost is at line 0. */
+ * Without source locations every cost is at line 0 of the module's file;
+ * when the module had DWARF (functions.file and .line), each function is in
+ * its source file (fl=, cfl=) and its costs at its first line. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +47,31 @@ static void print_function(FILE *out, const char *key, const struct wprof_cct *c
   fprintf(out, "%s=(%d) %s\n", key, f + 1, name);
   free(name);
   named[f] = 1;
+}
+
+/* Source files by callgrind's name compression: (1) the module, then each
+ * source file in order of first use. */
+struct files {
+  const char **names;
+  int n;
+};
+
+/* Prints "key=(id) name" the first time a file is named, "key=(id)" after;
+ * a function without a known file is in the module's. */
+static void print_file(FILE *out, const char *key, struct files *fs, const char *name)
+{
+  int i = 0;
+  while (i < fs->n && strcmp(fs->names[i], name) != 0)
+    i++;
+  if (i < fs->n) {
+    fprintf(out, "%s=(%d)\n", key, i + 1);
+    return;
+  }
+  fs->names = wprof_xrealloc(fs->names, sizeof *fs->names * (size_t)(fs->n + 1));
+  fs->names[fs->n++] = name;
+  char *escaped = wprof_escaped(name, "");
+  fprintf(out, "%s=(%d) %s\n", key, fs->n, escaped);
+  free(escaped);
 }
 
 /* The costs of one line, after its position: " 12 34", " 12 3 34", ...: the
@@ -105,7 +132,10 @@ int export_callgrind(struct wprof_db *db, const struct export_options *o, FILE *
                "summary:",
           WPROF_VERSION, db->run.module_path, sampled ? " Samples" : "", db->run.counted ? " Ir" : "");
   print_costs(out, total, shown);
-  fprintf(out, "\nfl=(1) %s\n", db->run.module_path);
+  struct files files = {0};
+  fputc('\n', out);
+  print_file(out, "fl", &files, db->run.module_path);
+  int located = db->run.located;
   char *named = wprof_xcalloc(nf, 1);
   size_t e = 0;
   for (int32_t f = 0; f < cct.nfunctions; f++) {
@@ -113,8 +143,11 @@ int export_callgrind(struct wprof_db *db, const struct export_options *o, FILE *
     if (!self[f][EV_CALLS] && !self[f][EV_NS] && !self[f][EV_SAMPLES] && !self[f][EV_IR] && !has_edges)
       continue;
     fputc('\n', out);
+    const struct wprof_cct_function *fn = &cct.functions[f];
+    if (located)
+      print_file(out, "fl", &files, fn->file ? fn->file : db->run.module_path);
     print_function(out, "fn", &cct, f, named);
-    fputc('0', out);
+    fprintf(out, "%lld", (long long)fn->line);
     print_costs(out, self[f], shown);
     while (e < nedges && edges[e].caller == f) {
       struct edge sum = edges[e++];
@@ -123,11 +156,16 @@ int export_callgrind(struct wprof_db *db, const struct export_options *o, FILE *
         for (int v = 0; v < NEVENTS; v++)
           sum.incl[v] += edges[e].incl[v];
       }
+      const struct wprof_cct_function *callee = &cct.functions[sum.callee];
+      if (located)
+        print_file(out, "cfl", &files, callee->file ? callee->file : db->run.module_path);
       print_function(out, "cfn", &cct, sum.callee, named);
-      fprintf(out, "calls=%lld 0\n0", (long long)sum.calls);
+      /* the call's position is unknown: the caller's first line */
+      fprintf(out, "calls=%lld %lld\n%lld", (long long)sum.calls, (long long)callee->line, (long long)fn->line);
       print_costs(out, sum.incl, shown);
     }
   }
+  free(files.names);
   free(named);
   free(edges);
   free(self);

@@ -324,10 +324,13 @@ int export_pprof(struct wprof_db *db, const struct export_options *o, FILE *out)
     perftools__profiles__function__init(&functions[i]);
     functions[i].id = i + 1;
     functions[i].name = functions[i].system_name = intern(&st, f->name);
-    functions[i].filename = module_name;
+    /* a module with DWARF gives the source file and line (functions.file, .line) */
+    functions[i].filename = f->file ? intern(&st, f->file) : module_name;
+    functions[i].start_line = f->line;
     function_ptrs[i] = &functions[i];
     perftools__profiles__line__init(&lines[i]);
     lines[i].function_id = i + 1;
+    lines[i].line = f->line;
     line_ptrs[i] = &lines[i];
     perftools__profiles__location__init(&locations[i]);
     locations[i].id = i + 1;

@@ -51,10 +51,10 @@ int report_top(struct wprof_db *db, const struct report_options *o, struct repor
 {
   struct weight w = weight_of(db, o);
   const char *order = o->sort == SORT_FLAT ? w.self : o->sort == SORT_CUM ? w.incl : o->sort == SORT_CALLS ? "calls" : NULL;
-  char *sql = wprof_xasprintf("SELECT fid, name, calls, COALESCE(primitive_calls, 0), %s, %s"
-                              " FROM flat_profile"
-                              " WHERE (?1 IS NULL OR name GLOB ?1) AND (?2 IS NULL OR name NOT GLOB ?2)"
-                              " ORDER BY %s%s name, fid",
+  char *sql = wprof_xasprintf("SELECT p.fid, p.name, calls, COALESCE(primitive_calls, 0), %s, %s, f.file, f.line"
+                              " FROM flat_profile p JOIN functions f USING (fid)"
+                              " WHERE (?1 IS NULL OR p.name GLOB ?1) AND (?2 IS NULL OR p.name NOT GLOB ?2)"
+                              " ORDER BY %s%s p.name, p.fid",
                               w.self, w.incl, order ? order : "", order ? " DESC," : "");
   sqlite3_stmt *stmt = wprof_db_prepare(db, sql);
   free(sql);
@@ -74,6 +74,13 @@ int report_top(struct wprof_db *db, const struct report_options *o, struct repor
   wprof_table_column(t, "primitive_calls", "primitive", WPROF_ALIGN_RIGHT, WPROF_SHOWN_DATA);
   wprof_table_column(t, "name", "function", WPROF_ALIGN_LEFT, WPROF_SHOWN_BOTH);
   wprof_table_column(t, "fid", "fid", WPROF_ALIGN_RIGHT, WPROF_SHOWN_DATA);
+  /* only profiles whose module had DWARF (the wprof.sources section) */
+  int located = db->run.located;
+  if (located) {
+    wprof_table_column(t, "source", "source", WPROF_ALIGN_LEFT, WPROF_SHOWN_TEXT);
+    wprof_table_column(t, "file", "file", WPROF_ALIGN_LEFT, WPROF_SHOWN_DATA);
+    wprof_table_column(t, "line", "line", WPROF_ALIGN_RIGHT, WPROF_SHOWN_DATA);
+  }
 
   double total = w.total, running = 0;
   int64_t matched = 0;
@@ -98,6 +105,14 @@ int report_top(struct wprof_db *db, const struct report_options *o, struct repor
     wprof_table_int(t, primitive);
     wprof_table_string(t, wprof_db_text(stmt, 1));
     wprof_table_int(t, sqlite3_column_int64(stmt, 0));
+    if (located && sqlite3_column_type(stmt, 7) != SQLITE_NULL) {
+      wprof_table_textf(t, "%s:%lld", wprof_db_text(stmt, 6), (long long)sqlite3_column_int64(stmt, 7));
+      wprof_table_string(t, wprof_db_text(stmt, 6));
+      wprof_table_int(t, sqlite3_column_int64(stmt, 7));
+    } else if (located) {
+      for (int i = 0; i < 3; i++)
+        wprof_table_null(t);
+    }
   }
   sqlite3_finalize(stmt);
   if (o->limit <= 0)

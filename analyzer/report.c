@@ -42,7 +42,8 @@ static const struct view views[] = {
 static const char usage[] =
     "usage: wprof report prof.db [VIEW] [options]\n"
     "views:\n"
-    "  top           functions by self (flat) and inclusive (cum) time or instructions [default]\n"
+    "  top           functions by self (flat) and inclusive (cum) time or instructions [default];\n"
+    "                their source file:line when the module had DWARF (clang -g)\n"
     "  tree          the calling-context tree\n"
     "  peek FUNC     callers and callees of the functions matching the glob FUNC\n"
     "  allocs        allocation sites by call path\n"

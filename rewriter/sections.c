@@ -1,5 +1,6 @@
 /*
-** sections: DWARF stripping and the wprof.functions section. See sections.h.
+** sections: DWARF stripping and the wprof.functions and wprof.sources
+** sections. See sections.h.
 */
 #include "sections.h"
 
@@ -68,6 +69,18 @@ void function_map_encode(struct bytes *out, const struct wscan_module *scan,
       snprintf(fallback, sizeof fallback, "func[%u]", f->func_index);
       put_string(out, fallback);
     }
+  }
+}
+
+void sources_encode(struct bytes *out, const struct source_table *sources) {
+  put_u32(out, sources->nfiles);
+  for (uint32_t i = 0; i < sources->nfiles; i++) put_string(out, sources->files[i]);
+  put_u32(out, source_table_known(sources));
+  for (uint32_t k = 0; k < sources->nfuncs; k++) {
+    if (sources->line[k] == 0) continue;
+    put_u32(out, k);
+    put_u32(out, sources->file[k]);
+    put_u32(out, sources->line[k]);
   }
 }
 
@@ -240,10 +253,10 @@ static void finish_custom_section(struct bytes *out, const uint8_t *section, siz
     put(out, section, size);
 }
 
-int finish_module(struct bytes *out, const uint8_t *module, size_t len, const char *name,
-                  const struct bytes *payload) {
+int finish_module(struct bytes *out, const uint8_t *module, size_t len, const struct custom_section *append,
+                  size_t n) {
   if (copy_module(out, module, len, finish_custom_section) != 0) return -1;
-  put_custom(out, name, payload->data, payload->len);
+  for (size_t i = 0; i < n; i++) put_custom(out, append[i].name, append[i].payload->data, append[i].payload->len);
   return 0;
 }
 

@@ -11,7 +11,7 @@ shift || true
 packages=(
   build-essential cmake pkg-config git python3
   binaryen wabt
-  libsqlite3-dev sqlite3 zlib1g-dev libprotobuf-c-dev protobuf-c-compiler libxxhash-dev xxhash
+  libsqlite3-dev sqlite3 zlib1g-dev libdwarf-dev libprotobuf-c-dev protobuf-c-compiler libxxhash-dev xxhash
   clang lld wasi-libc libclang-rt-14-dev-wasm32 libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
   valgrind golang-go rustc libstd-rust-dev-wasm32
   chromium

@@ -26,7 +26,7 @@ PRAGMA user_version = $version;
 PRAGMA journal_mode = OFF;
 PRAGMA synchronous = OFF;
 INSERT INTO meta VALUES ('schema_version', '$version'), ('wprof_version', 'bench'), ('complete', '1');
-INSERT INTO functions SELECT value, value, 'function_' || value, value * 16, 1, NULL, 0 FROM generate_series(0, 899);
+INSERT INTO functions SELECT value, value, 'function_' || value, value * 16, 1, NULL, 0, NULL, NULL FROM generate_series(0, 899);
 -- Breadth-first ids: the children of i are 8i-6 .. 8i+1; a path's fid is
 -- unique to its depth, so no path is recursive.
 INSERT INTO call_paths

@@ -943,6 +943,7 @@ static bool parse_code_section(struct scanner *s) {
   const size_t section_end = s->end;
   uint32_t count;
   size_t at = s->pos;
+  s->m->code_payload_offset = (uint32_t)at;
   if (!read_count(s, &count))
     return false;
   if (count != s->num_declared_funcs)
@@ -953,6 +954,7 @@ static bool parse_code_section(struct scanner *s) {
     f->code_offset = (uint32_t)s->pos;
     if (!read_u32(s, &f->body_size) || !need(s, f->body_size))
       return false;
+    f->body_offset = (uint32_t)s->pos;
     s->end = s->pos + f->body_size;
     s->where = "function body";
     if (!parse_body(s, f))
@@ -988,6 +990,7 @@ static bool record_custom(struct scanner *s, size_t section_at, size_t section_e
     return false;
   c->offset = (uint32_t)section_at;
   c->size = (uint32_t)(section_end - section_at);
+  c->payload_offset = (uint32_t)s->pos;
   m->num_customs++;
   if (name_len >= 7 && memcmp(s->bytes + name_start, ".debug_", 7) == 0)
     m->has_dwarf = true;

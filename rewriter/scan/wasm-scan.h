@@ -61,6 +61,7 @@ struct wscan_custom {
   char *name;
   uint32_t offset;          /* file offset of the section id byte */
   uint32_t size;            /* whole section, id byte and size field included */
+  uint32_t payload_offset;  /* file offset of the payload, after the name */
 };
 
 struct wscan_type {         /* a function type */
@@ -72,6 +73,7 @@ struct wscan_func {         /* a defined function */
   uint32_t func_index;      /* in the function index space (imports first) */
   uint32_t type_index;
   uint32_t code_offset;     /* file offset of the body's size field */
+  uint32_t body_offset;     /* file offset of the body itself (its locals), after the size field */
   uint32_t body_size;
   char *name;               /* name section, else first export name, else NULL */
   bool has_catch;           /* contains catch or catch_all */
@@ -91,6 +93,8 @@ struct wscan_module {
   struct wscan_func *funcs;
   bool has_name_section;    /* a well-formed "name" section; a malformed one is ignored, as engines do */
   bool has_dwarf;           /* any ".debug_*" custom section */
+  uint32_t code_payload_offset; /* file offset of the code section's payload (its body count), where
+                                   DWARF code addresses count from; 0 without a code section */
   bool has_start;
 };
 

@@ -26,6 +26,7 @@ export const WPROF_ABI_VERSION = 3; // 2 = 1 + the count probe; 3 = 2 + the inst
 export const WPROF_ABI_VERSION_MIN = 1;
 export const WPROF_ABI_IMPORT_MODULE = 'wprof';
 export const WPROF_ABI_FUNCTIONS_SECTION = 'wprof.functions';
+export const WPROF_ABI_SOURCES_SECTION = 'wprof.sources'; // optional: functions' source files and lines
 export const WPROF_ABI_COST_EXPORT = 'wprof.cost'; // wasm-instrument --cost: instructions executed
 
 // Flag bits and allocator kinds of the wprof.functions section.

@@ -255,8 +255,8 @@ static int write_run_row(wprof_recorder *rec, enum wprof_status status, int exit
 
 static int write_functions(wprof_recorder *rec, bool with_root) {
   struct wprof_batch b;
-  int rc = wprof__batch_init(&b, rec->db, "functions", "fid,func_index,name,code_offset,instrumented,alloc_kind,frameless",
-                             7);
+  int rc = wprof__batch_init(&b, rec->db, "functions", "fid,func_index,name,code_offset,instrumented,alloc_kind,frameless,file,line",
+                             9);
   for (uint32_t fid = 0; fid < rec->nfunctions && rc == SQLITE_OK; fid++) {
     const struct wprof_function *f = &rec->functions[fid];
     struct wprof_value *v = wprof__batch_next(&b);
@@ -267,6 +267,8 @@ static int write_functions(wprof_recorder *rec, bool with_root) {
     v[4] = int_value((f->flags & WPROF_ABI_FLAG_COUNTED) != 0);
     v[5] = text_value(wprof__alloc_kind_name(f->flags));
     v[6] = int_value((f->flags & WPROF_ABI_FLAG_FRAMELESS) != 0);
+    v[7] = text_value(f->file);
+    v[8] = f->line ? int_value(f->line) : (struct wprof_value){.type = SQLITE_NULL};
     rc = wprof__batch_push(&b);
   }
   if (rc == SQLITE_OK && with_root) {
@@ -278,6 +280,8 @@ static int write_functions(wprof_recorder *rec, bool with_root) {
     v[4] = int_value(0);
     v[5] = text_value(NULL);
     v[6] = int_value(0);
+    v[7] = text_value(NULL);
+    v[8] = text_value(NULL);
     rc = wprof__batch_push(&b);
   }
   if (rc == SQLITE_OK) rc = wprof__batch_flush(&b);

@@ -1,7 +1,8 @@
 /*
 ** libwprof module identity: the XXH3-128 hash of the module as run, and the
 ** `wprof.functions` custom section written by wasm-instrument, which names
-** the functions and flags allocators (docs/probe-abi.md). The binary is
+** the functions and flags allocators, and the optional `wprof.sources` section
+** of their source files and lines (docs/probe-abi.md). The binary is
 ** untrusted: every read is bounded and any inconsistency is a clear error.
 */
 #include "wprof-internal.h"
@@ -89,6 +90,48 @@ out_of_memory:
   return -1;
 }
 
+/* Reads a string into a fresh C string; false when truncated or out of memory. */
+static bool read_string(struct reader *r, char **out) {
+  uint32_t len;
+  const uint8_t *bytes;
+  if (!read_u32(r, &len) || !read_bytes(r, len, &bytes) || !(*out = malloc((size_t)len + 1))) return false;
+  memcpy(*out, bytes, len);
+  (*out)[len] = '\0';
+  return true;
+}
+
+/* The wprof.sources section, after wprof.functions: file names, then
+** (fid, file index, line) for the functions with a known location. */
+static int parse_sources(wprof_recorder *rec, struct reader *r, char *err, size_t errlen) {
+  uint32_t nfiles, count;
+  /* each file name takes at least 1 byte, each entry at least 3 */
+  if (!read_u32(r, &nfiles) || nfiles > (size_t)(r->end - r->p)) goto malformed;
+  rec->source_files = calloc(nfiles ? nfiles : 1, sizeof *rec->source_files);
+  if (!rec->source_files) goto malformed;
+  for (; rec->nsource_files < nfiles; rec->nsource_files++)
+    if (!read_string(r, &rec->source_files[rec->nsource_files])) goto malformed;
+  if (!read_u32(r, &count) || count > (size_t)(r->end - r->p) / 3) goto malformed;
+  uint32_t next_fid = 0;
+  for (uint32_t i = 0; i < count; i++) {
+    uint32_t fid, file, line;
+    if (!read_u32(r, &fid) || !read_u32(r, &file) || !read_u32(r, &line) || fid < next_fid ||
+        fid >= rec->nfunctions || file >= nfiles || line == 0)
+      goto malformed;
+    rec->functions[fid].file = rec->source_files[file];
+    rec->functions[fid].line = line;
+    next_fid = fid + 1;
+  }
+  if (r->p != r->end) goto malformed;
+  return 0;
+malformed:
+  wprof__errf(err, errlen, "the module's %s section is malformed", WPROF_ABI_SOURCES_SECTION);
+  return -1;
+}
+
+static bool section_named(const uint8_t *name, uint32_t len, const char *want) {
+  return len == strlen(want) && memcmp(name, want, len) == 0;
+}
+
 /* Hashes the module and reads its wprof.functions section, if any. */
 int wprof__module_read(wprof_recorder *rec, const uint8_t *bytes, size_t len, char *err, size_t errlen) {
   XXH128_canonical_t canon;
@@ -102,6 +145,7 @@ int wprof__module_read(wprof_recorder *rec, const uint8_t *bytes, size_t len, ch
     return -1;
   }
   struct reader r = {bytes + sizeof header, bytes + len};
+  struct reader sources = {NULL, NULL};
   while (r.p != r.end) {
     uint8_t id = *r.p++;
     uint32_t size, name_len;
@@ -116,7 +160,15 @@ int wprof__module_read(wprof_recorder *rec, const uint8_t *bytes, size_t len, ch
       wprof__errf(err, errlen, "the module has a malformed custom section name");
       return -1;
     }
-    if (name_len != strlen(SECTION_NAME) || memcmp(name, SECTION_NAME, name_len) != 0) continue;
+    if (section_named(name, name_len, WPROF_ABI_SOURCES_SECTION)) {
+      if (sources.p) {
+        wprof__errf(err, errlen, "the module has two %s sections", WPROF_ABI_SOURCES_SECTION);
+        return -1;
+      }
+      sources = section;
+      continue;
+    }
+    if (!section_named(name, name_len, SECTION_NAME)) continue;
     if (rec->instrumented) {
       wprof__errf(err, errlen, "the module has two %s sections", SECTION_NAME);
       return -1;
@@ -124,5 +176,7 @@ int wprof__module_read(wprof_recorder *rec, const uint8_t *bytes, size_t len, ch
     rec->instrumented = true;
     if (parse_functions(rec, &section, err, errlen) != 0) return -1;
   }
+  /* locations name functions, so they are read once the functions are */
+  if (sources.p && parse_sources(rec, &sources, err, errlen) != 0) return -1;
   return 0;
 }

@@ -188,6 +188,8 @@ struct wprof_trace {
 struct wprof_function {
   uint32_t func_index, code_offset, flags;
   char *name;
+  const char *file;  /* wprof.sources: one of the recorder's source_files, or NULL when unknown */
+  uint32_t line;     /* wprof.sources: 1-based, or 0 when unknown */
 };
 
 struct wprof_recorder {
@@ -219,6 +221,8 @@ struct wprof_recorder {
   char start_time[32];
   struct wprof_function *functions;
   uint32_t nfunctions;
+  char **source_files;            /* the wprof.sources section's file names */
+  uint32_t nsource_files;
   sqlite3 *db;
   /* set by wprof_finish */
   uint64_t end_ticks;

@@ -159,7 +159,7 @@ test('a profile of 100,000 frames renders, zooms and searches in a few seconds',
   fs.copyFileSync(path.join(work, 'new.db'), path.join(work, 'wide.db'));
   const main = sql('wide.db', "SELECT p.id FROM call_paths p JOIN functions f USING (fid) WHERE f.name = 'main'");
   sql('wide.db', `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)
-      INSERT INTO functions SELECT 100000 + i, 100000 + i, 'f' || i, 0, 1, NULL, 0 FROM n;
+      INSERT INTO functions SELECT 100000 + i, 100000 + i, 'f' || i, 0, 1, NULL, 0, NULL, NULL FROM n;
     WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 100000)
       INSERT INTO call_paths SELECT 1000000 + i, CASE WHEN i < 20 THEN ${main} ELSE 1000000 + 1 + abs(random()) % (i - 1) END,
         100001 + abs(random()) % 1000, 2, 0, 1 + abs(random()) % 9, 0, 0, 0, 0, 0, 0 FROM c;`);

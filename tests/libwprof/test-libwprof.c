@@ -1019,6 +1019,46 @@ static void test_bad_input(void) {
   CHECK_EQ(0, count_files(scratch));
 }
 
+/* Appends a wprof.sources section to a module: file "src/a.c"; fid 1 at
+** line 7, and a second entry for fid, file index file and line 12. */
+static size_t add_sources(uint8_t *module, size_t len, uint32_t fid, uint32_t file) {
+  uint8_t payload[256];
+  size_t p = put_string(payload, WPROF_ABI_SOURCES_SECTION);
+  p += put_leb(payload + p, 1);
+  p += put_string(payload + p, "src/a.c");
+  p += put_leb(payload + p, 2);
+  uint32_t entries[2][3] = {{1, 0, 7}, {fid, file, 12}};
+  for (int e = 0; e < 2; e++)
+    for (int i = 0; i < 3; i++) p += put_leb(payload + p, entries[e][i]);
+  module[len++] = 0;
+  len += put_leb(module + len, (uint32_t)p);
+  memcpy(module + len, payload, p);
+  return len + p;
+}
+
+/* The wprof.sources section becomes functions.file and .line (NULL when
+** unknown); a malformed one is refused like a malformed wprof.functions. */
+static void test_sources_section(void) {
+  struct run r = {0};
+  r.module_len = add_sources(r.module, build_module(r.module, 1, standard_functions, NFUNCS), 2, 0);
+  start(&r, "sources", false);
+  enter(&r, MAIN);
+  leave(&r, MAIN);
+  sqlite3 *db = finish(&r, WPROF_EXITED, 0, NULL);
+  CHECK_STR("src/a.c:7", qs(db, "SELECT file || ':' || line FROM functions WHERE fid = 1"));
+  CHECK_STR("src/a.c:12", qs(db, "SELECT file || ':' || line FROM functions WHERE fid = 2"));
+  CHECK_EQ(NFUNCS - 2, q(db, "SELECT count(*) FROM functions WHERE file IS NULL AND line IS NULL"));
+  sqlite3_close(db);
+
+  char db_path[600];
+  snprintf(db_path, sizeof db_path, "%s/bad-sources.db", scratch);
+  uint8_t module[4096];
+  size_t len = build_module(module, 1, standard_functions, NFUNCS);
+  expect_open_error(module, add_sources(module, len, 1, 0), db_path, "wprof.sources section is malformed"); /* fid twice */
+  expect_open_error(module, add_sources(module, len, NFUNCS, 0), db_path, "wprof.sources section is malformed");
+  expect_open_error(module, add_sources(module, len, 2, 1), db_path, "wprof.sources section is malformed");
+}
+
 /* A plain module (no section): a valid run with no functions rows. The
 ** module hash is that of xxhsum -H2. */
 static void test_plain_module_and_hash(void) {
@@ -1265,6 +1305,7 @@ static const struct {
     {"atomic_write", test_atomic_write},
     {"bad_input", test_bad_input},
     {"plain_module_and_hash", test_plain_module_and_hash},
+    {"sources_section", test_sources_section},
     {"request_stop", test_request_stop},
     {"schema_objects", test_schema_objects},
     {"sampled_deep", test_sampled_deep},

@@ -23,6 +23,7 @@ test('versions and names', () => {
   assert.equal(host.WPROF_ABI_VERSION_MIN, define('WPROF_ABI_VERSION_MIN'));
   assert.equal(host.WPROF_ABI_IMPORT_MODULE, define('WPROF_ABI_IMPORT_MODULE'));
   assert.equal(host.WPROF_ABI_FUNCTIONS_SECTION, define('WPROF_ABI_FUNCTIONS_SECTION'));
+  assert.equal(host.WPROF_ABI_SOURCES_SECTION, define('WPROF_ABI_SOURCES_SECTION'));
   assert.equal(host.WPROF_ABI_COST_EXPORT, define('WPROF_ABI_COST_EXPORT'));
 });
 

@@ -191,7 +191,7 @@ test('the id map records original code offsets', () => {
   assert.equal(table[0].codeOffset, codeStart + 1);
 });
 
-test('DWARF is dropped with a warning', () => {
+test('DWARF becomes the wprof.sources section; malformed DWARF is one warning', () => {
   const dir = freshDir();
   const src = join(dir, 'g.c');
   writeFileSync(src, 'int square(int x) { return x * x; }\nint main(void) { return square(3) - 9; }\n');
@@ -200,11 +200,22 @@ test('DWARF is dropped with a warning', () => {
   const out = join(dir, 'g.prof.wasm');
   const r = run(m, out);
   assert.equal(r.code, 0);
-  assert.match(r.stderr, /warning: .*dropping the DWARF sections/);
+  assert.equal(r.stderr, '');
   const sections = execFileSync('wasm-objdump', ['-h', out], { encoding: 'utf8' });
   assert.doesNotMatch(sections, /\.debug_/);
+  assert.match(sections, /"wprof\.sources"/);
   assert.match(execFileSync('wasm-objdump', ['-h', m], { encoding: 'utf8' }), /\.debug_info/);
-  assert.equal(run('-q', m, join(dir, 'q.wasm')).stderr, '', '-q silences warnings');
+  // corrupt .debug_info: the abbreviation codes of its DIEs become 0x7f (none such)
+  const bytes = readFileSync(m);
+  const info = bytes.indexOf('.debug_info') + '.debug_info'.length;
+  for (let i = info + 11; i < info + 200; i += 3) bytes[i] = 0x7f;
+  const bad = join(dir, 'bad.wasm');
+  writeFileSync(bad, bytes);
+  const b = run(bad, join(dir, 'bad.prof.wasm'));
+  assert.equal(b.code, 0);
+  assert.match(b.stderr, /^wasm-instrument: warning: .*ignoring the malformed DWARF sections[^\n]*\n$/);
+  assert.doesNotMatch(execFileSync('wasm-objdump', ['-h', join(dir, 'bad.prof.wasm')], { encoding: 'utf8' }), /wprof\.sources/);
+  assert.equal(run('-q', bad, join(dir, 'q.wasm')).stderr, '', '-q silences warnings');
 });
 
 test('--include, --exclude and --no-alloc choose what is probed', () => {

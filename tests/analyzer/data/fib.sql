@@ -17,8 +17,8 @@
 INSERT INTO run VALUES (1, 'fib.wasm', '0123456789abcdef0123456789abcdef', 1234, 1, '["fib.wasm","5"]', 'wasm2c',
   '2026-11-22T04:05:06.123Z', 2000000, 'tsc', 3000000000.0, 'exact', NULL, 0, 0, 0, 'exited', 0, NULL, 20, 20, 0, 0,
   2097552, 3, 500000, 0, 0, 1610);
-INSERT INTO functions VALUES (0, 3, 'main', 100, 1, NULL, 0), (1, 4, 'fib', 200, 1, NULL, 0),
-  (2, 5, 'malloc', 300, 1, 'malloc', 0), (3, 6, 'free', 400, 1, 'free', 0), (4, 7, 'unused', 500, 1, NULL, 0);
+INSERT INTO functions VALUES (0, 3, 'main', 100, 1, NULL, 0, NULL, NULL), (1, 4, 'fib', 200, 1, NULL, 0, NULL, NULL),
+  (2, 5, 'malloc', 300, 1, 'malloc', 0, NULL, NULL), (3, 6, 'free', 400, 1, 'free', 0, NULL, NULL), (4, 7, 'unused', 500, 1, NULL, 0, NULL, NULL);
 INSERT INTO call_paths VALUES
   (1, NULL, 0, 1, 0, 1, 0, 1400000, 1000000, 0, 1610, 1000),
   (2, 1, 1, 2, 0, 1, 0, 350000, 100000, 0, 330, 12),

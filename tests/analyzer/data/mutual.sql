@@ -10,7 +10,7 @@
 INSERT INTO run VALUES (1, 'mutual.wasm', 'fedcba9876543210fedcba9876543210', 999, 1, '["mutual.wasm"]', 'node',
   '2026-11-22T04:05:06Z', 250000, 'clock_gettime', NULL, 'exact', NULL, 0, 0, 0, 'trapped', NULL, 'integer divide by zero',
   5, 0, 5, 0, 0, 0, 0, 0, 0, NULL);
-INSERT INTO functions VALUES (0, 1, 'main', 10, 1, NULL, 0), (1, 2, 'even', 20, 1, NULL, 0), (2, 3, 'odd', 30, 1, NULL, 0);
+INSERT INTO functions VALUES (0, 1, 'main', 10, 1, NULL, 0, NULL, NULL), (1, 2, 'even', 20, 1, NULL, 0, NULL, NULL), (2, 3, 'odd', 30, 1, NULL, 0, NULL, NULL);
 INSERT INTO call_paths VALUES
   (1, NULL, 0, 1, 0, 1, 1, 200000, 100000, 0, 0, 0),
   (2, 1, 1, 2, 0, 1, 1, 100000, 10000, 0, 0, 0),

@@ -18,9 +18,9 @@
 INSERT INTO run VALUES (1, 'sort.wasm', 'fedcba9876543210fedcba9876543210', 4321, 1, '["sort.wasm","input.txt"]',
   'wasm2c', '2026-11-23T10:00:00.000Z', 1032000000, 'clock_gettime', NULL, 'sampled', 1000000, 1000, 30, 0, 'exited',
   0, NULL, 3013, 3013, 0, 0, 0, 0, 0, 0, 0, NULL);
-INSERT INTO functions VALUES (-1, -1, '(root)', 0, 0, NULL, 0), (0, 10, 'main', 1000, 1, NULL, 0),
-  (1, 11, 'parse', 1100, 1, NULL, 0), (2, 12, 'sort', 1200, 1, NULL, 0), (3, 13, 'compare', 1300, 1, NULL, 0),
-  (4, 14, 'tokenize', 1400, 1, NULL, 0);
+INSERT INTO functions VALUES (-1, -1, '(root)', 0, 0, NULL, 0, NULL, NULL), (0, 10, 'main', 1000, 1, NULL, 0, NULL, NULL),
+  (1, 11, 'parse', 1100, 1, NULL, 0, NULL, NULL), (2, 12, 'sort', 1200, 1, NULL, 0, NULL, NULL), (3, 13, 'compare', 1300, 1, NULL, 0, NULL, NULL),
+  (4, 14, 'tokenize', 1400, 1, NULL, 0, NULL, NULL);
 INSERT INTO call_paths VALUES
   (1, NULL, -1, 0, 0, 0, 0, 5000000, 5000000, 5, 0, 0),
   (2, NULL, 0, 1, 0, 1, 0, 995000000, 25000000, 25, 0, 0),

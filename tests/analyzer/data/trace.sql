@@ -13,7 +13,7 @@
 INSERT INTO run VALUES (1, 'trace.wasm', '00000000000000000000000000000001', 10, 1, '["trace.wasm","a b"]', 'wasm2c',
   '2026-01-02T03:04:05.5Z', 12000, 'tsc', 2500000000.0, 'exact', NULL, 0, 0, 1, 'exited', 3, NULL, 6, 6, 0, 0,
   0, 0, 0, 0, 0, NULL);
-INSERT INTO functions VALUES (0, 0, 'main', 1, 1, NULL, 0), (1, 1, 'parse', 2, 1, NULL, 0), (2, 2, 'eval', 3, 1, NULL, 0);
+INSERT INTO functions VALUES (0, 0, 'main', 1, 1, NULL, 0, NULL, NULL), (1, 1, 'parse', 2, 1, NULL, 0, NULL, NULL), (2, 2, 'eval', 3, 1, NULL, 0, NULL, NULL);
 INSERT INTO call_paths VALUES
   (1, NULL, 0, 1, 0, 1, 0, 10000, 2500, 0, 0, 0),
   (2, 1, 1, 2, 0, 1, 0, 3000, 2000, 0, 0, 0),
