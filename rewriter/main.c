@@ -397,7 +397,6 @@ static int refuse_scan(enum wscan_status status, const char *err) {
     case WSCAN_NOT_WASM: error("%s", err); break;
     case WSCAN_MALFORMED: error("malformed module: %s", err); break;
     case WSCAN_UNSUPPORTED: error("unsupported: %s", err); return WPROF_EXIT_UNSUPPORTED;
-    case WSCAN_INSTRUMENTED: error("%s", err); break;
     default: break;
   }
   return WPROF_EXIT_DATA;
@@ -406,7 +405,11 @@ static int refuse_scan(enum wscan_status status, const char *err) {
 /* Valid constructs that binaryen 108 reads or writes wrongly, found by
 ** running the spec test suite through the rewriter (docs/limitations.md).
 ** Returns the reason to refuse the module, or NULL. */
-static const char *binaryen_blind_spot(const struct wscan_module *scan) {
+static const char *binaryen_blind_spot(const struct wscan_module *scan, char *why, size_t len) {
+  if (scan->block_params_at) {
+    snprintf(why, len, "block with parameters at offset %u (binaryen 108 miscompiles them)", scan->block_params_at);
+    return why;
+  }
   for (uint32_t i = 0; i < scan->num_imports; i++)
     if (scan->imports[i].kind == WSCAN_TABLE && scan->imports[i].has_max)
       return "imports a table with a maximum size (binaryen 108 drops the maximum)";
@@ -445,7 +448,14 @@ static int run(const struct options *opt) {
     code = refuse_scan(status, err);
     goto out;
   }
-  const char *blind_spot = binaryen_blind_spot(&scan);
+  if (scan.imports_wprof || scan.has_functions_section) {
+    error(scan.imports_wprof ? "already instrumented: imports from module \"" WPROF_ABI_IMPORT_MODULE "\""
+                             : "already instrumented: has a \"" WPROF_ABI_FUNCTIONS_SECTION "\" section");
+    code = WPROF_EXIT_DATA;
+    goto out;
+  }
+  char why[128];
+  const char *blind_spot = binaryen_blind_spot(&scan, why, sizeof why);
   if (blind_spot) {
     error("unsupported: %s", blind_spot);
     code = WPROF_EXIT_UNSUPPORTED;

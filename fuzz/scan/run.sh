@@ -11,8 +11,8 @@ seconds=${1:-60}
 work=${WORK:-/tmp/wscan-fuzz}
 mkdir -p "$work/corpus"
 clang -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address,undefined \
-  -fno-sanitize-recover=all -I"$here/../../rewriter/scan" -I"$here/../../abi" \
-  "$here/wscan-fuzz.c" "$here/../../rewriter/scan/wasm-scan.c" -o "$work/wscan-fuzz"
+  -fno-sanitize-recover=all -I"$here/../../wasm-scan" -I"$here/../../abi" \
+  "$here/wscan-fuzz.c" "$here/../../wasm-scan/wasm-scan.c" -o "$work/wscan-fuzz"
 cd "$work"
 exec ./wscan-fuzz -max_total_time="$seconds" -jobs=1 -timeout=5 -rss_limit_mb=1024 \
   -artifact_prefix="$work/" "$@" "$work/corpus" "$here/corpus"

@@ -20,7 +20,6 @@ static const char *status_name(enum wscan_status st) {
   case WSCAN_NOT_WASM: return "NOT_WASM";
   case WSCAN_MALFORMED: return "MALFORMED";
   case WSCAN_UNSUPPORTED: return "UNSUPPORTED";
-  case WSCAN_INSTRUMENTED: return "INSTRUMENTED";
   }
   return "?";
 }

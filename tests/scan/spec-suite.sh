@@ -54,7 +54,7 @@ awk -F '\t' '
   }
   END {
     printf "assert_malformed binary modules: %d, all refused: %s\n", malformed, bad ? "no" : "yes"
-    printf "valid modules: %d (OK %d, UNSUPPORTED %d, INSTRUMENTED %d)\n", valid, vstatus["OK"], vstatus["UNSUPPORTED"], vstatus["INSTRUMENTED"]
+    printf "valid modules: %d (OK %d, UNSUPPORTED %d)\n", valid, vstatus["OK"], vstatus["UNSUPPORTED"]
     for (r in why) printf "  unsupported x%d: %s\n", why[r], r
     printf "assert_invalid binary modules:"
     for (s in invalid) printf " %s %d", s, invalid[s]

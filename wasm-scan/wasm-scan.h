@@ -1,11 +1,15 @@
 /*
-** wasm-scan: a strict, bounded reader of the WebAssembly binary format.
+** wasm-scan: a strict, bounded reader of the WebAssembly binary format, the
+** one wasm reader of the project.
 **
 ** wasm-instrument runs it on every input before binaryen sees the bytes:
 ** binaryen 108 ends the process on input it cannot parse and silently
 ** miscompiles some valid constructs, so this reader decides what binaryen
 ** may be given, and gathers what the rewriter needs that binaryen does not
 ** expose (code offsets of function bodies, original names, custom sections).
+** `wprof run` reads with it what a module needs of the host, and libwprof
+** the module's wprof custom sections. What only the rewriter must refuse
+** (an instrumented module, blocks with parameters) is reported as a fact.
 ** It never crashes and never reads out of bounds, whatever the bytes.
 */
 #ifndef WPROF_WASM_SCAN_H
@@ -22,7 +26,6 @@ enum wscan_status {
   WSCAN_NOT_WASM,       /* no wasm magic, or a component / unknown version */
   WSCAN_MALFORMED,      /* truncated, bad LEB128, section overruns, bad opcode... */
   WSCAN_UNSUPPORTED,    /* valid-looking but uses something we refuse (err says what) */
-  WSCAN_INSTRUMENTED,   /* imports from module "wprof" or has a "wprof.functions" section */
 };
 
 /* Features the module uses (bitset), so callers can enable exactly those. */
@@ -86,6 +89,9 @@ struct wscan_module {
   uint32_t features;        /* enum wscan_feature bits */
   uint32_t num_types, num_imports, num_exports, num_customs, num_funcs;
   uint32_t num_imported_funcs, num_tables, num_memories; /* tables/memories: imported + defined */
+  bool imports_wprof;        /* imports from module "wprof": instrumented */
+  bool has_functions_section; /* has a "wprof.functions" section: instrumented */
+  uint32_t block_params_at; /* offset of the first block, loop, if or try with parameters, else 0 */
   struct wscan_type *types;
   struct wscan_import *imports;
   struct wscan_export *exports;
@@ -101,10 +107,15 @@ struct wscan_module {
 /* Parses bytes[0..len). On WSCAN_OK *out is filled (free with wscan_free).
 ** Otherwise *out is left empty and err holds one line without a trailing
 ** newline, e.g. "unexpected end of code section at offset 1234". The first
-** problem met wins; WSCAN_INSTRUMENTED is only reported for a module that
-** is otherwise well-formed and supported. */
+** problem met wins. */
 enum wscan_status wscan_parse(const uint8_t *bytes, size_t len, struct wscan_module *out,
                               char err[WSCAN_ERR_MAX]);
 void wscan_free(struct wscan_module *m);
+
+/* An unsigned LEB128 of at most 32 bits at bytes[*pos], as strict as the
+** module's own (no over-long encoding, no unused bits set): for readers of
+** the payload of a custom section. Advances *pos; false when malformed or
+** past len. */
+bool wscan_read_u32(const uint8_t *bytes, size_t len, size_t *pos, uint32_t *out);
 
 #endif

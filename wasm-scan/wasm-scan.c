@@ -41,7 +41,6 @@ struct scanner {
   uint32_t num_code_bodies;
   bool has_data_count, has_data_section, uses_data_index;
   uint32_t data_count;
-  bool imports_wprof, has_wprof_section;
   size_t name_start, name_end; /* contents of the first "name" section, after its name */
   bool name_seen;
   size_t customs_cap;
@@ -423,7 +422,7 @@ static bool parse_import_section(struct scanner *s) {
         !read_name(s, &imp->name))
       return false;
     if (name_equals(s, module_start, module_len, WPROF_ABI_IMPORT_MODULE))
-      s->imports_wprof = true;
+      s->m->imports_wprof = true;
     kind_at = s->pos;
     if (!read_byte(s, &kind))
       return false;
@@ -688,8 +687,8 @@ static bool read_block_type(struct scanner *s, size_t op_at) {
   if (index >= s->m->num_types)
     return fail(s, WSCAN_MALFORMED, "block type index %u out of range at offset %zu", (uint32_t)index, at);
   s->m->features |= WSCAN_FEAT_MULTI_VALUE;
-  if (s->m->types[index].num_params > 0)
-    return fail(s, WSCAN_UNSUPPORTED, "block with parameters at offset %zu (binaryen 108 miscompiles them)", op_at);
+  if (s->m->types[index].num_params > 0 && !s->m->block_params_at)
+    s->m->block_params_at = (uint32_t)op_at;
   return true;
 }
 
@@ -995,7 +994,7 @@ static bool record_custom(struct scanner *s, size_t section_at, size_t section_e
   if (name_len >= 7 && memcmp(s->bytes + name_start, ".debug_", 7) == 0)
     m->has_dwarf = true;
   if (name_equals(s, name_start, name_len, WPROF_ABI_FUNCTIONS_SECTION))
-    s->has_wprof_section = true;
+    m->has_functions_section = true;
   if (name_equals(s, name_start, name_len, "name") && !s->name_seen) {
     s->name_seen = true;
     s->name_start = s->pos;
@@ -1169,10 +1168,6 @@ static bool parse_module(struct scanner *s, size_t len) {
     return fail(s, WSCAN_MALFORMED, "%u functions declared but the module has no code section", s->num_declared_funcs);
   if (s->has_data_count && !s->has_data_section && s->data_count != 0)
     return fail(s, WSCAN_MALFORMED, "data count %u but no data section", s->data_count);
-  if (s->imports_wprof)
-    return fail(s, WSCAN_INSTRUMENTED, "already instrumented: imports from module \"" WPROF_ABI_IMPORT_MODULE "\"");
-  if (s->has_wprof_section)
-    return fail(s, WSCAN_INSTRUMENTED, "already instrumented: has a \"" WPROF_ABI_FUNCTIONS_SECTION "\" section");
   apply_names(s);
   return s->status == WSCAN_OK;
 }
@@ -1189,6 +1184,14 @@ enum wscan_status wscan_parse(const uint8_t *bytes, size_t len, struct wscan_mod
   }
   free(s.global_mutable);
   return s.status;
+}
+
+bool wscan_read_u32(const uint8_t *bytes, size_t len, size_t *pos, uint32_t *out) {
+  char err[WSCAN_ERR_MAX];
+  struct scanner s = {.bytes = bytes, .err = err, .pos = *pos, .end = len, .where = "custom section"};
+  if (*pos > len || !read_u32(&s, out)) return false;
+  *pos = s.pos;
+  return true;
 }
 
 void wscan_free(struct wscan_module *m) {
