@@ -84,20 +84,6 @@ void sources_encode(struct bytes *out, const struct source_table *sources) {
   }
 }
 
-/* Reads an unsigned LEB128 of at most 5 bytes; false when out of bounds. */
-static bool get_u32(const uint8_t *p, size_t len, size_t *pos, uint32_t *v) {
-  uint32_t result = 0;
-  for (unsigned shift = 0; shift < 35; shift += 7) {
-    if (*pos >= len) return false;
-    uint8_t byte = p[(*pos)++];
-    result |= (uint32_t)(byte & 0x7f) << shift;
-    if (!(byte & 0x80)) {
-      *v = result;
-      return true;
-    }
-  }
-  return false;
-}
 
 /* Decides what becomes of one custom section while a module is copied:
 ** append it (as is or changed) to out, or nothing to drop it. */
@@ -114,12 +100,12 @@ static int copy_module(struct bytes *out, const uint8_t *module, size_t len, cus
     size_t start = pos;
     uint8_t id = module[pos++];
     uint32_t size;
-    if (!get_u32(module, len, &pos, &size) || size > len - pos) return -1;
+    if (!wscan_read_u32(module, len, &pos, &size) || size > len - pos) return -1;
     size_t end = pos + size;
     if (id == 0) {
       uint32_t name_len;
       size_t name_pos = pos;
-      if (!get_u32(module, end, &name_pos, &name_len) || name_len > end - name_pos) return -1;
+      if (!wscan_read_u32(module, end, &name_pos, &name_len) || name_len > end - name_pos) return -1;
       const uint8_t *payload = module + name_pos + name_len;
       filter(out, module + start, end - start, module + name_pos, name_len, payload,
              (size_t)(module + end - payload));
@@ -167,19 +153,19 @@ static int by_index(const void *a, const void *b) {
 static bool sort_local_names(struct bytes *out, const uint8_t *p, size_t len) {
   size_t pos = 0;
   uint32_t funcs;
-  if (!get_u32(p, len, &pos, &funcs)) return false;
+  if (!wscan_read_u32(p, len, &pos, &funcs)) return false;
   put_u32(out, funcs);
   struct local_name *names = NULL;
   bool ok = true;
   for (uint32_t f = 0; ok && f < funcs; f++) {
     uint32_t func, count;
-    ok = get_u32(p, len, &pos, &func) && get_u32(p, len, &pos, &count) && count <= len - pos;
+    ok = wscan_read_u32(p, len, &pos, &func) && wscan_read_u32(p, len, &pos, &count) && count <= len - pos;
     if (!ok) break;
     struct local_name *grown = wprof_xrealloc(names, count * sizeof *names);
     names = grown;
     for (uint32_t i = 0; ok && i < count; i++) {
       names[i].order = i;
-      ok = get_u32(p, len, &pos, &names[i].index) && get_u32(p, len, &pos, &names[i].len) &&
+      ok = wscan_read_u32(p, len, &pos, &names[i].index) && wscan_read_u32(p, len, &pos, &names[i].len) &&
            names[i].len <= len - pos;
       if (ok) names[i].name = p + pos, pos += names[i].len;
     }
@@ -213,7 +199,7 @@ static void rebuild_name_section(struct bytes *out, const uint8_t *payload, size
   while (pos < payload_len) {
     uint8_t id = payload[pos++];
     uint32_t size;
-    if (!get_u32(payload, payload_len, &pos, &size) || size > payload_len - pos) {
+    if (!wscan_read_u32(payload, payload_len, &pos, &size) || size > payload_len - pos) {
       bytes_free(&rebuilt);
       return;
     }

@@ -37,6 +37,7 @@
 #include <xxhash.h>
 
 #include "module-entry.h"
+#include "wasm-scan.h"
 #include "wprof-abi.h"
 
 extern char **environ;
@@ -59,74 +60,6 @@ static void fail(const char *file, const char *fmt, ...) {
 }
 
 /* ---- loading ---- */
-
-struct reader {
-  const uint8_t *p, *end;
-  bool bad;
-};
-
-static uint32_t read_u32(struct reader *r) {
-  uint32_t v = 0;
-  for (int shift = 0; shift < 35; shift += 7) {
-    if (r->p >= r->end) break;
-    uint8_t b = *r->p++;
-    v |= (uint32_t)(b & 0x7f) << shift;
-    if (!(b & 0x80)) return v;
-  }
-  r->bad = true;
-  return 0;
-}
-
-static const uint8_t *read_bytes(struct reader *r, uint32_t n) {
-  if (r->bad || (size_t)(r->end - r->p) < n) {
-    r->bad = true;
-    return NULL;
-  }
-  const uint8_t *s = r->p;
-  r->p += n;
-  return s;
-}
-
-static void skip_limits(struct reader *r) {
-  const uint8_t *flags = read_bytes(r, 1);
-  read_u32(r);
-  if (flags && (*flags & 1)) read_u32(r);
-}
-
-/* Import section: only whether a tag is imported matters (exceptions). */
-static bool imports_tag(struct reader r) {
-  uint32_t n = read_u32(&r);
-  for (uint32_t i = 0; i < n && !r.bad; i++) {
-    read_bytes(&r, read_u32(&r));
-    read_bytes(&r, read_u32(&r));
-    const uint8_t *kind = read_bytes(&r, 1);
-    if (!kind) break;
-    switch (*kind) {
-      case 0: read_u32(&r); break;                      /* func: type index */
-      case 1: read_bytes(&r, 1); skip_limits(&r); break; /* table */
-      case 2: skip_limits(&r); break;                    /* memory */
-      case 3: read_bytes(&r, 2); break;                  /* global: type, mut */
-      case 4: return true;                               /* tag */
-      default: return false;
-    }
-  }
-  return false;
-}
-
-/* Type section: does any function type mention v128 (0x7b)? */
-static bool types_use_v128(struct reader r) {
-  uint32_t n = read_u32(&r);
-  for (uint32_t i = 0; i < n && !r.bad; i++) {
-    const uint8_t *form = read_bytes(&r, 1);
-    if (!form || *form != 0x60) return false;
-    for (int list = 0; list < 2; list++) {
-      uint32_t count = read_u32(&r);
-      const uint8_t *types = read_bytes(&r, count);
-      if (types && memchr(types, 0x7b, count)) return true;
-    }
-  }
-  return false;
-}
 
 int wprof_host_load(const char *path, struct wprof_module_file *out) {
   memset(out, 0, sizeof *out);
@@ -154,47 +87,26 @@ int wprof_host_load(const char *path, struct wprof_module_file *out) {
     return WPROF_EXIT_NO_INPUT;
   }
   fclose(f);
-  static const uint8_t magic[4] = {0, 'a', 's', 'm'}, version1[4] = {1, 0, 0, 0};
-  if (out->len < 8 || memcmp(out->bytes, magic, 4) != 0) {
-    fail(path, "not a WebAssembly module (no \\0asm magic)");
-    wprof_host_unload(out);
-    return WPROF_EXIT_DATA;
+  /* what the build needs to know, from the project's one wasm reader */
+  struct wscan_module m;
+  char why[WSCAN_ERR_MAX];
+  enum wscan_status status = wscan_parse(out->bytes, out->len, &m, why);
+  const char *unsupported = status != WSCAN_OK                    ? NULL
+                            : m.features & WSCAN_FEAT_SIMD        ? "uses SIMD (v128), which wasm2c 1.0.32 cannot translate"
+                            : m.features & WSCAN_FEAT_TAIL_CALL   ? "uses tail calls (return_call), which wasm2c 1.0.32 cannot translate"
+                                                                  : NULL;
+  if (status == WSCAN_OK) {
+    out->instrumented = m.has_functions_section;
+    out->uses_exceptions = (m.features & WSCAN_FEAT_EXCEPTIONS) != 0;
+    wscan_free(&m);
   }
-  if (memcmp(out->bytes + 4, version1, 4) != 0) {
-    fail(path, "not a core WebAssembly module (binary version %u; components are not supported)",
-         (unsigned)out->bytes[4] | (unsigned)out->bytes[5] << 8);
+  if (status != WSCAN_OK || unsupported) {
+    if (status == WSCAN_NOT_WASM) fail(path, "%s", why);
+    else if (status == WSCAN_MALFORMED) fail(path, "malformed module: %s", why);
+    else if (unsupported) fail(path, "%s", unsupported);
+    else fail(path, "unsupported: %s", why);
     wprof_host_unload(out);
-    return WPROF_EXIT_DATA;
-  }
-  struct reader r = {out->bytes + 8, out->bytes + out->len, false};
-  while (r.p < r.end && !r.bad) {
-    size_t offset = (size_t)(r.p - out->bytes);
-    const uint8_t *id = read_bytes(&r, 1);
-    uint32_t size = read_u32(&r);
-    const uint8_t *body = read_bytes(&r, size);
-    if (!body) {
-      fail(path, "malformed module: section at offset %zu overruns the file", offset);
-      wprof_host_unload(out);
-      return WPROF_EXIT_DATA;
-    }
-    struct reader sec = {body, body + size, false};
-    if (*id == 0) {
-      uint32_t name_len = read_u32(&sec);
-      const uint8_t *name = read_bytes(&sec, name_len);
-      if (name && name_len == strlen(WPROF_ABI_FUNCTIONS_SECTION) && memcmp(name, WPROF_ABI_FUNCTIONS_SECTION, name_len) == 0)
-        out->instrumented = true;
-    } else if (*id == 1 && types_use_v128(sec)) {
-      fail(path, "uses SIMD (v128), which wasm2c 1.0.32 cannot translate");
-      wprof_host_unload(out);
-      return WPROF_EXIT_UNSUPPORTED;
-    } else if ((*id == 2 && imports_tag(sec)) || *id == 13) {
-      out->uses_exceptions = true;
-    }
-  }
-  if (r.bad) {
-    fail(path, "malformed module: bad section header");
-    wprof_host_unload(out);
-    return WPROF_EXIT_DATA;
+    return status == WSCAN_OK || status == WSCAN_UNSUPPORTED ? WPROF_EXIT_UNSUPPORTED : WPROF_EXIT_DATA;
   }
   return 0;
 }
@@ -535,8 +447,6 @@ static void report_wasm2c_failure(const char *module_path, int status, const cha
   first_line(log, msg, sizeof msg);
   if (WIFSIGNALED(status))
     fail(module_path, "wasm2c 1.0.32 crashed on it (a feature it does not support?)");
-  else if (strstr(msg, "unexpected opcode: 0x12") || strstr(msg, "unexpected opcode: 0x13"))
-    fail(module_path, "uses tail calls (return_call), which wasm2c 1.0.32 cannot translate");
   else
     fail(module_path, "wasm2c 1.0.32 cannot translate it: %s", msg[0] ? msg : "unknown error");
 }

@@ -3,7 +3,9 @@
 ** `wprof.functions` custom section written by wasm-instrument, which names
 ** the functions and flags allocators, and the optional `wprof.sources` section
 ** of their source files and lines (docs/probe-abi.md). The binary is
-** untrusted: every read is bounded and any inconsistency is a clear error.
+** untrusted: wasm-scan (the project's one wasm reader) finds the sections,
+** every read of their payload is bounded and any inconsistency is a clear
+** error.
 */
 #include "wprof-internal.h"
 
@@ -12,26 +14,21 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "wasm-scan.h"
+
 #define SECTION_NAME WPROF_ABI_FUNCTIONS_SECTION
 
+/* A custom section's payload being read. */
 struct reader {
   const uint8_t *p, *end;
 };
 
-/* Unsigned LEB128 of at most 32 bits; false when truncated or too long. */
+/* Unsigned LEB128 of at most 32 bits, as strict as wasm-scan reads them. */
 static bool read_u32(struct reader *r, uint32_t *out) {
-  uint32_t value = 0;
-  for (unsigned shift = 0; shift < 35; shift += 7) {
-    if (r->p == r->end) return false;
-    uint8_t byte = *r->p++;
-    if (shift == 28 && byte > 0x0f) return false;
-    value |= (uint32_t)(byte & 0x7f) << shift;
-    if (!(byte & 0x80)) {
-      *out = value;
-      return true;
-    }
-  }
-  return false;
+  size_t pos = 0;
+  if (!wscan_read_u32(r->p, (size_t)(r->end - r->p), &pos, out)) return false;
+  r->p += pos;
+  return true;
 }
 
 static bool read_bytes(struct reader *r, uint32_t len, const uint8_t **out) {
@@ -128,55 +125,47 @@ malformed:
   return -1;
 }
 
-static bool section_named(const uint8_t *name, uint32_t len, const char *want) {
-  return len == strlen(want) && memcmp(name, want, len) == 0;
+/* The payload of the custom section `name`: false when there is none, -1
+** (with err) when there are two. */
+static int find_section(const struct wscan_module *m, const uint8_t *bytes, const char *name, struct reader *out,
+                        char *err, size_t errlen) {
+  int found = 0;
+  for (uint32_t i = 0; i < m->num_customs; i++) {
+    const struct wscan_custom *c = &m->customs[i];
+    if (strcmp(c->name, name) != 0) continue;
+    if (found++) {
+      wprof__errf(err, errlen, "the module has two %s sections", name);
+      return -1;
+    }
+    *out = (struct reader){bytes + c->payload_offset, bytes + c->offset + c->size};
+  }
+  return found;
 }
 
-/* Hashes the module and reads its wprof.functions section, if any. */
+/* Hashes the module and reads its wprof.functions and wprof.sources sections, if any. */
 int wprof__module_read(wprof_recorder *rec, const uint8_t *bytes, size_t len, char *err, size_t errlen) {
   XXH128_canonical_t canon;
   XXH128_canonicalFromHash(&canon, XXH3_128bits(bytes, len));
   for (size_t i = 0; i < sizeof canon.digest; i++) snprintf(rec->module_hash + 2 * i, 3, "%02x", canon.digest[i]);
   rec->module_size = len;
   if (len == 0) return 0;
-  static const uint8_t header[8] = {0, 'a', 's', 'm', 1, 0, 0, 0};
-  if (len < sizeof header || memcmp(bytes, header, sizeof header) != 0) {
-    wprof__errf(err, errlen, "the module is not a WebAssembly binary (version 1)");
+  struct wscan_module m;
+  char why[WSCAN_ERR_MAX];
+  enum wscan_status status = wscan_parse(bytes, len, &m, why);
+  if (status != WSCAN_OK) {
+    wprof__errf(err, errlen, status == WSCAN_NOT_WASM ? "the module is not a WebAssembly module: %s"
+                             : status == WSCAN_MALFORMED ? "the module is malformed: %s"
+                                                         : "the module is not supported: %s", why);
     return -1;
   }
-  struct reader r = {bytes + sizeof header, bytes + len};
-  struct reader sources = {NULL, NULL};
-  while (r.p != r.end) {
-    uint8_t id = *r.p++;
-    uint32_t size, name_len;
-    const uint8_t *payload, *name;
-    if (!read_u32(&r, &size) || !read_bytes(&r, size, &payload)) {
-      wprof__errf(err, errlen, "the module is truncated (a section runs past the end)");
-      return -1;
-    }
-    if (id != 0) continue;
-    struct reader section = {payload, payload + size};
-    if (!read_u32(&section, &name_len) || !read_bytes(&section, name_len, &name)) {
-      wprof__errf(err, errlen, "the module has a malformed custom section name");
-      return -1;
-    }
-    if (section_named(name, name_len, WPROF_ABI_SOURCES_SECTION)) {
-      if (sources.p) {
-        wprof__errf(err, errlen, "the module has two %s sections", WPROF_ABI_SOURCES_SECTION);
-        return -1;
-      }
-      sources = section;
-      continue;
-    }
-    if (!section_named(name, name_len, SECTION_NAME)) continue;
-    if (rec->instrumented) {
-      wprof__errf(err, errlen, "the module has two %s sections", SECTION_NAME);
-      return -1;
-    }
-    rec->instrumented = true;
-    if (parse_functions(rec, &section, err, errlen) != 0) return -1;
-  }
+  struct reader functions, sources;
+  int has_functions = find_section(&m, bytes, SECTION_NAME, &functions, err, errlen);
+  int has_sources = has_functions < 0 ? 0 : find_section(&m, bytes, WPROF_ABI_SOURCES_SECTION, &sources, err, errlen);
+  int rc = has_functions < 0 || has_sources < 0 ? -1 : 0;
+  rec->instrumented = has_functions > 0;
+  if (rc == 0 && has_functions > 0) rc = parse_functions(rec, &functions, err, errlen);
   /* locations name functions, so they are read once the functions are */
-  if (sources.p && parse_sources(rec, &sources, err, errlen) != 0) return -1;
-  return 0;
+  if (rc == 0 && has_sources > 0) rc = parse_sources(rec, &sources, err, errlen);
+  wscan_free(&m);
+  return rc;
 }

@@ -1005,14 +1005,14 @@ static void test_bad_input(void) {
            WPROF_ABI_VERSION);
   expect_open_error(module, len, db_path, message);
   len = build_module(module, 1, standard_functions, NFUNCS);
-  expect_open_error(module, len - 3, db_path, "truncated");
+  expect_open_error(module, len - 3, db_path, "the module is malformed: section 0 at offset 19 overruns the end of the module");
   /* the length of the last name ("free") made to run past the end of the section */
   module[len - 5] = 0x7f;
   expect_open_error(module, len, db_path, "malformed");
   struct fn bad_kind = {"weird", 1 | 9 << 8};
   len = build_module(module, 1, &bad_kind, 1);
   expect_open_error(module, len, db_path, "unknown allocator kind 9");
-  expect_open_error((const uint8_t *)"\0asm\2\0\0\0", 8, db_path, "not a WebAssembly binary");
+  expect_open_error((const uint8_t *)"\0asm\2\0\0\0", 8, db_path, "the module is not a WebAssembly module: unknown binary version 0x02");
   len = build_module(module, 1, standard_functions, NFUNCS);
   expect_open_error(module, len, "/nonexistent-dir/x.db", "cannot create /nonexistent-dir/x.db.tmp-");
   expect_open_error(module, len, "", "no database path");

@@ -142,7 +142,7 @@ case $case_name in
     # header (8 bytes), type section: id, size 0x11, 17 bytes -> the import section starts at 27
     head -c 30 "$wasm/counts.wasm" > notwasm.wasm
     [ "$(od -An -tx1 -j9 -N1 notwasm.wasm)" = " 11" ] || fail "counts.wat's type section changed size"
-    bad_input 65 "wprof run: notwasm.wasm: malformed module: section at offset 27 overruns the file" notwasm.wasm
+    bad_input 65 "wprof run: notwasm.wasm: malformed module: section 2 at offset 27 overruns the end of the module (size 35)" notwasm.wasm
     ;;
   unwritable-output)
     run_wprof -o "$work/no/such/dir/p.db" "$wasm/counts.wasm"
