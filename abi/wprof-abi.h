@@ -31,6 +31,25 @@
 ** instructions executed so far (docs/probe-abi.md, "Instruction cost"). */
 #define WPROF_ABI_COST_EXPORT "wprof.cost"
 
+/* The probes, each X(NAME, PARAMS, RESULTS) with its types in wasm value types (as strings); a module
+** imports those it needs from WPROF_ABI_IMPORT_MODULE. */
+#define WPROF_ABI_PROBES(X)                               \
+  X(enter, "i32", "")                                     \
+  X(exit, "i32", "")                                      \
+  X(count, "i32", "")                                     \
+  X(exit_i32, "i32 i32", "i32")                           \
+  X(exit_i64, "i32 i64", "i64")                           \
+  X(exit_f32, "i32 f32", "f32")                           \
+  X(exit_f64, "i32 f64", "f64")                           \
+  X(exit_v128, "i32 v128", "v128")                        \
+  X(exit_funcref, "i32 funcref", "funcref")               \
+  X(exit_externref, "i32 externref", "externref")         \
+  X(frame, "", "i32")                                     \
+  X(catch, "i32 i32", "")                                 \
+  X(alloc, "i32 i32", "")                                 \
+  X(realloc, "i32 i32 i32", "")                           \
+  X(free, "i32", "")
+
 /* Bits of a function's flags in the wprof.functions section. */
 #define WPROF_ABI_FLAG_COUNTED 0x1u    /* its calls are counted (enter/exit, or count) */
 #define WPROF_ABI_FLAG_CATCH 0x2u      /* it has a catch probe */

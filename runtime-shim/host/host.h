@@ -39,10 +39,15 @@ struct wprof_module_file {
   size_t len;
   bool instrumented;           /* has a wprof.functions section */
   bool uses_exceptions;        /* tag section or imported tag: wasm2c needs --enable-exceptions */
+  bool exports_memory;         /* a memory exported as "memory" */
+  bool exports_counter;        /* the instruction counter of wasm-instrument --cost */
+  char instantiate_args[64];   /* wasm2c's instantiate arguments after the instance: ", wasi, probes" */
 };
 
-/* Reads and checks the module (magic, version, section layout, features
-** wasm2c 1.0.32 cannot translate). Returns 0 or an exit code (message printed). */
+/* Reads and checks the module with wasm-scan (well-formed, no feature
+** wasm2c 1.0.32 cannot translate, imports that wprof run provides with the
+** types it provides them with, a _start of a WASI command). Returns 0 or an
+** exit code (message printed). */
 int wprof_host_load(const char *path, struct wprof_module_file *out);
 void wprof_host_unload(struct wprof_module_file *m);
 

@@ -46,7 +46,6 @@ extern char **environ;
 #define CC "cc"
 #define CC_OPTIMIZE "-O2"
 #define CC_NO_PLT "-fno-plt" /* probe and WASI calls go through the GOT: no PLT stub between guest and probe */
-#define INSTANTIATE "void Z_" MODULE_NAME "_instantiate("
 #define PROGRESS_MIN_BYTES (256u * 1024u)
 
 static void fail(const char *file, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -60,6 +59,8 @@ static void fail(const char *file, const char *fmt, ...) {
 }
 
 /* ---- loading ---- */
+
+static int check_interface(const char *path, const struct wscan_module *m, struct wprof_module_file *out);
 
 int wprof_host_load(const char *path, struct wprof_module_file *out) {
   memset(out, 0, sizeof *out);
@@ -95,10 +96,16 @@ int wprof_host_load(const char *path, struct wprof_module_file *out) {
                             : m.features & WSCAN_FEAT_SIMD        ? "uses SIMD (v128), which wasm2c 1.0.32 cannot translate"
                             : m.features & WSCAN_FEAT_TAIL_CALL   ? "uses tail calls (return_call), which wasm2c 1.0.32 cannot translate"
                                                                   : NULL;
+  int rc = 0;
   if (status == WSCAN_OK) {
     out->instrumented = m.has_functions_section;
     out->uses_exceptions = (m.features & WSCAN_FEAT_EXCEPTIONS) != 0;
+    if (!unsupported) rc = check_interface(path, &m, out);
     wscan_free(&m);
+  }
+  if (rc) {
+    wprof_host_unload(out);
+    return rc;
   }
   if (status != WSCAN_OK || unsupported) {
     if (status == WSCAN_NOT_WASM) fail(path, "%s", why);
@@ -280,40 +287,25 @@ static char *cache_dir(void) {
 
 /* ---- the generated entry ---- */
 
-static bool starts_with(const char *s, const char *prefix) { return strncmp(s, prefix, strlen(prefix)) == 0; }
-
 static const struct wprof_import_type *find_import(const char *name, const struct wprof_import_type *list) {
   for (; list->name; list++)
     if (strcmp(name, list->name) == 0) return list;
   return NULL;
 }
 
-/* The probes of docs/probe-abi.md as probe-glue.c defines them. exit_v128 is
-** absent: wasm2c 1.0.32 translates no v128 (refused at load). */
-static const struct wprof_import_type probes[] = {
-    {"enter", "void", "u32"},
-    {"exit", "void", "u32"},
-    {"count", "void", "u32"},
-    {"exit_i32", "u32", "u32, u32"},
-    {"exit_i64", "u64", "u32, u64"},
-    {"exit_f32", "f32", "u32, f32"},
-    {"exit_f64", "f64", "u32, f64"},
-    {"exit_funcref", "wasm_rt_funcref_t", "u32, wasm_rt_funcref_t"},
-    {"exit_externref", "wasm_rt_externref_t", "u32, wasm_rt_externref_t"},
-    {"frame", "u32", ""},
-    {"catch", "void", "u32, u32"},
-    {"alloc", "void", "u32, u32"},
-    {"realloc", "void", "u32, u32, u32"},
-    {"free", "void", "u32"},
-    {NULL, NULL, NULL},
-};
+/* The probes of docs/probe-abi.md, all of which probe-glue.c defines (but
+** exit_v128: wasm2c 1.0.32 translates no v128, refused at load). */
+#define PROBE_TYPE(name, params, results) {#name, results, params},
+static const struct wprof_import_type probes[] = {WPROF_ABI_PROBES(PROBE_TYPE){NULL, NULL, NULL}};
+#undef PROBE_TYPE
 
-/* wasm2c's C types as wasm types, for messages: "u32, u64" -> "i32 i64". */
+/* wasm2c's C types as wasm types: "u32, u64" -> "i32 i64"; wasm types stay. */
 static void wasm_types(const char *c, char *out, size_t len) {
   static const struct {
     const char *c, *wasm;
-  } names[] = {{"u32", "i32"},         {"u64", "i64"}, {"f32", "f32"}, {"f64", "f64"}, {"wasm_rt_funcref_t", "funcref"},
-               {"wasm_rt_externref_t", "externref"}, {"void", ""}};
+  } names[] = {{"u32", "i32"}, {"u64", "i64"}, {"f32", "f32"}, {"f64", "f64"}, {"wasm_rt_funcref_t", "funcref"},
+               {"wasm_rt_externref_t", "externref"}, {"void", ""}, {"i32", "i32"}, {"i64", "i64"}, {"v128", "v128"},
+               {"funcref", "funcref"}, {"externref", "externref"}};
   size_t o = 0;
   out[0] = '\0';
   while (*c) {
@@ -328,28 +320,79 @@ static void wasm_types(const char *c, char *out, size_t len) {
   }
 }
 
-/* Checks the declaration wasm2c wrote for an import against the type we
-** define it with: "u32 Z_modZ_name(struct Z_mod_instance_t*, u32, u64);". */
-static bool import_type_matches(const char *module_path, const char *mod, const struct wprof_import_type *want,
-                                const char *decl) {
-  const char *space = strchr(decl, ' '), *self = strstr(decl, "_instance_t*");
-  const char *close = self ? strstr(self, ");") : NULL;
-  char result[64] = "?", params[512] = "?";
-  if (space && self && close) {
-    const char *p = self + strlen("_instance_t*");
-    p += strspn(p, ", ");
-    snprintf(result, sizeof result, "%.*s", (int)(space - decl), decl);
-    snprintf(params, sizeof params, "%.*s", (int)(close - p), p);
+/* A function type's parameters or results as wasm type names: "i32 i64". */
+static void type_names(const uint8_t *types, uint32_t n, char *out, size_t len) {
+  static const struct {
+    uint8_t code;
+    const char *name;
+  } names[] = {{0x7f, "i32"}, {0x7e, "i64"}, {0x7d, "f32"}, {0x7c, "f64"}, {0x7b, "v128"}, {0x70, "funcref"}, {0x6f, "externref"}};
+  size_t o = 0;
+  out[0] = '\0';
+  for (uint32_t i = 0; i < n; i++) {
+    const char *name = "?";
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+      if (names[k].code == types[i]) name = names[k].name;
+    o += (size_t)snprintf(out + o, o < len ? len - o : 0, "%s%s", i ? " " : "", name);
   }
-  if (strcmp(result, want->result) == 0 && strcmp(params, want->params) == 0) return true;
+}
+
+/* Checks an import's function type against the type we define it with,
+** given in wasm2c's C types (wprof_wasi_functions) or wasm's (probes). */
+static bool import_type_matches(const char *module_path, const struct wscan_import *imp, const struct wscan_type *type,
+                                const struct wprof_import_type *want) {
   char got_p[512], got_r[64], want_p[512], want_r[64];
-  wasm_types(params, got_p, sizeof got_p);
-  wasm_types(result, got_r, sizeof got_r);
+  type_names(type->params, type->num_params, got_p, sizeof got_p);
+  type_names(type->results, type->num_results, got_r, sizeof got_r);
   wasm_types(want->params, want_p, sizeof want_p);
   wasm_types(want->result, want_r, sizeof want_r);
-  fail(module_path, "imports %s.%s as (%s) -> (%s), but wprof run provides it as (%s) -> (%s)", mod, want->name, got_p,
-       got_r, want_p, want_r);
+  if (strcmp(got_p, want_p) == 0 && strcmp(got_r, want_r) == 0) return true;
+  fail(module_path, "imports %s.%s as (%s) -> (%s), but wprof run provides it as (%s) -> (%s)", imp->module, imp->name,
+       got_p, got_r, want_p, want_r);
   return false;
+}
+
+/* What the glue needs and wprof run requires of a module's imports and
+** exports (wasm2c names an instance argument per imported module, in the
+** modules' alphabetical order: wasi_snapshot_preview1, then wprof). */
+static int check_interface(const char *path, const struct wscan_module *m, struct wprof_module_file *out) {
+  bool imports_wasi = false, imports_probes = false;
+  for (uint32_t i = 0; i < m->num_imports; i++) {
+    const struct wscan_import *imp = &m->imports[i];
+    bool wasi = strcmp(imp->module, "wasi_snapshot_preview1") == 0, probe = strcmp(imp->module, WPROF_ABI_IMPORT_MODULE) == 0;
+    const struct wprof_import_type *known = imp->kind != WSCAN_FUNC ? NULL
+                                            : wasi                  ? find_import(imp->name, wprof_wasi_functions)
+                                            : probe                 ? find_import(imp->name, probes)
+                                                                    : NULL;
+    if (!known) {
+      fail(path, "imports %s.%s, which wprof run does not provide", imp->module, imp->name);
+      return WPROF_EXIT_UNSUPPORTED;
+    }
+    if (!import_type_matches(path, imp, &m->types[imp->type_index], known)) return WPROF_EXIT_UNSUPPORTED;
+    imports_wasi |= wasi;
+    imports_probes |= probe;
+  }
+  snprintf(out->instantiate_args, sizeof out->instantiate_args, "%s%s", imports_wasi ? ", wasi" : "",
+           imports_probes ? ", probes" : "");
+  const struct wscan_export *start = NULL;
+  for (uint32_t i = 0; i < m->num_exports; i++) {
+    const struct wscan_export *e = &m->exports[i];
+    if (strcmp(e->name, "_start") == 0) start = e;
+    out->exports_memory |= e->kind == WSCAN_MEMORY && strcmp(e->name, "memory") == 0;
+    out->exports_counter |= e->kind == WSCAN_GLOBAL && strcmp(e->name, WPROF_ABI_COST_EXPORT) == 0;
+  }
+  if (!start) {
+    fail(path, "has no _start export (not a WASI command)");
+    return WPROF_EXIT_UNSUPPORTED;
+  }
+  /* a WASI command's _start is a function [] -> [] */
+  const struct wscan_type *type = NULL;
+  if (start->kind == WSCAN_FUNC && start->index >= m->num_imported_funcs)
+    type = &m->types[m->funcs[start->index - m->num_imported_funcs].type_index];
+  if (!type || type->num_params || type->num_results) {
+    fail(path, "its _start export is not a function without parameters or results (not a WASI command)");
+    return WPROF_EXIT_UNSUPPORTED;
+  }
+  return 0;
 }
 
 /* An export name as wasm2c 1.0.32 spells it in C: letters, digits and _
@@ -363,59 +406,11 @@ static void wasm2c_mangle(const char *name, char *out, size_t len) {
   out[o] = '\0';
 }
 
-/* Reads wasm2c's header: checks every import is one we provide, and writes
-** glue.c, which defines wprof_module_entry over the Z_m_* functions. */
-static int write_entry(const char *module_path, const char *header, const char *glue_path) {
-  FILE *h = fopen(header, "r");
-  if (!h) {
-    fail(module_path, "wasm2c wrote no header: %s", strerror(errno));
-    return WPROF_EXIT_INTERNAL;
-  }
-  char line[4096], args[256] = "";
-  bool has_start = false, start_is_command = false, has_memory = false, has_counter = false, ok = true;
-  char counter[128], counter_decl[256];
+/* Writes glue.c, which defines wprof_module_entry over the Z_m_* functions
+** of wasm2c's translation. */
+static int write_entry(const char *module_path, const struct wprof_module_file *m, const char *glue_path) {
+  char counter[128];
   wasm2c_mangle(WPROF_ABI_COST_EXPORT, counter, sizeof counter);
-  snprintf(counter_decl, sizeof counter_decl, "u64* Z_" MODULE_NAME "Z_%s(Z_" MODULE_NAME "_instance_t* instance);\n",
-           counter);
-  while (ok && fgets(line, sizeof line, h)) {
-    char mod[1024], name[1024];
-    if (sscanf(line, "/* import: '%1023[^']' '%1023[^']' */", mod, name) == 2) {
-      const struct wprof_import_type *known = strcmp(mod, "wasi_snapshot_preview1") == 0 ? find_import(name, wprof_wasi_functions)
-                                              : strcmp(mod, "wprof") == 0               ? find_import(name, probes)
-                                                                                         : NULL;
-      if (!known) {
-        fail(module_path, "imports %s.%s, which wprof run does not provide", mod, name);
-        ok = false;
-      } else if (!fgets(line, sizeof line, h) || !import_type_matches(module_path, mod, known, line)) {
-        ok = false;
-      }
-    } else if (starts_with(line, INSTANTIATE)) {
-      /* one argument per imported module, in wasm2c's order */
-      for (const char *s = strchr(line, ','); s; s = strchr(s + 1, ',')) {
-        if (starts_with(s, ", struct Z_wasi_snapshot_preview1_instance_t*")) strcat(args, ", wasi");
-        else if (starts_with(s, ", struct Z_wprof_instance_t*")) strcat(args, ", probes");
-      }
-    } else if (strstr(line, " Z_" MODULE_NAME "Z__start(")) {
-      /* a WASI command's _start is a function [] -> []; wasm2c declares
-      ** other functions, and globals, tables or memories so named, differently */
-      has_start = true;
-      start_is_command |= strcmp(line, "void Z_" MODULE_NAME "Z__start(Z_" MODULE_NAME "_instance_t*);\n") == 0;
-    } else if (strstr(line, "wasm_rt_memory_t* Z_" MODULE_NAME "Z_memory(")) {
-      has_memory = true;
-    } else if (strcmp(line, counter_decl) == 0) { /* a mutable i64 global: wasm2c declares no other so */
-      has_counter = true;
-    }
-  }
-  fclose(h);
-  if (!ok) return WPROF_EXIT_UNSUPPORTED;
-  if (!has_start) {
-    fail(module_path, "has no _start export (not a WASI command)");
-    return WPROF_EXIT_UNSUPPORTED;
-  }
-  if (!start_is_command) {
-    fail(module_path, "its _start export is not a function without parameters or results (not a WASI command)");
-    return WPROF_EXIT_UNSUPPORTED;
-  }
   FILE *g = fopen(glue_path, "w");
   if (!g) {
     fail(module_path, "cannot write %s: %s", glue_path, strerror(errno));
@@ -433,10 +428,10 @@ static int write_entry(const char *module_path, const char *header, const char *
           "const struct wprof_module_entry wprof_module_entry = {\n"
           "  %d, sizeof(Z_m_instance_t), Z_m_init_module, entry_instantiate, entry_start,\n"
           "  entry_memory, entry_instructions, entry_free};\n",
-          WPROF_MODULE_ENTRY_TEXT, args,
-          has_memory ? "Z_mZ_memory((Z_m_instance_t *)instance)" : "(void)instance, NULL",
-          has_counter ? "Z_mZ_" : "(void)instance, NULL", has_counter ? counter : "",
-          has_counter ? "((Z_m_instance_t *)instance)" : "",
+          WPROF_MODULE_ENTRY_TEXT, m->instantiate_args,
+          m->exports_memory ? "Z_mZ_memory((Z_m_instance_t *)instance)" : "(void)instance, NULL",
+          m->exports_counter ? "Z_mZ_" : "(void)instance, NULL", m->exports_counter ? counter : "",
+          m->exports_counter ? "((Z_m_instance_t *)instance)" : "",
           WPROF_MODULE_ENTRY_ABI);
   return fclose(g) == 0 ? 0 : WPROF_EXIT_CANT_CREATE;
 }
@@ -477,7 +472,7 @@ static int build_in(const char *module_path, const struct wprof_module_file *m, 
     report_wasm2c_failure(module_path, status, log);
     return WPROF_EXIT_UNSUPPORTED;
   }
-  int rc = write_entry(module_path, h_path, glue);
+  int rc = write_entry(module_path, m, glue);
   if (rc) return rc;
   char *cc[] = {CC, CC_OPTIMIZE, CC_NO_PLT, "-fPIC", "-shared", "-w", "-o", so, glue, "-lm", NULL};
   status = spawn_and_wait(cc, log, tty ? progress : NULL);

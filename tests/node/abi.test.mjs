@@ -37,13 +37,14 @@ test('flag bits and allocator kinds', () => {
   assert.deepEqual(host.ALLOCATOR_KINDS, kinds);
 });
 
-test('the probes are those of docs/probe-abi.md and of the wasm2c host', () => {
+test('the probes are those of the header and of docs/probe-abi.md, with their types', () => {
+  const listed = Object.fromEntries([...header.matchAll(/X\(([a-z0-9_]+), "([a-z0-9 ]*)", "([a-z0-9 ]*)"\)/g)]
+    .map(([, name, params, results]) => [name, `(${params}) -> (${results})`]));
+  assert.deepEqual([...host.PROBE_NAMES].sort(), Object.keys(listed).sort());
   const doc = fs.readFileSync(path.join(top, 'docs', 'probe-abi.md'), 'utf8');
-  const documented = [...doc.matchAll(/^\| `([a-z0-9_]+)` \| `\(/gm)].map((m) => m[1]);
-  assert.deepEqual([...host.PROBE_NAMES].sort(), [...documented].sort());
-  // wasm2c 1.0.32 translates no v128, so its host provides every probe but exit_v128
-  const glue = fs.readFileSync(path.join(top, 'runtime-shim', 'host', 'module-build.c'), 'utf8');
-  const table = glue.slice(glue.indexOf('probes[] = {'), glue.indexOf('{NULL, NULL, NULL}'));
-  const wasm2c = [...table.matchAll(/\{"([a-z0-9_]+)",/g)].map((m) => m[1]);
-  assert.deepEqual([...wasm2c, 'exit_v128'].sort(), [...host.PROBE_NAMES].sort());
+  // rows like | `exit_i32` | `(i32 fid, i32 v) -> i32` |: each parameter's type is its first word
+  const documented = Object.fromEntries([...doc.matchAll(/^\| `([a-z0-9_]+)` \| `\(([^)]*)\) -> ([^`]*)`/gm)]
+    .map(([, name, params, results]) => [name, `(${params.split(', ').filter(Boolean).map((p) => p.split(' ')[0]).join(' ')})`
+      + ` -> (${results.replace(/^\(|\)$/g, '')})`]));
+  assert.deepEqual(documented, listed);
 });

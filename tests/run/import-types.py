@@ -6,8 +6,9 @@ functions are defined with, and those of the real interfaces:
   list is compared here with the imports of wasi-libc (__wasilibc_real.o of
   its libc.a, read by wasm-objdump; i32 is u32, i64 is u64): the preview1
   functions a wasi-libc program may import, with their types.
-- probes: runtime-shim/host/module-build.c's table against probe-glue.c's
-  Z_wprofZ_* definitions.
+- probes: the list of the probe ABI header (abi/wprof-abi.h), which the
+  host checks imports against, against probe-glue.c's Z_wprofZ_* definitions
+  (all but exit_v128: wasm2c 1.0.32 translates no v128).
     import-types.py SOURCE_DIR"""
 import os
 import re
@@ -23,9 +24,15 @@ def read(path):
         return f.read()
 
 
-def table(source, name):
-    body = re.search(r"%s\[\] = \{(.*?)\{NULL, NULL, NULL\}" % name, source, re.S).group(1)
-    return {n: (r, p) for n, r, p in re.findall(r'\{"(\w+)", "([\w ]+)", "([\w, ]*)"\}', body)}
+def abi_probes():
+    """{name: (result, params)} of WPROF_ABI_PROBES, in wasm2c's C types."""
+    c = {"i32": "u32", "i64": "u64", "f32": "f32", "f64": "f64", "funcref": "wasm_rt_funcref_t",
+         "externref": "wasm_rt_externref_t", "v128": "v128"}
+    out = {}
+    for name, params, results in re.findall(r'X\((\w+), "([\w ]*)", "([\w ]*)"\)', read("abi/wprof-abi.h")):
+        out[name] = (c[results] if results else "void", ", ".join(c[t] for t in params.split()))
+    out.pop("exit_v128", None)
+    return out
 
 
 def params(text):
@@ -81,7 +88,7 @@ for kind in (probes,):
 failures = 0
 listed = wasi_list()
 for what, checked, truth in (("WASI", listed, wasi_libc_imports()),
-                             ("probe", table(read("runtime-shim/host/module-build.c"), "probes"), probes)):
+                             ("probe", abi_probes(), probes)):
     if len(checked) < 10 or set(checked) != set(truth):
         print(f"{what}: the table lists {sorted(set(checked) ^ set(truth))} differently from the definitions")
         failures += 1
