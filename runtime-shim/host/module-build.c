@@ -2,9 +2,9 @@
 ** Module loading and building for the wasm2c host (see host.h).
 **
 ** wprof_host_load() reads the file and walks its sections just enough to
-** refuse what cannot work (not wasm, malformed section layout, v128 types
-** that crash wasm2c 1.0.32) and to learn what the build needs (exceptions,
-** whether the rewriter instrumented it).
+** refuse what cannot work (not wasm, malformed section layout) and to learn
+** what the build needs (exceptions, whether the rewriter instrumented it,
+** v128 types, which crash wasm2c 1.0.32: wprof_host_build refuses them).
 **
 ** wprof_host_build() makes the module a shared object: wasm2c -> C, plus a
 ** few generated lines defining `wprof_module_entry` (module-entry.h), then
@@ -184,9 +184,7 @@ int wprof_host_load(const char *path, struct wprof_module_file *out) {
       if (name && name_len == strlen(WPROF_ABI_FUNCTIONS_SECTION) && memcmp(name, WPROF_ABI_FUNCTIONS_SECTION, name_len) == 0)
         out->instrumented = true;
     } else if (*id == 1 && types_use_v128(sec)) {
-      fail(path, "uses SIMD (v128), which wasm2c 1.0.32 cannot translate");
-      wprof_host_unload(out);
-      return WPROF_EXIT_UNSUPPORTED;
+      out->uses_simd = true; /* refused by wprof_host_build; --engine node runs it */
     } else if ((*id == 2 && imports_tag(sec)) || *id == 13) {
       out->uses_exceptions = true;
     }
@@ -581,6 +579,10 @@ static int build_in(const char *module_path, const struct wprof_module_file *m, 
 }
 
 int wprof_host_build(const char *module_path, const struct wprof_module_file *m, bool quiet, char **so_path) {
+  if (m->uses_simd) {
+    fail(module_path, "uses SIMD (v128), which wasm2c 1.0.32 cannot translate");
+    return WPROF_EXIT_UNSUPPORTED;
+  }
   char cc_id[8192], w2c_id[8192], flags[64];
   tool_identity(CC, cc_id, sizeof cc_id);
   tool_identity("wasm2c", w2c_id, sizeof w2c_id);

@@ -146,6 +146,14 @@ function trampolineModule() {
   return trampolineModuleCache;
 }
 
+// The exit_T probes, { exit_i32, exit_i64, ... }, for an `exit(fid)` probe
+// (a JavaScript function, or a native one such as wprof_node.node's): each
+// calls exit(fid) and returns its value without it entering JavaScript.
+export function exitTrampolines(exit) {
+  const trampolines = new WebAssembly.Instance(trampolineModule(), { wprof: { exit } }).exports;
+  return Object.fromEntries(Object.keys(EXIT_VALUE_TYPES).map((type) => [`exit_${type}`, trampolines[`exit_${type}`]]));
+}
+
 // ---------------------------------------------------------------------------
 // The host.
 
@@ -308,9 +316,7 @@ export function createWprofHost(module) {
     },
   };
 
-  const trampolines = new WebAssembly.Instance(trampolineModule(), { wprof: { exit } }).exports;
-  const probes = { ...jsProbes };
-  for (const type of Object.keys(EXIT_VALUE_TYPES)) probes[`exit_${type}`] = trampolines[`exit_${type}`];
+  const probes = { ...jsProbes, ...exitTrampolines(exit) };
 
   // Call paths as a parent-linked table (linear in size even for deep
   // recursion): { id, parent (null for a root), fid, depth, calls, unwound }.
