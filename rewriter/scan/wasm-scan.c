@@ -1181,8 +1181,10 @@ enum wscan_status wscan_parse(const uint8_t *bytes, size_t len, struct wscan_mod
   if (!bytes)
     len = 0;
   if (!parse_module(&s, len)) {
+    uint32_t features = out->features;
     out->num_funcs = s.num_declared_funcs; /* so wscan_free sees every allocated name */
     wscan_free(out);
+    if (s.status == WSCAN_INSTRUMENTED) out->features = features; /* the whole module was read */
   }
   free(s.global_mutable);
   return s.status;

@@ -98,7 +98,8 @@ struct wscan_module {
 ** Otherwise *out is left empty and err holds one line without a trailing
 ** newline, e.g. "unexpected end of code section at offset 1234". The first
 ** problem met wins; WSCAN_INSTRUMENTED is only reported for a module that
-** is otherwise well-formed and supported. */
+** is otherwise well-formed and supported, and then out->features is set
+** (for `wprof run --engine auto`). */
 enum wscan_status wscan_parse(const uint8_t *bytes, size_t len, struct wscan_module *out,
                               char err[WSCAN_ERR_MAX]);
 void wscan_free(struct wscan_module *m);
