@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `wprof run --engine node` (runtime-shim/node) on what the testdata
 # comparison (compare.sh) does not cover: a guest wasm2c cannot translate
-# (tail calls) with hand-derived counts, traps, bad input and signals, each
+# (tail calls) with hand-derived counts, traps and bad input, each
 # against what the wasm2c engine does where it can run the guest.
 #   node-tests.sh CASE WPROF WASM_INSTRUMENT RUN_TEST_DIR SOURCE_DIR
 # RUN_TEST_DIR holds the wat modules of tests/run, built; $WAT2WASM is wat2wasm.
@@ -76,26 +76,6 @@ open(sys.argv[2], "wb").write(b)' counts.i.wasm abi99.wasm
     cmp wasm2c.rc node.rc || fail "exit codes differ: $(cat wasm2c.rc) / $(cat node.rc)"
     cmp wasm2c.err node.err || fail "stderr differs: $(cat wasm2c.err) / $(cat node.err)"
     [ "$(wc -l < node.err)" = 1 ] && grep -q 'probe ABI version 99' node.err || fail "stderr: $(cat node.err)"
-    ;;
-  sigint | sigterm)
-    # an instrumented guest spinning in calls: the signal stops it at its
-    # next call, the database is complete (status interrupted)
-    "$instrument" -q "$wasm/spin.wasm" spin.i.wasm
-    sig=${case_name#sig}; sig=${sig^^}
-    "$wprof" run --engine node -o i.db spin.i.wasm > out.txt 2> err.txt &
-    pid=$!
-    for _ in $(seq 600); do grep -q ready out.txt 2>/dev/null && break; sleep 0.05; done
-    grep -q ready out.txt || fail "the guest never started"
-    sleep 0.2
-    kill -"$sig" "$pid"
-    rc=0
-    wait "$pid" || rc=$?
-    declare -A code=([INT]=130 [TERM]=143)
-    expect_rc "${code[$sig]}"
-    [ "$(q i.db 'PRAGMA integrity_check')" = ok ] || fail "database fails integrity_check"
-    [ "$(q i.db 'SELECT host, status, trap FROM run')" = "node|interrupted|SIG$sig" ] || fail "run row: $(q i.db 'SELECT host, status, trap FROM run')"
-    [ "$(q i.db 'SELECT total_calls = total_exits + unwound_frames AND total_calls > 1 FROM run')" = 1 ] || fail "calls != exits + unwound"
-    head -n 1 err.txt | grep -qx "wprof: guest interrupted by SIG$sig" || fail "stderr: $(cat err.txt)"
     ;;
   bad-options)
     # a missing --dir fails before node starts, in the words of wasm2c's;
