@@ -94,7 +94,7 @@ for (const imp of WebAssembly.Module.imports(module)) {
 const exports = WebAssembly.Module.exports(module);
 if (!exports.some((e) => e.name === '_start' && e.kind === 'function'))
   fail(EXIT.UNSUPPORTED, modulePath, 'has no _start export (not a WASI command)');
-if (exports.some((e) => e.name === WPROF_ABI_COST_EXPORT))
+if (!opts.quiet && exports.some((e) => e.name === WPROF_ABI_COST_EXPORT))
   process.stderr.write(`wprof: note: ${modulePath} counts instructions (--cost); --engine node does not record them yet\n`);
 
 const preopens = {};
