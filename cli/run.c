@@ -65,7 +65,7 @@ static const char help[] =
     "                                  fastest guest, a slow first run of a big module\n"
     "                          node    Node's V8 (node on PATH, or $WPROF_NODE), with\n"
     "                                  the addon and driver of runtime-shim/node;\n"
-    "                                  no --deterministic yet, no --cost instructions\n"
+    "                                  each probe event costs more; no --deterministic yet\n"
     "                          auto    (default) node for a module wasm2c cannot\n"
     "                                  translate (tail calls, SIMD), else wasm2c\n"
     "  -q, --quiet           print nothing of our own on stderr but errors (no\n"

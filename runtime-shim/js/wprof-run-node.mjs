@@ -22,7 +22,7 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import process from 'node:process';
 import { parseArgs } from 'node:util';
-import { exitTrampolines, PROBE_NAMES, WPROF_ABI_IMPORT_MODULE, WPROF_ABI_COST_EXPORT } from './wprof-host.mjs';
+import { counterTrampolines, exitTrampolines, PROBE_NAMES, WPROF_ABI_IMPORT_MODULE, WPROF_ABI_COST_EXPORT } from './wprof-host.mjs';
 
 const EXIT = { USAGE: 64, DATA: 65, UNSUPPORTED: 69, INTERNAL: 70, CANT_CREATE: 73, TRAP: 134 };
 const SIGNAL_EXIT = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
@@ -94,8 +94,7 @@ for (const imp of WebAssembly.Module.imports(module)) {
 const exports = WebAssembly.Module.exports(module);
 if (!exports.some((e) => e.name === '_start' && e.kind === 'function'))
   fail(EXIT.UNSUPPORTED, modulePath, 'has no _start export (not a WASI command)');
-if (!opts.quiet && exports.some((e) => e.name === WPROF_ABI_COST_EXPORT))
-  process.stderr.write(`wprof: note: ${modulePath} counts instructions (--cost); --engine node does not record them yet\n`);
+const countsInstructions = exports.some((e) => e.name === WPROF_ABI_COST_EXPORT && e.kind === 'global');
 
 const preopens = {};
 for (const dir of opts.dir) {
@@ -114,9 +113,17 @@ const openError = addon.open(opts.output, modulePath, bytes, [modulePath, ...gue
   Number(opts['sample-interval']), false, opts.trace);
 if (openError !== null) fail(EXIT.CANT_CREATE, opts.output, openError);
 
+// The probes: the addon's functions themselves; for a module counting its
+// instructions, enter/exit/count/catch through trampolines that pass the
+// counter along (bound to it once the guest is instantiated).
 const probes = {};
 for (const name of ['enter', 'exit', 'count', 'frame', 'catch', 'alloc', 'realloc', 'free']) probes[name] = addon[name];
-Object.assign(probes, exitTrampolines(addon.exit));
+const counter = countsInstructions ? counterTrampolines(addon) : null;
+if (counter) {
+  addon.countInstructions();
+  Object.assign(probes, counter.probes);
+}
+Object.assign(probes, exitTrampolines(probes.exit));
 
 let instance;
 try {
@@ -125,6 +132,8 @@ try {
   addon.close();
   fail(EXIT.UNSUPPORTED, modulePath, `cannot instantiate: ${error.message}`);
 }
+
+counter?.bind(instance.exports[WPROF_ABI_COST_EXPORT]);
 
 // The guest, to its end: its exit code, a trap, or an interruption.
 let status = STATUS.exited, exitCode = 0, message = null;
@@ -152,6 +161,10 @@ try {
   }
 }
 addon.samplingStop();
+if (counter) {
+  const value = instance.exports[WPROF_ABI_COST_EXPORT].value;
+  addon.setInstructions(Number(value & 0xffffffffn), Number(value >> 32n));
+}
 const signal = ['', 'SIGHUP', 'SIGINT', '', '', '', '', '', '', '', '', '', '', '', '', 'SIGTERM'][addon.stopSignal()];
 if (status === STATUS.interrupted) message = signal;
 if (!opts.quiet && status === STATUS.trapped) process.stderr.write(`wprof: guest trapped: ${message}\n`);

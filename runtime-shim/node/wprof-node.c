@@ -12,10 +12,11 @@
 ** of wprof-host.mjs serves them by calling `exit`, so their values never
 ** enter JavaScript.
 **
-** Besides the probes: open (wprof_open, the thread attached), countInstructions
-** (the guest's --cost counter, see below), samplingStart/samplingStop (the
-** SIGPROF sampler of libwprof, on Node's main thread), finish (wprof_finish,
-** then the summary line of every wprof host), and the stop signals.
+** Besides the probes: open (wprof_open, the thread attached),
+** samplingStart/samplingStop (the SIGPROF sampler of libwprof, on Node's main
+** thread: it works there, the guest's syscalls being restarted), finish
+** (wprof_finish, then the summary line of every wprof host), close (no run),
+** empty (the bench's baseline) and the stop signals.
 **
 ** Stop signals: V8 runs the guest synchronously, so a JavaScript SIGINT
 ** handler would never run before it returns. open() installs a C handler
@@ -25,11 +26,12 @@
 ** as 'interrupted'. A second signal removes the unfinished database and exits
 ** at once with 128 + the signal, as the wasm2c host does.
 **
-** Instructions (wasm-instrument --cost): a wasm global cannot be read from C,
-** so the probes of a module with a counter (countInstructions(true)) are
-** enter/exit/count taking the counter as two more i32 arguments (low, high),
-** read by a small wasm trampoline (see wprof-run-node.mjs) and stored where
-** wprof_thread_count_instructions points before the probe runs.
+** Instructions (wasm-instrument --cost): a wasm global cannot be read from
+** C, so the enter, exit, count and catch probes of a module with a counter
+** are their _counted twins, which take the counter as two more i32 (low,
+** high), passed by the trampolines of wprof-host.mjs (counterTrampolines)
+** and stored where wprof_thread_count_instructions points (countInstructions()
+** sets that up; setInstructions(low, high) gives the final value at the end).
 */
 #define _GNU_SOURCE
 #include <node_api.h>
@@ -43,8 +45,8 @@
 
 static wprof_recorder *recorder;
 static wprof_thread *thread;
-static uint64_t instructions; /* the guest's counter, as the last probe was given it */
 static volatile sig_atomic_t stop_signal;
+static uint64_t instructions; /* the guest's counter, as the last probe was given it */
 
 #define CHECK(call)                        \
   do {                                     \
@@ -97,14 +99,14 @@ static void throw_stop(napi_env env) {
 /* enter, exit and count take (fid); their _counted twins, for a module with
 ** an instruction counter, (fid, counter low, counter high). The enter probe
 ** is where a stop signal takes effect. */
-static WPROF_PROBE_CODE void set_instructions(napi_env env, const napi_value *a) {
-  instructions = (uint64_t)arg_u32(env, a[2]) << 32 | arg_u32(env, a[1]);
+static WPROF_PROBE_CODE void set_instructions(napi_env env, napi_value low, napi_value high) {
+  instructions = (uint64_t)arg_u32(env, high) << 32 | arg_u32(env, low);
 }
 
-#define STOP_HERE                                     \
+#define STOP_HERE                                        \
   if (WPROF_UNLIKELY(wprof_probe_should_stop(thread))) { \
-    throw_stop(env);                                  \
-    return NULL;                                      \
+    throw_stop(env);                                     \
+    return NULL;                                         \
   }
 #define CALL_PROBE(name, stop_check)                                                         \
   static WPROF_PROBE_CODE napi_value probe_##name(napi_env env, napi_callback_info info) {         \
@@ -116,7 +118,7 @@ static WPROF_PROBE_CODE void set_instructions(napi_env env, const napi_value *a)
   static WPROF_PROBE_CODE napi_value probe_##name##_counted(napi_env env, napi_callback_info info) { \
     napi_value a[3];                                                                         \
     get_args(env, info, 3, a);                                                               \
-    stop_check set_instructions(env, a);                                                     \
+    stop_check set_instructions(env, a[1], a[2]);                                            \
     wprof_probe_##name(thread, arg_u32(env, a[0]));                                          \
     return NULL;                                                                             \
   }
@@ -134,6 +136,14 @@ static WPROF_PROBE_CODE napi_value probe_frame(napi_env env, napi_callback_info 
 static WPROF_PROBE_CODE napi_value probe_catch(napi_env env, napi_callback_info info) {
   napi_value a[2];
   get_args(env, info, 2, a);
+  wprof_probe_catch(thread, arg_u32(env, a[0]), (int32_t)arg_u32(env, a[1]));
+  return NULL;
+}
+
+static WPROF_PROBE_CODE napi_value probe_catch_counted(napi_env env, napi_callback_info info) {
+  napi_value a[4];
+  get_args(env, info, 4, a);
+  set_instructions(env, a[2], a[3]);
   wprof_probe_catch(thread, arg_u32(env, a[0]), (int32_t)arg_u32(env, a[1]));
   return NULL;
 }
@@ -244,6 +254,15 @@ static napi_value count_instructions(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* setInstructions(low, high): the counter once the guest is done (a trap or
+** proc_exit leaves it ahead of the last probe), before finish. */
+static napi_value set_instructions_now(napi_env env, napi_callback_info info) {
+  napi_value a[3];
+  get_args(env, info, 2, a);
+  set_instructions(env, a[0], a[1]);
+  return NULL;
+}
+
 static napi_value sampling_start(napi_env env, napi_callback_info info) {
   (void)info;
   char err[256];
@@ -312,9 +331,11 @@ static napi_value init(napi_env env, napi_value exports) {
       {"enterCounted", probe_enter_counted},
       {"exitCounted", probe_exit_counted},
       {"countCounted", probe_count_counted},
+      {"catchCounted", probe_catch_counted},
+      {"countInstructions", count_instructions},
+      {"setInstructions", set_instructions_now},
       {"empty", empty},
       {"open", open_run},
-      {"countInstructions", count_instructions},
       {"samplingStart", sampling_start},
       {"samplingStop", sampling_stop},
       {"finish", finish_run},

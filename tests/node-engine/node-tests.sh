@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `wprof run --engine node` (runtime-shim/node) on what the testdata
 # comparison (compare.sh) does not cover: a guest wasm2c cannot translate
-# (tail calls) with hand-derived counts, traps and bad input, each
+# (tail calls) with hand-derived counts and instructions, traps and bad
+# input, each
 # against what the wasm2c engine does where it can run the guest.
 #   node-tests.sh CASE WPROF WASM_INSTRUMENT RUN_TEST_DIR SOURCE_DIR
 # RUN_TEST_DIR holds the wat modules of tests/run, built; $WAT2WASM is wat2wasm.
@@ -37,6 +38,15 @@ case $case_name in
     done
     run_wprof --engine wasm2c -o w.db tail.i.wasm
     expect_rc 69
+    # with --cost, the instructions tail-calls.wat derives by hand
+    "$instrument" -q --cost tail.wasm tail.cost.wasm
+    run_wprof --engine node -o cost.db tail.cost.wasm
+    expect_rc 0
+    [ "$(q cost.db 'SELECT instructions FROM run')" = 29 ] || fail "--cost: run.instructions $(q cost.db 'SELECT instructions FROM run')"
+    [ "$(path_value cost.db 'self_instructions, incl_instructions, calls' _start)" = "3|29|1" ] ||
+      fail "--cost: _start $(path_value cost.db 'self_instructions, incl_instructions, calls' _start)"
+    [ "$(path_value cost.db 'self_instructions, incl_instructions, calls' '_start;count')" = "26|26|4" ] ||
+      fail "--cost: _start;count $(path_value cost.db 'self_instructions, incl_instructions, calls' '_start;count')"
     ;;
   traps)
     # every trap of tests/run/wat/traps.wat: exit 134, status trapped, and
