@@ -6,7 +6,7 @@
 // header, then execs
 //
 //   node wprof-run-node.mjs [--output DB] [--timing sampled|exact|none]
-//        [--sample-interval NS] [--trace] [--quiet] [--dir HOST[:GUEST]]...
+//        [--sample-interval NS] [--trace] [--deterministic] [--quiet] [--dir HOST[:GUEST]]...
 //        [--env KEY=VALUE]... MODULE.wasm [--] [ARGS...]
 //
 // (the addon and wprof-host.mjs sit beside this file, in the build tree's
@@ -22,6 +22,7 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import process from 'node:process';
 import { parseArgs } from 'node:util';
+import { deterministicWasi } from './wprof-deterministic.mjs';
 import { counterTrampolines, exitTrampolines, PROBE_NAMES, WPROF_ABI_IMPORT_MODULE, WPROF_ABI_COST_EXPORT } from './wprof-host.mjs';
 
 const EXIT = { USAGE: 64, DATA: 65, UNSUPPORTED: 69, INTERNAL: 70, CANT_CREATE: 73, TRAP: 134 };
@@ -45,6 +46,7 @@ const { values: opts, positionals } = (() => {
         timing: { type: 'string', default: 'sampled' },
         'sample-interval': { type: 'string', default: '0' },
         trace: { type: 'boolean', default: false },
+        deterministic: { type: 'boolean', default: false },
         quiet: { type: 'boolean', default: false },
         dir: { type: 'string', multiple: true, default: [] },
         env: { type: 'string', multiple: true, default: [] },
@@ -110,7 +112,7 @@ const wasi = new WASI({
 });
 
 const openError = addon.open(opts.output, modulePath, bytes, [modulePath, ...guestArgs], TIMING[opts.timing],
-  Number(opts['sample-interval']), false, opts.trace);
+  Number(opts['sample-interval']), opts.deterministic, opts.trace);
 if (openError !== null) fail(EXIT.CANT_CREATE, opts.output, openError);
 
 // The probes: the addon's functions themselves; for a module counting its
@@ -127,7 +129,8 @@ Object.assign(probes, exitTrampolines(probes.exit));
 
 let instance;
 try {
-  instance = new WebAssembly.Instance(module, { [WPROF_ABI_IMPORT_MODULE]: probes, wasi_snapshot_preview1: wasi.wasiImport });
+  const wasiImport = opts.deterministic ? deterministicWasi(wasi.wasiImport, () => instance.exports.memory) : wasi.wasiImport;
+  instance = new WebAssembly.Instance(module, { [WPROF_ABI_IMPORT_MODULE]: probes, wasi_snapshot_preview1: wasiImport });
 } catch (error) {
   addon.close();
   fail(EXIT.UNSUPPORTED, modulePath, `cannot instantiate: ${error.message}`);

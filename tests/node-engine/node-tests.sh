@@ -88,13 +88,31 @@ open(sys.argv[2], "wb").write(b)' counts.i.wasm abi99.wasm
     [ "$(wc -l < node.err)" = 1 ] && grep -q 'probe ABI version 99' node.err || fail "stderr: $(cat node.err)"
     ;;
   bad-options)
-    # a missing --dir fails before node starts, in the words of wasm2c's;
-    # --deterministic is not implemented under node yet: refused
+    # a missing --dir fails before node starts, in the words of wasm2c's
     run_wprof --engine node --dir nodir -o x.db "$wasm/counts.wasm"
     expect_rc 66
     [ "$(cat err.txt)" = "wprof run: nodir: No such file or directory" ] || fail "stderr: $(cat err.txt)"
-    run_wprof --engine node --deterministic -o x.db "$wasm/counts.wasm"
+    run_wprof --engine nodejs -o x.db "$wasm/counts.wasm"
     expect_rc 64
+    [ "$(cat err.txt)" = "wprof run: nodejs: --engine expects node, wasm2c or auto (wprof run --help)" ] || fail "stderr: $(cat err.txt)"
+    ;;
+  deterministic)
+    # clockrand.wat (clocks, a sleep, random bytes) rewritten with --cost,
+    # under --deterministic: the guest sees the same values under both
+    # engines (wprof-deterministic.mjs mirrors runtime-shim/wasi), so its
+    # output, paths, counts and instructions are the same
+    "$instrument" -q --cost "$wasm/clockrand.wasm" clockrand.i.wasm
+    for engine in wasm2c node; do
+      run_wprof -q --deterministic --engine $engine -o $engine.db clockrand.i.wasm
+      expect_rc 0
+      cp out.txt $engine.out
+      q $engine.db "SELECT id, parent, fid, calls, incl_instructions, self_instructions FROM call_paths WHERE depth > 0 ORDER BY id;
+                    SELECT instructions FROM run; SELECT value FROM meta WHERE key = 'deterministic'" > $engine.tables
+    done
+    [ "$(od -An -tu8 -N32 node.out | tr -s ' \n' ' ')" = " 946684800000001000 2000 10003000 1000 " ] ||
+      fail "clocks: $(od -An -tu8 -N32 node.out)"
+    cmp wasm2c.out node.out || fail "the guest's output differs"
+    diff wasm2c.tables node.tables || fail "the tables differ"
     ;;
   *) fail "unknown case" ;;
 esac
