@@ -1,7 +1,11 @@
 /*
 ** `wprof run`: parse the command line, check the preopened directories and
-** hand over to the wasm2c host (runtime-shim/host), which builds, runs and
-** records the module.
+** hand over to an engine: the wasm2c host (runtime-shim/host), which builds,
+** runs and records the module in this process, or the Node engine
+** (runtime-shim/node: the wprof_node.node addon and the driver
+** wprof-run-node.mjs), which this process becomes by exec'ing node, so that
+** the guest's stdio, the signals and the exit status pass through unchanged.
+** --engine auto takes Node for what wasm2c cannot translate.
 */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -10,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "host.h"
@@ -20,7 +25,7 @@ static const char help[] =
     "usage: wprof run [OPTIONS] MODULE.wasm [--] [ARGS...]\n"
     "\n"
     "Runs a WASI command module (instrumented by wasm-instrument, or plain for a\n"
-    "baseline) with wasm2c and writes its profile to a SQLite database.\n"
+    "baseline) and writes its profile to a SQLite database.\n"
     "Its stdin, stdout, stderr and exit code are passed through unchanged.\n"
     "\n"
     "options:\n"
@@ -54,11 +59,19 @@ static const char help[] =
     "                        (default: HOST); repeatable; nothing else is visible\n"
     "      --env KEY=VALUE   set a guest environment variable (none is inherited);\n"
     "                        repeatable\n"
+    "      --engine E        what runs the guest (the database is the same):\n"
+    "                          wasm2c  translated to C and compiled (cached): the\n"
+    "                                  fastest guest, a slow first run of a big module\n"
+    "                          node    Node's V8 (node on PATH, or $WPROF_NODE), with\n"
+    "                                  the addon and driver of runtime-shim/node;\n"
+    "                                  each probe event costs more (about 45 ns)\n"
+    "                          auto    (default) node for a module wasm2c cannot\n"
+    "                                  translate (tail calls, SIMD), else wasm2c\n"
     "  -q, --quiet           print nothing of our own on stderr but errors (no\n"
     "                        progress, trap, interruption or summary line)\n"
     "  -h, --help            this help\n"
     "\n"
-    "The module is translated and compiled once (cc -O2 -fno-plt) and cached under\n"
+    "With wasm2c, the module is translated and compiled once (cc -O2 -fno-plt) and cached under\n"
     "$WPROF_CACHE_DIR, else $XDG_CACHE_HOME/wprof, else ~/.cache/wprof.\n"
     "SIGINT, SIGTERM or SIGHUP stops the guest at its next call and still writes the\n"
     "database (status 'interrupted'); a second one exits at once without it.\n"
@@ -116,17 +129,101 @@ static int parse_dir(char *arg, struct wprof_wasi_preopen *out) {
   return 0;
 }
 
+enum engine { ENGINE_AUTO, ENGINE_WASM2C, ENGINE_NODE };
+
+static int parse_engine(const char *arg, enum engine *out) {
+  if (strcmp(arg, "auto") == 0) *out = ENGINE_AUTO;
+  else if (strcmp(arg, "wasm2c") == 0) *out = ENGINE_WASM2C;
+  else if (strcmp(arg, "node") == 0) *out = ENGINE_NODE;
+  else return usage_error(arg, "--engine expects node, wasm2c or auto");
+  return 0;
+}
+
+/* What wasm2c 1.0.32 cannot translate and V8 runs: tail calls, SIMD. */
+static bool wasm2c_cannot_translate(const struct wprof_module_file *m) { return m->uses_simd || m->uses_tail_calls; }
+
+/* The driver of the Node engine, found relative to this executable:
+** BUILD/cli/wprof -> BUILD/runtime-shim/node/wprof-run-node.mjs. */
+static char *node_driver_path(void) {
+  char exe[4096];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) return NULL;
+  exe[n] = '\0';
+  char *slash = strrchr(exe, '/');
+  if (slash) *slash = '\0';
+  char *path;
+  return asprintf(&path, "%s/../runtime-shim/node/wprof-run-node.mjs", exe) < 0 ? NULL : path;
+}
+
+/* Becomes `node wprof-run-node.mjs OPTIONS MODULE -- ARGS` (returns only on failure). */
+static int exec_node(const struct wprof_host_options *opts) {
+  int rc = wprof_host_check_db_dir(opts->db_path);
+  if (rc) return rc;
+  char *driver = node_driver_path();
+  if (!driver || access(driver, R_OK) != 0) {
+    fprintf(stderr, "wprof run: --engine node: %s: %s (this wprof was built without node_api.h)\n",
+            driver ? driver : "the driver", strerror(errno));
+    free(driver);
+    return WPROF_EXIT_UNSUPPORTED;
+  }
+  static const char *const timings[] = {[WPROF_TIMING_NONE] = "none", [WPROF_TIMING_EXACT] = "exact",
+                                        [WPROF_TIMING_SAMPLED] = "sampled"};
+  const char *node = getenv("WPROF_NODE") && *getenv("WPROF_NODE") ? getenv("WPROF_NODE") : "node";
+  char **args = wprof_xcalloc((size_t)(17 + 2 * (opts->npreopens + opts->envc) + opts->guest_argc), sizeof *args);
+  char interval[32];
+  snprintf(interval, sizeof interval, "%llu", (unsigned long long)opts->sample_interval_ns);
+  int n = 0;
+  args[n++] = (char *)node;
+  args[n++] = driver;
+  args[n++] = "--output", args[n++] = (char *)opts->db_path;
+  args[n++] = "--timing", args[n++] = (char *)timings[opts->timing];
+  args[n++] = "--sample-interval", args[n++] = interval;
+  if (opts->trace) args[n++] = "--trace";
+  if (opts->quiet) args[n++] = "--quiet";
+  if (opts->deterministic) args[n++] = "--deterministic";
+  for (int i = 0; i < opts->npreopens; i++) {
+    size_t len = strlen(opts->preopens[i].host_path) + strlen(opts->preopens[i].guest_path) + 2;
+    char *dir = wprof_xmalloc(len);
+    snprintf(dir, len, "%s:%s", opts->preopens[i].host_path, opts->preopens[i].guest_path);
+    args[n++] = "--dir", args[n++] = dir;
+  }
+  for (int i = 0; i < opts->envc; i++) args[n++] = "--env", args[n++] = opts->envp[i];
+  args[n++] = "--";
+  for (int i = 0; i < opts->guest_argc; i++) args[n++] = opts->guest_argv[i];
+  fflush(NULL);
+  execvp(node, args);
+  fprintf(stderr, "wprof run: --engine node: cannot run %s: %s\n", node, strerror(errno));
+  for (int i = 0; args[i]; i++)
+    if (i > 0 && strcmp(args[i - 1], "--dir") == 0) free(args[i]);
+  free(args);
+  free(driver);
+  return WPROF_EXIT_UNSUPPORTED;
+}
+
+/* Runs the module with the engine asked for, or the one auto picks. */
+static int run_engine(const struct wprof_host_options *opts, enum engine engine) {
+  if (engine == ENGINE_WASM2C) return wprof_host_run(opts);
+  struct wprof_module_file module;
+  int rc = wprof_host_load(opts->module_path, &module);
+  if (rc) return rc;
+  if (engine == ENGINE_AUTO) engine = wasm2c_cannot_translate(&module) ? ENGINE_NODE : ENGINE_WASM2C;
+  wprof_host_unload(&module);
+  if (engine == ENGINE_WASM2C) return wprof_host_run(opts);
+  return exec_node(opts);
+}
+
 int wprof_cmd_run(int argc, char **argv) {
   static const struct option longopts[] = {
       {"output", required_argument, NULL, 'o'}, {"trace", no_argument, NULL, 'T'},
       {"no-timing", no_argument, NULL, 'N'},    {"dir", required_argument, NULL, 'd'},
       {"timing", required_argument, NULL, 't'}, {"sample-interval", required_argument, NULL, 'i'},
-      {"deterministic", no_argument, NULL, 'D'},
+      {"deterministic", no_argument, NULL, 'D'}, {"engine", required_argument, NULL, 'E'},
       {"env", required_argument, NULL, 'e'},    {"quiet", no_argument, NULL, 'q'},
       {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
   };
   struct wprof_host_options opts = {.db_path = "wprof.db"};
   bool timing_given = false, interval_given = false;
+  enum engine engine = ENGINE_AUTO;
   struct wprof_wasi_preopen *dirs = wprof_xcalloc((size_t)argc, sizeof *dirs);
   char **env = wprof_xcalloc((size_t)argc, sizeof *env);
   int rc = 0, c;
@@ -143,6 +240,7 @@ int wprof_cmd_run(int argc, char **argv) {
       case 'i': rc = parse_interval(optarg, &opts.sample_interval_ns), interval_given = true; break;
       case 'q': opts.quiet = true; break;
       case 'D': opts.deterministic = true; break;
+      case 'E': rc = parse_engine(optarg, &engine); break;
       case 'd': rc = parse_dir(optarg, &dirs[opts.npreopens++]); break;
       case 'e':
         if (!strchr(optarg, '=') || optarg[0] == '=') rc = usage_error(optarg, "--env expects KEY=VALUE");
@@ -189,7 +287,7 @@ int wprof_cmd_run(int argc, char **argv) {
   argv[first - 1] = argv[optind];
   opts.guest_argc = argc - first + 1;
   opts.guest_argv = argv + first - 1;
-  rc = wprof_host_run(&opts);
+  rc = run_engine(&opts, engine);
 out:
   free(dirs);
   free(env);

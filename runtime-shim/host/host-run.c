@@ -57,16 +57,6 @@ static void on_stop_signal(int sig) {
   }
 }
 
-static void set_stop_handlers(void (*handler)(int)) {
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = handler;
-  sigemptyset(&sa.sa_mask);
-  /* no SA_RESTART: a guest blocked in read/poll must see the interruption */
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
-  sigaction(SIGHUP, &sa, NULL); /* a closed terminal: like SIGTERM */
-}
 
 static const char *stop_signal_name(void) {
   return stop_signal == SIGTERM ? "SIGTERM" : stop_signal == SIGHUP ? "SIGHUP" : "SIGINT";
@@ -86,9 +76,7 @@ static const char *trap_message(int code) {
   }
 }
 
-/* The directory of the database must exist and be writable: checked before
-** the (possibly long) build. */
-static int check_db_dir(const char *db_path) {
+int wprof_host_check_db_dir(const char *db_path) {
   char *copy = strdup(db_path);
   if (!copy) return WPROF_EXIT_INTERNAL;
   const char *dir = dirname(copy);
@@ -155,7 +143,7 @@ int wprof_host_run(const struct wprof_host_options *opts) {
   void *instance = NULL;
   volatile bool instantiated = false;
   char err[512];
-  if ((rc = check_db_dir(opts->db_path)) || (rc = wprof_host_build(opts->module_path, &module, opts->quiet, &so_path)))
+  if ((rc = wprof_host_check_db_dir(opts->db_path)) || (rc = wprof_host_build(opts->module_path, &module, opts->quiet, &so_path)))
     goto out;
 
   so = dlopen(so_path, RTLD_NOW | RTLD_LOCAL);
@@ -208,7 +196,7 @@ int wprof_host_run(const struct wprof_host_options *opts) {
   signal_recorder = rec;
   signal_wasi = wasi;
   leave_from_handler = !module.instrumented;
-  set_stop_handlers(on_stop_signal);
+  wprof_set_stop_handlers(on_stop_signal);
   wasm_rt_init();
   entry->init_module();
   struct outcome outcome;
@@ -233,23 +221,7 @@ int wprof_host_run(const struct wprof_host_options *opts) {
     rc = WPROF_EXIT_CANT_CREATE;
     goto out;
   }
-  if (!opts->quiet) {
-    struct wprof_summary s;
-    wprof_get_summary(rec, &s);
-    fprintf(stderr, "wprof: wrote %s: %llu calls, %llu functions, %llu allocations (%llu bytes, %llu live)",
-            opts->db_path, (unsigned long long)s.calls, (unsigned long long)s.functions_called,
-            (unsigned long long)s.alloc_objects, (unsigned long long)s.alloc_bytes,
-            (unsigned long long)s.live_objects);
-    if (s.sample_interval_ns)
-      fprintf(stderr, ", %llu samples%s", (unsigned long long)s.samples,
-              s.samples < WPROF_FEW_SAMPLES ? " (too few to rank functions by time)" : "");
-    if (s.counts_instructions) fprintf(stderr, ", %llu instructions", (unsigned long long)s.instructions);
-    fputc('\n', stderr);
-    if (s.lost_events)
-      fprintf(stderr, "wprof: warning: %llu trace events were not stored (interrupted while storing, or no disk space); "
-                      "see run.lost_events\n",
-              (unsigned long long)s.lost_events);
-  }
+  if (!opts->quiet) wprof_print_summary(stderr, rec, opts->db_path);
   switch (outcome.status) {
     case WPROF_EXITED: rc = outcome.exit_code & 0xff; break;
     case WPROF_TRAPPED: rc = WPROF_EXIT_TRAP; break;
@@ -257,7 +229,7 @@ int wprof_host_run(const struct wprof_host_options *opts) {
       break;
   }
 out:
-  set_stop_handlers(SIG_DFL);
+  wprof_set_stop_handlers(SIG_DFL);
   signal_recorder = NULL;
   signal_wasi = NULL;
   if (instantiated) entry->free_instance(instance);

@@ -39,20 +39,26 @@ struct wprof_module_file {
   size_t len;
   bool instrumented;           /* has a wprof.functions section */
   bool uses_exceptions;        /* tag section or imported tag: wasm2c needs --enable-exceptions */
+  bool uses_simd, uses_tail_calls; /* wasm2c 1.0.32 cannot translate them (wprof_host_build refuses them) */
   bool exports_memory;         /* a memory exported as "memory" */
   bool exports_counter;        /* the instruction counter of wasm-instrument --cost */
   char instantiate_args[64];   /* wasm2c's instantiate arguments after the instance: ", wasi, probes" */
 };
 
-/* Reads and checks the module with wasm-scan (well-formed, no feature
-** wasm2c 1.0.32 cannot translate, imports that wprof run provides with the
-** types it provides them with, a _start of a WASI command). Returns 0 or an
-** exit code (message printed). */
+/* Reads and checks the module with wasm-scan (well-formed, imports that
+** wprof run provides with the types it provides them with, a _start of a
+** WASI command). Returns 0 or an exit code (message printed). */
 int wprof_host_load(const char *path, struct wprof_module_file *out);
 void wprof_host_unload(struct wprof_module_file *m);
 
-/* Finds or builds the cached shared object for the module; *so_path is
-** malloc'ed. Returns 0 or an exit code (message printed). */
+/* The directory of the database must exist and be writable: checked before
+** the (possibly long) build or the start of another engine. Returns 0 or
+** WPROF_EXIT_CANT_CREATE (message printed). */
+int wprof_host_check_db_dir(const char *db_path);
+
+/* Finds or builds the cached shared object for the module (refusing
+** features wasm2c 1.0.32 cannot translate); *so_path is malloc'ed. Returns 0
+** or an exit code (message printed). */
 int wprof_host_build(const char *module_path, const struct wprof_module_file *m, bool quiet, char **so_path);
 
 /* Runs the module; returns the exit code for `wprof run`. */

@@ -2,9 +2,9 @@
 ** Module loading and building for the wasm2c host (see host.h).
 **
 ** wprof_host_load() reads the file and walks its sections just enough to
-** refuse what cannot work (not wasm, malformed section layout, v128 types
-** that crash wasm2c 1.0.32) and to learn what the build needs (exceptions,
-** whether the rewriter instrumented it).
+** refuse what cannot work (not wasm, malformed section layout) and to learn
+** what the build needs (exceptions, whether the rewriter instrumented it,
+** v128 types, which crash wasm2c 1.0.32: wprof_host_build refuses them).
 **
 ** wprof_host_build() makes the module a shared object: wasm2c -> C, plus a
 ** few generated lines defining `wprof_module_entry` (module-entry.h), then
@@ -92,28 +92,23 @@ int wprof_host_load(const char *path, struct wprof_module_file *out) {
   struct wscan_module m;
   char why[WSCAN_ERR_MAX];
   enum wscan_status status = wscan_parse(out->bytes, out->len, &m, why);
-  const char *unsupported = status != WSCAN_OK                    ? NULL
-                            : m.features & WSCAN_FEAT_SIMD        ? "uses SIMD (v128), which wasm2c 1.0.32 cannot translate"
-                            : m.features & WSCAN_FEAT_TAIL_CALL   ? "uses tail calls (return_call), which wasm2c 1.0.32 cannot translate"
-                                                                  : NULL;
   int rc = 0;
   if (status == WSCAN_OK) {
     out->instrumented = m.has_functions_section;
     out->uses_exceptions = (m.features & WSCAN_FEAT_EXCEPTIONS) != 0;
-    if (!unsupported) rc = check_interface(path, &m, out);
+    out->uses_simd = (m.features & WSCAN_FEAT_SIMD) != 0;
+    out->uses_tail_calls = (m.features & WSCAN_FEAT_TAIL_CALL) != 0;
+    rc = check_interface(path, &m, out);
     wscan_free(&m);
+  } else {
+    if (status == WSCAN_NOT_WASM) fail(path, "%s", why);
+    else if (status == WSCAN_MALFORMED) fail(path, "malformed module: %s", why);
+    else fail(path, "unsupported: %s", why);
+    rc = status == WSCAN_UNSUPPORTED ? WPROF_EXIT_UNSUPPORTED : WPROF_EXIT_DATA;
   }
   if (rc) {
     wprof_host_unload(out);
     return rc;
-  }
-  if (status != WSCAN_OK || unsupported) {
-    if (status == WSCAN_NOT_WASM) fail(path, "%s", why);
-    else if (status == WSCAN_MALFORMED) fail(path, "malformed module: %s", why);
-    else if (unsupported) fail(path, "%s", unsupported);
-    else fail(path, "unsupported: %s", why);
-    wprof_host_unload(out);
-    return status == WSCAN_OK || status == WSCAN_UNSUPPORTED ? WPROF_EXIT_UNSUPPORTED : WPROF_EXIT_DATA;
   }
   return 0;
 }
@@ -486,6 +481,11 @@ static int build_in(const char *module_path, const struct wprof_module_file *m, 
 }
 
 int wprof_host_build(const char *module_path, const struct wprof_module_file *m, bool quiet, char **so_path) {
+  if (m->uses_simd || m->uses_tail_calls) {
+    fail(module_path, m->uses_simd ? "uses SIMD (v128), which wasm2c 1.0.32 cannot translate"
+                                   : "uses tail calls (return_call), which wasm2c 1.0.32 cannot translate");
+    return WPROF_EXIT_UNSUPPORTED;
+  }
   char cc_id[8192], w2c_id[8192], flags[64];
   tool_identity(CC, cc_id, sizeof cc_id);
   tool_identity("wasm2c", w2c_id, sizeof w2c_id);

@@ -147,6 +147,79 @@ function trampolineModule() {
   return trampolineModuleCache;
 }
 
+// The exit_T probes, { exit_i32, exit_i64, ... }, for an `exit(fid)` probe
+// (a JavaScript function, or a native one such as wprof_node.node's): each
+// calls exit(fid) and returns its value without it entering JavaScript.
+export function exitTrampolines(exit) {
+  const trampolines = new WebAssembly.Instance(trampolineModule(), { wprof: { exit } }).exports;
+  return Object.fromEntries(Object.keys(EXIT_VALUE_TYPES).map((type) => [`exit_${type}`, trampolines[`exit_${type}`]]));
+}
+
+// ---------------------------------------------------------------------------
+// The instruction counter for native probes: a host whose probes cannot
+// read a wasm global (an N-API addon) gets wasm trampolines that pass the
+// guest's `wprof.cost` counter along as two i32 (low, high), e.g. enter(fid)
+// calls enterCounted(fid, low, high); catch(fid, depth) calls
+// catchCounted(fid, depth, low, high). The counter exists only once the
+// guest is instantiated, after its imports were bound, so the guest's
+// enter/exit/count/catch reach the trampolines through a table:
+//
+//   const c = counterTrampolines(native);     // { enterCounted, exitCounted, countCounted, catchCounted }
+//   ... instantiate the guest with c.probes as its enter/exit/count/catch ...
+//   c.bind(instance.exports['wprof.cost']);   // until then they pass a counter of 0
+
+const COUNTED = ['enter', 'exit', 'count', 'catch'];
+
+function counterModules() {
+  const I32 = EXIT_VALUE_TYPES.i32, I64 = EXIT_VALUE_TYPES.i64, FUNC = 0x60;
+  const LOCAL_GET = 0x20, GLOBAL_GET = 0x23, CALL = 0x10, CALL_INDIRECT = 0x11, END = 0x0b;
+  const I32_CONST = 0x41, I64_CONST = 0x42, I64_SHR_U = 0x88, I32_WRAP_I64 = 0xa7;
+  const params = (n) => [FUNC, n, ...Array(n).fill(I32), 0];
+  const code = (body) => [...uleb(body.length + 2), 0 /* no locals */, ...body, END];
+  const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const exportProbes = (first) => section(7, COUNTED.map((probe, k) => [...name(probe), 0x00, ...uleb(first + k)]));
+  // front: probe k (catch: 2 params, the others 1) = call_indirect table[k]
+  const arity = (probe) => (probe === 'catch' ? 2 : 1);
+  const front = new WebAssembly.Module(new Uint8Array([
+    ...header,
+    ...section(1, [params(1), params(2)]),
+    ...section(2, [[...name('t'), ...name('table'), 0x01, 0x70, 0x00, ...uleb(COUNTED.length)]]),
+    ...section(3, COUNTED.map((probe) => uleb(arity(probe) - 1))),
+    ...exportProbes(0),
+    ...section(10, COUNTED.map((probe, k) => code([
+      ...Array.from({ length: arity(probe) }, (_, i) => [LOCAL_GET, i]).flat(),
+      I32_CONST, ...uleb(k), CALL_INDIRECT, arity(probe) - 1, 0x00]))),
+  ]));
+  // reader: probe k = native probe k (imported function k) with the counter's halves
+  const half = (high) => [GLOBAL_GET, 0, ...(high ? [I64_CONST, 32, I64_SHR_U] : []), I32_WRAP_I64];
+  const reader = new WebAssembly.Module(new Uint8Array([
+    ...header,
+    ...section(1, [params(1), params(2), params(3), params(4)]),
+    ...section(2, [
+      ...COUNTED.map((probe) => [...name('native'), ...name(`${probe}Counted`), 0x00, arity(probe) + 1]),
+      [...name('g'), ...name('cost'), 0x03, I64, 0x01],
+    ]),
+    ...section(3, COUNTED.map((probe) => uleb(arity(probe) - 1))),
+    ...exportProbes(COUNTED.length), // after the imported native probes
+    ...section(10, COUNTED.map((probe, k) => code([
+      ...Array.from({ length: arity(probe) }, (_, i) => [LOCAL_GET, i]).flat(),
+      ...half(false), ...half(true), CALL, k]))),
+  ]));
+  return { front, reader };
+}
+
+export function counterTrampolines(native) {
+  const { front, reader } = counterModules();
+  const table = new WebAssembly.Table({ initial: COUNTED.length, element: 'anyfunc' });
+  const probes = new WebAssembly.Instance(front, { t: { table } }).exports;
+  const bind = (cost) => {
+    const r = new WebAssembly.Instance(reader, { native, g: { cost } }).exports;
+    COUNTED.forEach((probe, k) => table.set(k, r[probe]));
+  };
+  bind(new WebAssembly.Global({ value: 'i64', mutable: true }, 0n));
+  return { probes: { ...probes }, bind };
+}
+
 // ---------------------------------------------------------------------------
 // The host.
 
@@ -309,9 +382,7 @@ export function createWprofHost(module) {
     },
   };
 
-  const trampolines = new WebAssembly.Instance(trampolineModule(), { wprof: { exit } }).exports;
-  const probes = { ...jsProbes };
-  for (const type of Object.keys(EXIT_VALUE_TYPES)) probes[`exit_${type}`] = trampolines[`exit_${type}`];
+  const probes = { ...jsProbes, ...exitTrampolines(exit) };
 
   // Call paths as a parent-linked table (linear in size even for deep
   // recursion): { id, parent (null for a root), fid, depth, calls, unwound }.

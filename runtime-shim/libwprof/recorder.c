@@ -8,6 +8,7 @@
 #include "wprof-probes.h"
 #include "xalloc.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -384,4 +385,32 @@ void wprof_close(wprof_recorder *rec) {
   free(rec->host);
   free(rec->args_json);
   free(rec);
+}
+
+void wprof_print_summary(FILE *f, const wprof_recorder *rec, const char *db_path) {
+  struct wprof_summary s;
+  wprof_get_summary(rec, &s);
+  fprintf(f, "wprof: wrote %s: %llu calls, %llu functions, %llu allocations (%llu bytes, %llu live)", db_path,
+          (unsigned long long)s.calls, (unsigned long long)s.functions_called, (unsigned long long)s.alloc_objects,
+          (unsigned long long)s.alloc_bytes, (unsigned long long)s.live_objects);
+  if (s.sample_interval_ns)
+    fprintf(f, ", %llu samples%s", (unsigned long long)s.samples,
+            s.samples < WPROF_FEW_SAMPLES ? " (too few to rank functions by time)" : "");
+  if (s.counts_instructions) fprintf(f, ", %llu instructions", (unsigned long long)s.instructions);
+  fputc('\n', f);
+  if (s.lost_events)
+    fprintf(f, "wprof: warning: %llu trace events were not stored (interrupted while storing, or no disk space); "
+               "see run.lost_events\n",
+            (unsigned long long)s.lost_events);
+  fflush(f);
+}
+
+void wprof_set_stop_handlers(void (*handler)(int)) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = handler;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL);
 }

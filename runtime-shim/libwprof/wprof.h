@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 typedef struct wprof_recorder wprof_recorder;
 typedef struct wprof_thread wprof_thread;
@@ -109,6 +110,11 @@ int wprof_finish(wprof_recorder *rec, enum wprof_status status, int exit_code,
 ** in run.lost_events. */
 void wprof_request_stop(wprof_recorder *rec);
 
+/* Installs handler (or SIG_DFL) for SIGINT, SIGTERM and SIGHUP (a closed
+** terminal), without SA_RESTART so that a guest blocked in read or poll sees
+** the interruption: the stop signals of every wprof host. */
+void wprof_set_stop_handlers(void (*handler)(int));
+
 /* Removes the unfinished database file and nothing else: async-signal-safe,
 ** for a host that must exit at once (a second SIGINT). Call nothing but
 ** _exit after it. */
@@ -126,6 +132,11 @@ struct wprof_summary {
   uint64_t instructions;
 };
 void wprof_get_summary(const wprof_recorder *rec, struct wprof_summary *out);
+
+/* The host's report after a finished run, as every engine prints it: the
+** "wprof: wrote DB: N calls, ..." line, then a warning about lost --trace
+** events, if any. */
+void wprof_print_summary(FILE *out, const wprof_recorder *rec, const char *db_path);
 
 /* --trace: records the writer has not stored yet (queued, or spilled to disk
 ** while the guest outran it), which wprof_finish will store; 0 without

@@ -1,0 +1,177 @@
+#!/usr/bin/env node
+// wprof-run-node.mjs — the Node engine of `wprof run --engine node`: runs a
+// WASI (preview1) command module under node:wasi with the probes of the
+// wprof_node.node addon (libwprof), and writes the same database as the
+// wasm2c engine. `wprof run` checks the command line and the module's
+// header, then execs
+//
+//   node wprof-run-node.mjs [--output DB] [--timing sampled|exact|none]
+//        [--sample-interval NS] [--trace] [--deterministic] [--quiet] [--dir HOST[:GUEST]]...
+//        [--env KEY=VALUE]... MODULE.wasm [--] [ARGS...]
+//
+// (the addon and wprof-host.mjs sit beside this file, in the build tree's
+// runtime-shim/node). Its errors, the lines it prints and its exit codes are
+// those of `wprof run` (utils/exit-codes.h): the guest's exit code, 134 for a
+// trap, 130/143/129 for SIGINT/SIGTERM/SIGHUP (the database written), 65 a
+// module V8 does not compile, 69 an import nothing provides or no _start, 73
+// a database that cannot be opened or written. The exit_T probes are the
+// trampolines of wprof-host.mjs, so f32/f64/v128 results never pass through
+// JavaScript.
+
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import process from 'node:process';
+import { parseArgs } from 'node:util';
+import { deterministicWasi } from './wprof-deterministic.mjs';
+import { counterTrampolines, exitTrampolines, PROBE_NAMES, WPROF_ABI_IMPORT_MODULE, WPROF_ABI_COST_EXPORT } from './wprof-host.mjs';
+
+const EXIT = { USAGE: 64, DATA: 65, UNSUPPORTED: 69, INTERNAL: 70, CANT_CREATE: 73, TRAP: 134 };
+const SIGNAL_EXIT = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+const TIMING = { none: 0, exact: 1, sampled: 2 };
+const STATUS = { exited: 0, trapped: 1, interrupted: 2, error: 3 };
+
+const addon = createRequire(import.meta.url)('./wprof_node.node');
+
+function fail(code, what, message) {
+  process.stderr.write(`wprof run: ${what}: ${message}\n`);
+  process.exit(code);
+}
+
+const { values: opts, positionals } = (() => {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        output: { type: 'string', default: 'wprof.db' },
+        timing: { type: 'string', default: 'sampled' },
+        'sample-interval': { type: 'string', default: '0' },
+        trace: { type: 'boolean', default: false },
+        deterministic: { type: 'boolean', default: false },
+        quiet: { type: 'boolean', default: false },
+        dir: { type: 'string', multiple: true, default: [] },
+        env: { type: 'string', multiple: true, default: [] },
+      },
+    });
+  } catch (error) {
+    return fail(EXIT.USAGE, 'wprof-run-node.mjs', error.message);
+  }
+})();
+if (positionals.length === 0 || !(opts.timing in TIMING)) fail(EXIT.USAGE, 'wprof-run-node.mjs', 'usage: see its header');
+const [modulePath, ...guestArgs] = positionals;
+
+// node:wasi announces itself as experimental on stderr, which belongs to the guest.
+const emitWarning = process.emitWarning;
+process.emitWarning = (warning, ...rest) => {
+  if (!String(warning?.message ?? warning).includes('WASI')) emitWarning.call(process, warning, ...rest);
+};
+const { WASI } = await import('node:wasi');
+
+// V8's trap messages, in the words of the wasm2c engine (host-run.c), so that
+// run.trap is the same whichever engine ran the guest.
+function trapMessage(error) {
+  if (error instanceof RangeError) return 'call stack exhausted';
+  if (error instanceof WebAssembly.Exception) return 'uncaught exception';
+  const m = error.message;
+  if (/unreachable/.test(m)) return 'unreachable executed';
+  if (/divide by zero|remainder by zero/.test(m)) return 'integer divide by zero';
+  if (/unrepresentable|float.*integer/.test(m)) return 'invalid conversion to integer';
+  if (/overflow/.test(m)) return 'integer overflow';
+  if (/signature mismatch|null function|table index/.test(m)) return 'indirect call: type mismatch, null or out of range';
+  if (/out of bounds/.test(m)) return 'out of bounds memory or table access';
+  return m;
+}
+
+const bytes = fs.readFileSync(modulePath);
+let module;
+try {
+  module = new WebAssembly.Module(bytes);
+} catch (error) {
+  fail(EXIT.DATA, modulePath, `not a valid module: ${error.message}`);
+}
+for (const imp of WebAssembly.Module.imports(module)) {
+  const provided = imp.kind === 'function' &&
+    ((imp.module === WPROF_ABI_IMPORT_MODULE && PROBE_NAMES.includes(imp.name)) || imp.module === 'wasi_snapshot_preview1');
+  if (!provided) fail(EXIT.UNSUPPORTED, modulePath, `imports ${imp.module}.${imp.name}, which wprof run does not provide`);
+}
+const exports = WebAssembly.Module.exports(module);
+if (!exports.some((e) => e.name === '_start' && e.kind === 'function'))
+  fail(EXIT.UNSUPPORTED, modulePath, 'has no _start export (not a WASI command)');
+const countsInstructions = exports.some((e) => e.name === WPROF_ABI_COST_EXPORT && e.kind === 'global');
+
+const preopens = {};
+for (const dir of opts.dir) {
+  const colon = dir.indexOf(':');
+  preopens[colon < 0 ? dir : dir.slice(colon + 1)] = colon < 0 ? dir : dir.slice(0, colon);
+}
+const wasi = new WASI({
+  version: 'preview1',
+  args: [modulePath, ...guestArgs],
+  env: Object.fromEntries(opts.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
+  preopens,
+  returnOnExit: true,
+});
+
+const openError = addon.open(opts.output, modulePath, bytes, [modulePath, ...guestArgs], TIMING[opts.timing],
+  Number(opts['sample-interval']), opts.deterministic, opts.trace);
+if (openError !== null) fail(EXIT.CANT_CREATE, opts.output, openError);
+
+// The probes: the addon's functions themselves; for a module counting its
+// instructions, enter/exit/count/catch through trampolines that pass the
+// counter along (bound to it once the guest is instantiated).
+const probes = {};
+for (const name of ['enter', 'exit', 'count', 'frame', 'catch', 'alloc', 'realloc', 'free']) probes[name] = addon[name];
+const counter = countsInstructions ? counterTrampolines(addon) : null;
+if (counter) {
+  addon.countInstructions();
+  Object.assign(probes, counter.probes);
+}
+Object.assign(probes, exitTrampolines(probes.exit));
+
+let instance;
+try {
+  const wasiImport = opts.deterministic ? deterministicWasi(wasi.wasiImport, () => instance.exports.memory) : wasi.wasiImport;
+  instance = new WebAssembly.Instance(module, { [WPROF_ABI_IMPORT_MODULE]: probes, wasi_snapshot_preview1: wasiImport });
+} catch (error) {
+  addon.close();
+  fail(EXIT.UNSUPPORTED, modulePath, `cannot instantiate: ${error.message}`);
+}
+
+counter?.bind(instance.exports[WPROF_ABI_COST_EXPORT]);
+
+// The guest, to its end: its exit code, a trap, or an interruption.
+let status = STATUS.exited, exitCode = 0, message = null;
+const samplingError = addon.samplingStart();
+if (samplingError !== null) {
+  addon.close();
+  fail(EXIT.INTERNAL, modulePath, samplingError);
+}
+try {
+  // node:wasi wants a memory export even from a guest that has none (and so never passes a pointer)
+  const withMemory = instance.exports.memory instanceof WebAssembly.Memory ? instance
+    : { exports: { ...instance.exports, memory: new WebAssembly.Memory({ initial: 0 }) } };
+  exitCode = wasi.start(withMemory) ?? 0;
+} catch (error) {
+  if (addon.stopSignal() !== 0) {
+    status = STATUS.interrupted;
+  } else if (error instanceof WebAssembly.RuntimeError || error instanceof RangeError ||
+             error instanceof WebAssembly.Exception) {
+    status = STATUS.trapped;
+    message = trapMessage(error);
+  } else {
+    addon.samplingStop();
+    addon.close();
+    fail(EXIT.INTERNAL, modulePath, `cannot run: ${error.message}`);
+  }
+}
+addon.samplingStop();
+if (counter) {
+  const value = instance.exports[WPROF_ABI_COST_EXPORT].value;
+  addon.setInstructions(Number(value & 0xffffffffn), Number(value >> 32n));
+}
+const signal = ['', 'SIGHUP', 'SIGINT', '', '', '', '', '', '', '', '', '', '', '', '', 'SIGTERM'][addon.stopSignal()];
+if (status === STATUS.interrupted) message = signal;
+if (!opts.quiet && status === STATUS.trapped) process.stderr.write(`wprof: guest trapped: ${message}\n`);
+if (!opts.quiet && status === STATUS.interrupted) process.stderr.write(`wprof: guest interrupted by ${message}\n`);
+const finishError = addon.finish(status, exitCode, message, opts.quiet, opts.output);
+if (finishError !== null) fail(EXIT.CANT_CREATE, opts.output, finishError);
+process.exit(status === STATUS.exited ? exitCode & 0xff : status === STATUS.trapped ? EXIT.TRAP : SIGNAL_EXIT[signal]);

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# `wprof run --engine node` (runtime-shim/node) on what the testdata
+# comparison (compare.sh) does not cover: a guest wasm2c cannot translate
+# (tail calls) with hand-derived counts and instructions, traps and bad
+# input, each
+# against what the wasm2c engine does where it can run the guest.
+#   node-tests.sh CASE WPROF WASM_INSTRUMENT RUN_TEST_DIR SOURCE_DIR
+# RUN_TEST_DIR holds the wat modules of tests/run, built; $WAT2WASM is wat2wasm.
+set -euo pipefail
+case_name=$1 wprof=$2 instrument=$3 wasm=$4 src=$5
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+
+fail() { echo "FAIL $case_name: $*" >&2; exit 1; }
+q() { sqlite3 -batch -noheader "$1" "$2"; }
+run_wprof() { rc=0; "$wprof" run "$@" > out.txt 2> err.txt || rc=$?; }
+expect_rc() { [ "$rc" = "$1" ] || fail "exit code $rc, expected $1; stderr: $(cat err.txt)"; }
+path_value() { q "$1" "SELECT $2 FROM call_paths JOIN path_names USING (id) WHERE path = '$3'"; }
+
+case $case_name in
+  tail-calls)
+    # tests/cost/tail-calls.wat: _start calls count(3), which tail-calls itself
+    # down to count(0): four activations, each leaving its frame before the
+    # next, so four calls of the one path _start;count, nothing unwound.
+    "$WAT2WASM" --debug-names --enable-tail-call "$src/tests/cost/tail-calls.wat" -o tail.wasm
+    "$instrument" -q tail.wasm tail.i.wasm
+    for engine in node auto; do
+      run_wprof --engine $engine -o $engine.db tail.i.wasm
+      expect_rc 0
+      [ "$(q $engine.db 'SELECT host, status, exit_code, total_calls, total_exits, unwound_frames FROM run')" = "node|exited|0|5|5|0" ] ||
+        fail "--engine $engine: run row $(q $engine.db 'SELECT host, status, exit_code, total_calls, total_exits, unwound_frames FROM run')"
+      [ "$(path_value $engine.db calls _start)" = 1 ] || fail "--engine $engine: _start calls $(path_value $engine.db calls _start)"
+      [ "$(path_value $engine.db calls '_start;count')" = 4 ] || fail "--engine $engine: _start;count calls $(path_value $engine.db calls '_start;count')"
+      [ "$(q $engine.db 'SELECT COUNT(*) FROM call_paths WHERE depth > 0')" = 2 ] || fail "--engine $engine: paths other than these two"
+      grep -qx "wprof: wrote $engine.db: 5 calls, 2 functions, 0 allocations (0 bytes, 0 live), [0-9]* samples.*" err.txt ||
+        fail "--engine $engine: summary line: $(cat err.txt)"
+    done
+    run_wprof --engine wasm2c -o w.db tail.i.wasm
+    expect_rc 69
+    # with --cost, the instructions tail-calls.wat derives by hand
+    "$instrument" -q --cost tail.wasm tail.cost.wasm
+    run_wprof --engine node -o cost.db tail.cost.wasm
+    expect_rc 0
+    [ "$(q cost.db 'SELECT instructions FROM run')" = 29 ] || fail "--cost: run.instructions $(q cost.db 'SELECT instructions FROM run')"
+    [ "$(path_value cost.db 'self_instructions, incl_instructions, calls' _start)" = "3|29|1" ] ||
+      fail "--cost: _start $(path_value cost.db 'self_instructions, incl_instructions, calls' _start)"
+    [ "$(path_value cost.db 'self_instructions, incl_instructions, calls' '_start;count')" = "26|26|4" ] ||
+      fail "--cost: _start;count $(path_value cost.db 'self_instructions, incl_instructions, calls' '_start;count')"
+    ;;
+  traps)
+    # every trap of tests/run/wat/traps.wat: exit 134, status trapped, and
+    # the same message on stderr and in run.trap as the wasm2c engine
+    "$instrument" -q "$wasm/traps.wasm" traps.i.wasm
+    for letter in u d m i s; do
+      for engine in wasm2c node; do
+        run_wprof --engine $engine --timing none -o t.db traps.i.wasm $letter
+        expect_rc 134
+        cp err.txt $engine.err
+        q t.db 'SELECT status, exit_code IS NULL, trap, total_calls = total_exits + unwound_frames FROM run' > $engine.run
+      done
+      # (the calls before a stack overflow depend on the engine's stack)
+      [ $letter = s ] && sed -i 's/: [0-9]* calls, /: N calls, /' wasm2c.err node.err
+      cmp wasm2c.err node.err || fail "trap $letter: stderr differs: $(cat wasm2c.err) / $(cat node.err)"
+      cmp wasm2c.run node.run || fail "trap $letter: run row differs: $(cat wasm2c.run) / $(cat node.run)"
+      grep -q '^trapped|1|' node.run || fail "trap $letter: $(cat node.run)"
+    done
+    ;;
+  bad-abi-version)
+    # the wprof.functions section of an instrumented module, its probe ABI
+    # version (the byte after the section's name) made 99
+    "$instrument" -q "$wasm/counts.wasm" counts.i.wasm
+    python3 -c '
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+i = b.index(b"wprof.functions") + len("wprof.functions")
+assert b[i] < 0x80
+b[i] = 99
+open(sys.argv[2], "wb").write(b)' counts.i.wasm abi99.wasm
+    for engine in wasm2c node; do
+      run_wprof --engine $engine -o x.db abi99.wasm
+      echo "$rc" > $engine.rc
+      cp err.txt $engine.err
+      [ ! -e x.db ] || fail "--engine $engine left a database"
+    done
+    cmp wasm2c.rc node.rc || fail "exit codes differ: $(cat wasm2c.rc) / $(cat node.rc)"
+    cmp wasm2c.err node.err || fail "stderr differs: $(cat wasm2c.err) / $(cat node.err)"
+    [ "$(wc -l < node.err)" = 1 ] && grep -q 'probe ABI version 99' node.err || fail "stderr: $(cat node.err)"
+    ;;
+  bad-options)
+    # a missing --dir fails before node starts, in the words of wasm2c's
+    run_wprof --engine node --dir nodir -o x.db "$wasm/counts.wasm"
+    expect_rc 66
+    [ "$(cat err.txt)" = "wprof run: nodir: No such file or directory" ] || fail "stderr: $(cat err.txt)"
+    run_wprof --engine nodejs -o x.db "$wasm/counts.wasm"
+    expect_rc 64
+    [ "$(cat err.txt)" = "wprof run: nodejs: --engine expects node, wasm2c or auto (wprof run --help)" ] || fail "stderr: $(cat err.txt)"
+    ;;
+  deterministic)
+    # clockrand.wat (clocks, a sleep, random bytes) rewritten with --cost,
+    # under --deterministic: the guest sees the same values under both
+    # engines (wprof-deterministic.mjs mirrors runtime-shim/wasi), so its
+    # output, paths, counts and instructions are the same
+    "$instrument" -q --cost "$wasm/clockrand.wasm" clockrand.i.wasm
+    for engine in wasm2c node; do
+      run_wprof -q --deterministic --engine $engine -o $engine.db clockrand.i.wasm
+      expect_rc 0
+      cp out.txt $engine.out
+      q $engine.db "SELECT id, parent, fid, calls, incl_instructions, self_instructions FROM call_paths WHERE depth > 0 ORDER BY id;
+                    SELECT instructions FROM run; SELECT value FROM meta WHERE key = 'deterministic'" > $engine.tables
+    done
+    [ "$(od -An -tu8 -N32 node.out | tr -s ' \n' ' ')" = " 946684800000001000 2000 10003000 1000 " ] ||
+      fail "clocks: $(od -An -tu8 -N32 node.out)"
+    cmp wasm2c.out node.out || fail "the guest's output differs"
+    diff wasm2c.tables node.tables || fail "the tables differ"
+    ;;
+  *) fail "unknown case" ;;
+esac
+echo "ok $case_name"
