@@ -19,6 +19,8 @@ packages=(
 "$top/scripts/ensure-packages.sh" "${packages[@]}"
 command -v node >/dev/null 2>&1 || "$top/scripts/ensure-packages.sh" nodejs
 command -v npm >/dev/null 2>&1 || "$top/scripts/ensure-packages.sh" npm
+# node_api.h, for the Node engine's addon: Debian's nodejs keeps it in libnode-dev
+[ -f /usr/include/node/node_api.h ] || "$top/scripts/ensure-packages.sh" libnode-dev
 # playwright-core, which drives chromium in the browser test (tests/browser), from its lockfile
 [ -f "$top/tests/browser/node_modules/playwright-core/package.json" ] ||
   (cd "$top/tests/browser" && npm ci --no-audit --no-fund --loglevel=error)
