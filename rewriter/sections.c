@@ -91,29 +91,23 @@ typedef void (*custom_filter)(struct bytes *out, const uint8_t *section, size_t 
                               const uint8_t *name, uint32_t name_len, const uint8_t *payload,
                               size_t payload_len);
 
-/* Copies module to out section by section; custom sections go through filter. */
+/* Copies module to out; its custom sections, as wasm-scan finds them, go
+** through filter. -1 when wasm-scan refuses the module. */
 static int copy_module(struct bytes *out, const uint8_t *module, size_t len, custom_filter filter) {
-  if (len < 8) return -1;
-  put(out, module, 8);
-  size_t pos = 8;
-  while (pos < len) {
-    size_t start = pos;
-    uint8_t id = module[pos++];
-    uint32_t size;
-    if (!wscan_read_u32(module, len, &pos, &size) || size > len - pos) return -1;
-    size_t end = pos + size;
-    if (id == 0) {
-      uint32_t name_len;
-      size_t name_pos = pos;
-      if (!wscan_read_u32(module, end, &name_pos, &name_len) || name_len > end - name_pos) return -1;
-      const uint8_t *payload = module + name_pos + name_len;
-      filter(out, module + start, end - start, module + name_pos, name_len, payload,
-             (size_t)(module + end - payload));
-    } else {
-      put(out, module + start, end - start);
-    }
+  struct wscan_module m;
+  char err[WSCAN_ERR_MAX];
+  if (wscan_parse(module, len, &m, err) != WSCAN_OK) return -1;
+  size_t pos = 0;
+  for (uint32_t i = 0; i < m.num_customs; i++) {
+    const struct wscan_custom *c = &m.customs[i];
+    size_t end = (size_t)c->offset + c->size;
+    put(out, module + pos, c->offset - pos);
+    filter(out, module + c->offset, c->size, (const uint8_t *)c->name, (uint32_t)strlen(c->name),
+           module + c->payload_offset, end - c->payload_offset);
     pos = end;
   }
+  put(out, module + pos, len - pos);
+  wscan_free(&m);
   return 0;
 }
 
