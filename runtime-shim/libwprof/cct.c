@@ -13,9 +13,6 @@
 #define FIRST_BLOCK_NODES 256u
 #define FIRST_CHILD_SLOTS 4u
 
-static WPROF_PROBE_CODE uint32_t fid_slot(uint32_t fid, uint32_t cap) {
-  return (fid * 0x9E3779B1u) & (cap - 1);
-}
 
 void wprof__cct_init_root(struct wprof_node *root) {
   *root = (struct wprof_node){.fid = WPROF_ROOT_FID};
@@ -43,7 +40,7 @@ static WPROF_PROBE_CODE struct wprof_node *node_alloc(wprof_thread *t) {
 }
 
 static WPROF_PROBE_CODE void child_insert(struct wprof_node **slots, uint32_t cap, struct wprof_node *child) {
-  uint32_t i = fid_slot(child->fid, cap);
+  uint32_t i = wprof__fid_slot(child->fid, cap);
   while (slots[i]) i = (i + 1) & (cap - 1);
   slots[i] = child;
 }
@@ -88,7 +85,7 @@ static WPROF_PROBE_CODE __attribute__((noinline, cold)) struct wprof_node *child
 static WPROF_PROBE_CODE struct wprof_node *child_lookup(wprof_thread *t, struct wprof_node *parent, uint32_t fid) {
   uint32_t mask = parent->child_cap - 1;
   if (parent->child_cap) {
-    for (uint32_t i = fid_slot(fid, parent->child_cap); parent->children[i]; i = (i + 1) & mask) {
+    for (uint32_t i = wprof__fid_slot(fid, parent->child_cap); parent->children[i]; i = (i + 1) & mask) {
       if (parent->children[i]->fid == fid) return parent->children[i];
     }
   }

@@ -62,6 +62,11 @@ struct wprof_node {
 
 #define WPROF_ROOT_FID UINT32_MAX
 
+/* The first slot of fid in a children table of cap slots (a power of 2). */
+static inline WPROF_PROBE_CODE uint32_t wprof__fid_slot(uint32_t fid, uint32_t cap) {
+  return (fid * 0x9E3779B1u) & (cap - 1);
+}
+
 struct wprof_frame {
   struct wprof_node *node;
   uint64_t start;    /* clock ticks at entry */

@@ -53,13 +53,25 @@ static inline WPROF_PROBE_CODE uint64_t wprof__now(const wprof_thread *t) {
   return wprof__clock_read(t->rec, (enum wprof_clock_kind)t->clock);
 }
 
+/* A callee other than the predicted one, when its path sits in the first
+** slot its fid hashes to (as most do), learnt as the successor of the child
+** entered last (as wprof__child learns it); NULL leaves it to the slow path. */
+static inline WPROF_PROBE_CODE struct wprof_node *wprof__child_fast(struct wprof_node *parent, uint32_t fid) {
+  if (parent->child_cap == 0) return NULL;
+  struct wprof_node *node = parent->children[wprof__fid_slot(fid, parent->child_cap)];
+  if (node == NULL || node->fid != fid) return NULL;
+  if (parent->last_entered) parent->last_entered->successor = node;
+  return node;
+}
+
 /* The fast paths push or pop one frame and make no call but a tail call to
 ** the slow path (a callee other than the predicted one, a full stack,
 ** --trace, a slow clock, a mismatched exit), so that they save no registers. */
 static inline WPROF_PROBE_CODE void wprof_probe_enter(wprof_thread *t, uint32_t fid) {
   struct wprof_frame *f = t->top;
   struct wprof_node *parent = f->node, *node = parent->predicted;
-  if (WPROF_UNLIKELY(t->slow_path || f == t->limit || node == NULL || node->fid != fid)) {
+  if (WPROF_UNLIKELY(node == NULL || node->fid != fid)) node = wprof__child_fast(parent, fid);
+  if (WPROF_UNLIKELY(t->slow_path || f == t->limit || node == NULL)) {
     wprof__enter_slow(t, fid);
     return;
   }
@@ -95,7 +107,8 @@ static inline WPROF_PROBE_CODE void wprof_probe_exit(wprof_thread *t, uint32_t f
 ** and left at once; its time stays the caller's. */
 static inline WPROF_PROBE_CODE void wprof_probe_count(wprof_thread *t, uint32_t fid) {
   struct wprof_node *parent = t->top->node, *node = parent->predicted;
-  if (WPROF_UNLIKELY(t->slow_path || node == NULL || node->fid != fid)) {
+  if (WPROF_UNLIKELY(node == NULL || node->fid != fid)) node = wprof__child_fast(parent, fid);
+  if (WPROF_UNLIKELY(t->slow_path || node == NULL)) {
     wprof__count_slow(t, fid);
     return;
   }
