@@ -5,7 +5,8 @@
 ** (runtime-shim/node: the wprof_node.node addon and the driver
 ** wprof-run-node.mjs), which this process becomes by exec'ing node, so that
 ** the guest's stdio, the signals and the exit status pass through unchanged.
-** --engine auto takes Node for what wasm2c cannot translate.
+** --engine auto takes Node for what wasm2c cannot translate, and for a big
+** module not compiled yet.
 */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -66,7 +67,8 @@ static const char help[] =
     "                                  the addon and driver of runtime-shim/node;\n"
     "                                  each probe event costs more (about 45 ns)\n"
     "                          auto    (default) node for a module wasm2c cannot\n"
-    "                                  translate (tail calls, SIMD), else wasm2c\n"
+    "                                  translate (tail calls, SIMD) or of 1 MiB or\n"
+    "                                  more not compiled yet, else wasm2c\n"
     "  -q, --quiet           print nothing of our own on stderr but errors (no\n"
     "                        progress, trap, interruption or summary line)\n"
     "  -h, --help            this help\n"
@@ -142,6 +144,11 @@ static int parse_engine(const char *arg, enum engine *out) {
 /* What wasm2c 1.0.32 cannot translate and V8 runs: tail calls, SIMD. */
 static bool wasm2c_cannot_translate(const struct wprof_module_file *m) { return m->uses_simd || m->uses_tail_calls; }
 
+/* From this size on a module not built yet goes to Node with --engine auto:
+** wasm2c and cc take minutes on a few MB of wasm (2 minutes for a 1.8 MB
+** C++ module, issue 12), where V8 starts it in a second or two. */
+#define AUTO_NODE_MIN_BYTES (1024u * 1024u)
+
 /* The driver of the Node engine, found relative to this executable:
 ** BUILD/cli/wprof -> BUILD/runtime-shim/node/wprof-run-node.mjs. */
 static char *node_driver_path(void) {
@@ -206,7 +213,10 @@ static int run_engine(const struct wprof_host_options *opts, enum engine engine)
   struct wprof_module_file module;
   int rc = wprof_host_load(opts->module_path, &module);
   if (rc) return rc;
-  if (engine == ENGINE_AUTO) engine = wasm2c_cannot_translate(&module) ? ENGINE_NODE : ENGINE_WASM2C;
+  if (engine == ENGINE_AUTO)
+    engine = wasm2c_cannot_translate(&module) || (module.len >= AUTO_NODE_MIN_BYTES && !wprof_host_is_cached(&module))
+                 ? ENGINE_NODE
+                 : ENGINE_WASM2C;
   wprof_host_unload(&module);
   if (engine == ENGINE_WASM2C) return wprof_host_run(opts);
   return exec_node(opts);

@@ -61,6 +61,9 @@ int wprof_host_check_db_dir(const char *db_path);
 ** or an exit code (message printed). */
 int wprof_host_build(const char *module_path, const struct wprof_module_file *m, bool quiet, char **so_path);
 
+/* Whether the module's shared object is in the cache (a run starts at once). */
+bool wprof_host_is_cached(const struct wprof_module_file *m);
+
 /* Runs the module; returns the exit code for `wprof run`. */
 int wprof_host_run(const struct wprof_host_options *opts);
 

@@ -38,6 +38,7 @@
 
 #include "module-entry.h"
 #include "wasm-scan.h"
+#include "xalloc.h"
 #include "wprof-abi.h"
 
 extern char **environ;
@@ -480,40 +481,55 @@ static int build_in(const char *module_path, const struct wprof_module_file *m, 
   return 0;
 }
 
-int wprof_host_build(const char *module_path, const struct wprof_module_file *m, bool quiet, char **so_path) {
-  if (m->uses_simd || m->uses_tail_calls) {
-    fail(module_path, m->uses_simd ? "uses SIMD (v128), which wasm2c 1.0.32 cannot translate"
-                                   : "uses tail calls (return_call), which wasm2c 1.0.32 cannot translate");
-    return WPROF_EXIT_UNSUPPORTED;
-  }
+/* The module's cached shared object: its file name in the cache, a hash of
+** the module, the tools that build it and how they are run. */
+static XXH128_hash_t cache_key(const struct wprof_module_file *m) {
   char cc_id[8192], w2c_id[8192], flags[64];
   tool_identity(CC, cc_id, sizeof cc_id);
   tool_identity("wasm2c", w2c_id, sizeof w2c_id);
   snprintf(flags, sizeof flags, "%s %s%s abi%d", CC_OPTIMIZE, CC_NO_PLT, m->uses_exceptions ? " exceptions" : "",
            WPROF_MODULE_ENTRY_ABI);
   XXH3_state_t *st = XXH3_createState();
-  if (!st) return WPROF_EXIT_INTERNAL;
+  if (!st) wprof_out_of_memory();
   XXH3_128bits_reset(st);
   XXH3_128bits_update(st, m->bytes, m->len);
   const char *parts[] = {cc_id, w2c_id, "wprof " WPROF_VERSION, flags};
   for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) XXH3_128bits_update(st, parts[i], strlen(parts[i]) + 1);
   XXH128_hash_t key = XXH3_128bits_digest(st);
   XXH3_freeState(st);
+  return key;
+}
 
+static char *cached_so_path(const char *dir, XXH128_hash_t key) {
+  char *path = NULL;
+  if (asprintf(&path, "%s/%016llx%016llx.so", dir, (unsigned long long)key.high64, (unsigned long long)key.low64) < 0)
+    wprof_out_of_memory();
+  return path;
+}
+
+bool wprof_host_is_cached(const struct wprof_module_file *m) {
+  char *dir = cache_dir(), *target = dir ? cached_so_path(dir, cache_key(m)) : NULL;
+  bool cached = target && access(target, R_OK) == 0;
+  free(dir);
+  free(target);
+  return cached;
+}
+
+int wprof_host_build(const char *module_path, const struct wprof_module_file *m, bool quiet, char **so_path) {
+  if (m->uses_simd || m->uses_tail_calls) {
+    fail(module_path, m->uses_simd ? "uses SIMD (v128), which wasm2c 1.0.32 cannot translate"
+                                   : "uses tail calls (return_call), which wasm2c 1.0.32 cannot translate");
+    return WPROF_EXIT_UNSUPPORTED;
+  }
+  XXH128_hash_t key = cache_key(m);
   char *dir = cache_dir();
   if (!dir || mkdir_p(dir) != 0) {
     fail(module_path, "cannot create cache directory %s: %s", dir ? dir : "", strerror(errno));
     free(dir);
     return WPROF_EXIT_CANT_CREATE;
   }
-  char *target = NULL, *build = NULL;
-  if (asprintf(&target, "%s/%016llx%016llx.so", dir, (unsigned long long)key.high64,
-               (unsigned long long)key.low64) < 0 ||
-      asprintf(&build, "%s/build-XXXXXX", dir) < 0) {
-    free(dir);
-    free(target);
-    return WPROF_EXIT_INTERNAL;
-  }
+  char *target = cached_so_path(dir, key), *build = NULL;
+  if (asprintf(&build, "%s/build-XXXXXX", dir) < 0) wprof_out_of_memory();
   int rc = 0;
   if (access(target, R_OK) != 0) {
     remove_abandoned_builds(dir);

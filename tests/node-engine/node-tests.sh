@@ -19,6 +19,24 @@ expect_rc() { [ "$rc" = "$1" ] || fail "exit code $rc, expected $1; stderr: $(ca
 path_value() { q "$1" "SELECT $2 FROM call_paths JOIN path_names USING (id) WHERE path = '$3'"; }
 
 case $case_name in
+  auto-big)
+    # --engine auto gives a module of 1 MiB or more that is not compiled yet to Node,
+    # and a small one to wasm2c: 65,000 exported functions of 3 instructions, _start empty
+    { echo '(module (memory (export "memory") 1) (func (export "_start"))'
+      for i in $(seq 65000); do echo "(func (export \"f$i\") (result i32) (i32.add (i32.const $i) (i32.const 1)))"; done
+      echo ')'; } > big.wat
+    "$WAT2WASM" big.wat -o big.wasm
+    [ "$(stat -c %s big.wasm)" -ge 1048576 ] || fail "big.wasm has only $(stat -c %s big.wasm) bytes"
+    WPROF_CACHE_DIR=$work/cache run_wprof -o big.db big.wasm
+    expect_rc 0
+    [ "$(q big.db 'SELECT host, status FROM run')" = "node|exited" ] || fail "big: $(q big.db 'SELECT host, status FROM run')"
+    [ ! -e cache ] || [ -z "$(ls cache)" ] || fail "big: something was compiled: $(ls cache)"
+    echo '(module (memory (export "memory") 1) (func (export "_start")))' > small.wat
+    "$WAT2WASM" small.wat -o small.wasm
+    WPROF_CACHE_DIR=$work/cache run_wprof -o small.db small.wasm
+    expect_rc 0
+    [ "$(q small.db 'SELECT host FROM run')" = wasm2c ] || fail "small: $(q small.db 'SELECT host FROM run')"
+    ;;
   tail-calls)
     # tests/cost/tail-calls.wat: _start calls count(3), which tail-calls itself
     # down to count(0): four activations, each leaving its frame before the
