@@ -120,6 +120,36 @@ case $case_name in
     [ ! -e x.db ] || fail "a database was left"
     [ "$(wc -l < err.txt)" = 1 ] && grep -q '^wprof: abi99.wasm: .*probe ABI version 99' err.txt || fail "stderr: $(cat err.txt)"
     ;;
+  sqljs)
+    # sql.js's own sql-wasm.wasm, instrumented, loaded by its untouched glue
+    # (locateFile): N rows inserted one statement at a time. Its exports are
+    # minified (U, V, ...) and it has no name section, so a function is named
+    # by its export; the glue says which export is which (Module._sqlite3_step=wasmExports.V).
+    dist=$src/tests/register/node_modules/sql.js/dist
+    [ -f "$dist/sql-wasm.wasm" ] || fail "sql.js is not installed: scripts/setup.sh installs it (npm ci in tests/register)"
+    "$instrument" -q "$dist/sql-wasm.wasm" sql.i.wasm
+    n=37
+    rc=0; WPROF_OUTPUT=x.db node --import "$register" "$here/sqljs.mjs" "$work/sql.i.wasm" $n > out.txt 2> err.txt || rc=$?
+    expect_rc 0
+    [ "$(q x.db 'SELECT status, exit_code, module_path FROM run')" = "exited|0|$work/sql.i.wasm" ] || fail "run $(q x.db 'SELECT status, exit_code, module_path FROM run')"
+    [ "$(q x.db "SELECT value FROM meta WHERE key = 'complete'")" = 1 ] || fail "not complete"
+    export_of() { # the export the glue binds Module._NAME to
+      local e
+      e=$(grep -o "\._$1=[a-z]\.[A-Za-z_\$][A-Za-z0-9_\$]*" "$dist/sql-wasm.js" | sed 's/.*\.//')
+      [ -n "$e" ] || fail "sql-wasm.js binds no export to _$1"
+      echo "$e"
+    }
+    # calls from JavaScript (paths of depth 1): once per row, once for the
+    # CREATE (sqlite3_exec), and one string copied in and freed per Database.run
+    for f_count in sqlite3_prepare_v2=$n sqlite3_clear_bindings=$n sqlite3_reset=$n sqlite3_bind_int=$n \
+                   sqlite3_step=$n sqlite3_finalize=$n sqlite3_exec=1 malloc=$((n + 1)) free=$((n + 1)); do
+      f=${f_count%=*} want=${f_count#*=}
+      e=$(export_of "$f")
+      [ "$(q x.db "SELECT COUNT(*) FROM functions WHERE name = '$e'")" = 1 ] || fail "no function named $e ($f)"
+      got=$(calls x.db "$e")
+      [ "$got" = "$want" ] || fail "$f ($e) called $got times from JavaScript, expected $want"
+    done
+    ;;
   *) fail "no such case" ;;
 esac
 echo "PASS $case_name"
