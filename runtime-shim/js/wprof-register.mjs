@@ -106,7 +106,7 @@ function deafProbes() {
 }
 
 function notProfiled(module, why) {
-  if (!warned.has(module)) say(`a second instrumented module is not profiled (${why}): one database per process`);
+  if (!warned.has(module)) say(`an instance of an instrumented module is not profiled (${why}): one recorder per process`);
   warned.add(module);
   return deafProbes();
 }

@@ -86,6 +86,21 @@ case $case_name in
     [ "$(q x.db 'SELECT total_calls = total_exits + unwound_frames FROM run')" = 1 ] || fail "unbalanced frames"
     grep -qx 'wprof: guest interrupted by SIGINT' err.txt || fail "stderr: $(cat err.txt)"
     ;;
+  cost)
+    # wasm-instrument --cost: the instance's wprof.cost counter. work runs 3
+    # instructions of its own (local.get, call, call), leaf 3 (local.get,
+    # i32.const, i32.add): 9 a call. A second instance of a --cost module is
+    # not profiled (its counter is another), with a warning.
+    "$instrument" -q --cost work.wasm work.c.wasm
+    app x.db work.c.wasm sync,instance 4
+    expect_rc 0
+    expect_run x.db 'exited|0|' 4
+    [ "$(q x.db 'SELECT instructions FROM run')" = 36 ] || fail "instructions $(q x.db 'SELECT instructions FROM run')"
+    [ "$(q x.db "SELECT group_concat(self_instructions || '/' || incl_instructions, ' ') FROM (SELECT * FROM call_paths JOIN path_names USING (id) WHERE depth > 0 ORDER BY path)")" = '12/36 24/24' ] ||
+      fail "instructions of work, work;leaf: $(q x.db "SELECT group_concat(self_instructions || '/' || incl_instructions, ' ') FROM (SELECT * FROM call_paths JOIN path_names USING (id) WHERE depth > 0 ORDER BY path)")"
+    grep -qx 'wprof: an instance of an instrumented module is not profiled (another instance of the --cost module work.c.wasm): one recorder per process' err.txt ||
+      fail "stderr: $(cat err.txt)"
+    ;;
   second-module)
     # another instrumented module in the same process: a warning, no probes, it runs
     wat2wasm_out=other.wasm
@@ -95,7 +110,7 @@ case $case_name in
     app x.db work.i.wasm sync 2 return other.i.wasm
     expect_rc 0
     expect_run x.db 'exited|0|' 2
-    grep -qx 'wprof: a second instrumented module is not profiled (this process records work.i.wasm): one database per process' err.txt ||
+    grep -qx 'wprof: an instance of an instrumented module is not profiled (this process records work.i.wasm): one recorder per process' err.txt ||
       fail "stderr: $(cat err.txt)"
     [ "$(q x.db "SELECT COUNT(*) FROM functions WHERE name = 'other'")" = 0 ] || fail "other recorded"
     ;;
