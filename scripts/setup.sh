@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages wprof needs (only those missing) and the npm
-# packages of the browser test (tests/browser, when missing), then configures
+# packages of the browser and register tests (tests/browser, tests/register, when missing), then configures
 # and builds it. Used by scripts/demo.sh, scripts/test.sh and CI.
 #   scripts/setup.sh [BUILD_DIR [extra cmake args...]]
 set -euo pipefail
@@ -24,6 +24,9 @@ command -v npm >/dev/null 2>&1 || "$top/scripts/ensure-packages.sh" npm
 # playwright-core, which drives chromium in the browser test (tests/browser), from its lockfile
 [ -f "$top/tests/browser/node_modules/playwright-core/package.json" ] ||
   (cd "$top/tests/browser" && npm ci --no-audit --no-fund --loglevel=error)
+# sql.js, the Emscripten package the register module's test profiles (tests/register), from its lockfile
+[ -f "$top/tests/register/node_modules/sql.js/package.json" ] ||
+  (cd "$top/tests/register" && npm ci --no-audit --no-fund --loglevel=error)
 
 cmake -S "$top" -B "$build" "$@" >/dev/null
 cmake --build "$build" -j"$(nproc)"

@@ -18,19 +18,12 @@
 // trampolines of wprof-host.mjs, so f32/f64/v128 results never pass through
 // JavaScript.
 
-import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import process from 'node:process';
 import { parseArgs } from 'node:util';
 import { deterministicWasi } from './wprof-deterministic.mjs';
-import { counterTrampolines, exitTrampolines, PROBE_NAMES, WPROF_ABI_IMPORT_MODULE, WPROF_ABI_COST_EXPORT } from './wprof-host.mjs';
-
-const EXIT = { USAGE: 64, DATA: 65, UNSUPPORTED: 69, INTERNAL: 70, CANT_CREATE: 73, TRAP: 134 };
-const SIGNAL_EXIT = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
-const TIMING = { none: 0, exact: 1, sampled: 2 };
-const STATUS = { exited: 0, trapped: 1, interrupted: 2, error: 3 };
-
-const addon = createRequire(import.meta.url)('./wprof_node.node');
+import { PROBE_NAMES, WPROF_ABI_IMPORT_MODULE } from './wprof-host.mjs';
+import { addon, endRun, EXIT, isTrap, recorderProbes, SIGNAL_EXIT, STATUS, stopSignalName, TIMING, trapMessage } from './wprof-node-recorder.mjs';
 
 function fail(code, what, message) {
   process.stderr.write(`wprof run: ${what}: ${message}\n`);
@@ -66,21 +59,6 @@ process.emitWarning = (warning, ...rest) => {
 };
 const { WASI } = await import('node:wasi');
 
-// V8's trap messages, in the words of the wasm2c engine (host-run.c), so that
-// run.trap is the same whichever engine ran the guest.
-function trapMessage(error) {
-  if (error instanceof RangeError) return 'call stack exhausted';
-  if (error instanceof WebAssembly.Exception) return 'uncaught exception';
-  const m = error.message;
-  if (/unreachable/.test(m)) return 'unreachable executed';
-  if (/divide by zero|remainder by zero/.test(m)) return 'integer divide by zero';
-  if (/unrepresentable|float.*integer/.test(m)) return 'invalid conversion to integer';
-  if (/overflow/.test(m)) return 'integer overflow';
-  if (/signature mismatch|null function|table index/.test(m)) return 'indirect call: type mismatch, null or out of range';
-  if (/out of bounds/.test(m)) return 'out of bounds memory or table access';
-  return m;
-}
-
 const bytes = fs.readFileSync(modulePath);
 let module;
 try {
@@ -96,7 +74,6 @@ for (const imp of WebAssembly.Module.imports(module)) {
 const exports = WebAssembly.Module.exports(module);
 if (!exports.some((e) => e.name === '_start' && e.kind === 'function'))
   fail(EXIT.UNSUPPORTED, modulePath, 'has no _start export (not a WASI command)');
-const countsInstructions = exports.some((e) => e.name === WPROF_ABI_COST_EXPORT && e.kind === 'global');
 
 const preopens = {};
 for (const dir of opts.dir) {
@@ -115,17 +92,7 @@ const openError = addon.open(opts.output, modulePath, bytes, [modulePath, ...gue
   Number(opts['sample-interval']), opts.deterministic, opts.trace);
 if (openError !== null) fail(EXIT.CANT_CREATE, opts.output, openError);
 
-// The probes: the addon's functions themselves; for a module counting its
-// instructions, enter/exit/count/catch through trampolines that pass the
-// counter along (bound to it once the guest is instantiated).
-const probes = {};
-for (const name of ['enter', 'exit', 'count', 'frame', 'catch', 'alloc', 'realloc', 'free']) probes[name] = addon[name];
-const counter = countsInstructions ? counterTrampolines(addon) : null;
-if (counter) {
-  addon.countInstructions();
-  Object.assign(probes, counter.probes);
-}
-Object.assign(probes, exitTrampolines(probes.exit));
+const { probes, bind } = recorderProbes(module);
 
 let instance;
 try {
@@ -136,7 +103,7 @@ try {
   fail(EXIT.UNSUPPORTED, modulePath, `cannot instantiate: ${error.message}`);
 }
 
-counter?.bind(instance.exports[WPROF_ABI_COST_EXPORT]);
+bind(instance);
 
 // The guest, to its end: its exit code, a trap, or an interruption.
 let status = STATUS.exited, exitCode = 0, message = null;
@@ -153,8 +120,7 @@ try {
 } catch (error) {
   if (addon.stopSignal() !== 0) {
     status = STATUS.interrupted;
-  } else if (error instanceof WebAssembly.RuntimeError || error instanceof RangeError ||
-             error instanceof WebAssembly.Exception) {
+  } else if (isTrap(error)) {
     status = STATUS.trapped;
     message = trapMessage(error);
   } else {
@@ -163,15 +129,8 @@ try {
     fail(EXIT.INTERNAL, modulePath, `cannot run: ${error.message}`);
   }
 }
-addon.samplingStop();
-if (counter) {
-  const value = instance.exports[WPROF_ABI_COST_EXPORT].value;
-  addon.setInstructions(Number(value & 0xffffffffn), Number(value >> 32n));
-}
-const signal = ['', 'SIGHUP', 'SIGINT', '', '', '', '', '', '', '', '', '', '', '', '', 'SIGTERM'][addon.stopSignal()];
+const signal = stopSignalName();
 if (status === STATUS.interrupted) message = signal;
-if (!opts.quiet && status === STATUS.trapped) process.stderr.write(`wprof: guest trapped: ${message}\n`);
-if (!opts.quiet && status === STATUS.interrupted) process.stderr.write(`wprof: guest interrupted by ${message}\n`);
-const finishError = addon.finish(status, exitCode, message, opts.quiet, opts.output);
+const finishError = endRun({ status, exitCode, message, quiet: opts.quiet, output: opts.output, instance });
 if (finishError !== null) fail(EXIT.CANT_CREATE, opts.output, finishError);
 process.exit(status === STATUS.exited ? exitCode & 0xff : status === STATUS.trapped ? EXIT.TRAP : SIGNAL_EXIT[signal]);

@@ -103,6 +103,11 @@ static WPROF_PROBE_CODE void set_instructions(napi_env env, napi_value low, napi
   instructions = (uint64_t)arg_u32(env, high) << 32 | arg_u32(env, low);
 }
 
+/* A probe after finish() or close() (a module still called from an 'exit'
+** listener of the application, under wprof-register.mjs) records nothing. */
+#define NO_RUN_RETURN(value) \
+  if (WPROF_UNLIKELY(!thread)) return value;
+
 #define STOP_HERE                                        \
   if (WPROF_UNLIKELY(wprof_probe_should_stop(thread))) { \
     throw_stop(env);                                     \
@@ -112,12 +117,14 @@ static WPROF_PROBE_CODE void set_instructions(napi_env env, napi_value low, napi
   static WPROF_PROBE_CODE napi_value probe_##name(napi_env env, napi_callback_info info) {         \
     napi_value a[1];                                                                         \
     get_args(env, info, 1, a);                                                               \
+    NO_RUN_RETURN(NULL)                                                                      \
     stop_check wprof_probe_##name(thread, arg_u32(env, a[0]));                               \
     return NULL;                                                                             \
   }                                                                                          \
   static WPROF_PROBE_CODE napi_value probe_##name##_counted(napi_env env, napi_callback_info info) { \
     napi_value a[3];                                                                         \
     get_args(env, info, 3, a);                                                               \
+    NO_RUN_RETURN(NULL)                                                                      \
     stop_check set_instructions(env, a[1], a[2]);                                            \
     wprof_probe_##name(thread, arg_u32(env, a[0]));                                          \
     return NULL;                                                                             \
@@ -129,13 +136,14 @@ CALL_PROBE(count, )
 static WPROF_PROBE_CODE napi_value probe_frame(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value v;
-  CHECK(napi_create_int32(env, wprof_probe_frame(thread), &v));
+  CHECK(napi_create_int32(env, thread ? wprof_probe_frame(thread) : 0, &v));
   return v;
 }
 
 static WPROF_PROBE_CODE napi_value probe_catch(napi_env env, napi_callback_info info) {
   napi_value a[2];
   get_args(env, info, 2, a);
+  NO_RUN_RETURN(NULL)
   wprof_probe_catch(thread, arg_u32(env, a[0]), (int32_t)arg_u32(env, a[1]));
   return NULL;
 }
@@ -143,6 +151,7 @@ static WPROF_PROBE_CODE napi_value probe_catch(napi_env env, napi_callback_info 
 static WPROF_PROBE_CODE napi_value probe_catch_counted(napi_env env, napi_callback_info info) {
   napi_value a[4];
   get_args(env, info, 4, a);
+  NO_RUN_RETURN(NULL)
   set_instructions(env, a[2], a[3]);
   wprof_probe_catch(thread, arg_u32(env, a[0]), (int32_t)arg_u32(env, a[1]));
   return NULL;
@@ -151,6 +160,7 @@ static WPROF_PROBE_CODE napi_value probe_catch_counted(napi_env env, napi_callba
 static WPROF_PROBE_CODE napi_value probe_alloc(napi_env env, napi_callback_info info) {
   napi_value a[2];
   get_args(env, info, 2, a);
+  NO_RUN_RETURN(NULL)
   wprof_probe_alloc(thread, arg_u32(env, a[0]), arg_u32(env, a[1]));
   return NULL;
 }
@@ -158,6 +168,7 @@ static WPROF_PROBE_CODE napi_value probe_alloc(napi_env env, napi_callback_info 
 static WPROF_PROBE_CODE napi_value probe_realloc(napi_env env, napi_callback_info info) {
   napi_value a[3];
   get_args(env, info, 3, a);
+  NO_RUN_RETURN(NULL)
   wprof_probe_realloc(thread, arg_u32(env, a[0]), arg_u32(env, a[1]), arg_u32(env, a[2]));
   return NULL;
 }
@@ -165,6 +176,7 @@ static WPROF_PROBE_CODE napi_value probe_realloc(napi_env env, napi_callback_inf
 static WPROF_PROBE_CODE napi_value probe_free(napi_env env, napi_callback_info info) {
   napi_value a[1];
   get_args(env, info, 1, a);
+  NO_RUN_RETURN(NULL)
   wprof_probe_free(thread, arg_u32(env, a[0]));
   return NULL;
 }

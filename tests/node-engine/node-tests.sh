@@ -88,13 +88,7 @@ case $case_name in
     # the wprof.functions section of an instrumented module, its probe ABI
     # version (the byte after the section's name) made 99
     "$instrument" -q "$wasm/counts.wasm" counts.i.wasm
-    python3 -c '
-import sys
-b = bytearray(open(sys.argv[1], "rb").read())
-i = b.index(b"wprof.functions") + len("wprof.functions")
-assert b[i] < 0x80
-b[i] = 99
-open(sys.argv[2], "wb").write(b)' counts.i.wasm abi99.wasm
+    "$src/tests/node-engine/set-abi-version.py" counts.i.wasm abi99.wasm 99
     for engine in wasm2c node; do
       run_wprof --engine $engine -o x.db abi99.wasm
       echo "$rc" > $engine.rc
