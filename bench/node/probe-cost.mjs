@@ -1,18 +1,21 @@
 // probe-cost.mjs — the cost of one probe event under Node: the instrumented
 // probe-loop module (two events per call of an empty function) with its
 // `wprof` imports bound to empty wasm functions, empty JavaScript
-// functions, the addon's empty N-API function, and the addon's probes
-// (wprof_node.node, counts only). Prints ns per event of each, best of ROUNDS.
-//   node probe-cost.mjs LOOP.i.wasm ADDON.node [CALLS [ROUNDS]]
+// functions, the addon's empty N-API function, the addon's probes
+// (wprof_node.node, counts only), and the event ring of wprof-host.mjs
+// drained by the addon (one row per size in RING_SIZES, events, default
+// 4096). Prints ns per event of each, best of ROUNDS.
+//   [RING_SIZES=4096,...] node probe-cost.mjs LOOP.i.wasm ADDON.node [CALLS [ROUNDS]]
 // (bench/node/run.sh builds the inputs and runs it.)
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { exitTrampolines } from '../../runtime-shim/js/wprof-host.mjs';
+import { exitTrampolines, ringProbes } from '../../runtime-shim/js/wprof-host.mjs';
 
 const [wasmPath, addonPath, callsArg = '20000000', roundsArg = '5'] = process.argv.slice(2);
 const calls = Number(callsArg), rounds = Number(roundsArg);
+const ringSizes = (process.env.RING_SIZES ?? '4096').split(',').map(Number); // the event rings to time
 const addon = createRequire(import.meta.url)(path.resolve(addonPath));
 const bytes = fs.readFileSync(wasmPath);
 const module = new WebAssembly.Module(bytes);
@@ -26,9 +29,9 @@ const emptyWasm = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array
   10, 7, 2, 2, 0, 0x0b, 2, 0, 0x0b,
 ]))).exports;
 
-function probes(enter, exit) {
+function probes(enter, exit, served = exitTrampolines(exit)) {
   const wanted = WebAssembly.Module.imports(module).filter((i) => i.module === 'wprof').map((i) => i.name);
-  const all = { enter, exit, ...exitTrampolines(exit) };
+  const all = { enter, exit, ...served };
   return Object.fromEntries(wanted.map((name) => [name, all[name]]));
 }
 
@@ -53,9 +56,17 @@ const err = addon.open(db, wasmPath, bytes, [wasmPath], 0, 0, false, false);
 if (err !== null) throw new Error(err);
 results['addon enter/exit (counts only)'] = time(probes(addon.enter, addon.exit));
 addon.finish(0, 0, null, true, db);
+for (const events of ringSizes) {
+  const err2 = addon.open(db, wasmPath, bytes, [wasmPath], 0, 0, false, false);
+  if (err2 !== null) throw new Error(err2);
+  const ring = ringProbes(addon.drain, events);
+  addon.ringAttach(ring.memory.buffer);
+  results[`addon, event ring of ${events} (counts only)`] = time(probes(ring.probes.enter, ring.probes.exit, ring.probes));
+  addon.finish(0, 0, null, true, db);
+}
 fs.rmSync(path.dirname(db), { recursive: true });
 
 const base = results['empty wasm import'];
 console.log(`${calls} calls x 2 events, best of ${rounds} rounds, node ${process.version}`);
 for (const [what, ns] of Object.entries(results))
-  console.log(`${what.padEnd(34)} ${ns.toFixed(2).padStart(7)} ns/event  (+${(ns - base).toFixed(2)} over the empty wasm import)`);
+  console.log(`${what.padEnd(44)} ${ns.toFixed(2).padStart(7)} ns/event  (+${(ns - base).toFixed(2)} over the empty wasm import)`);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Per-probe-event cost under Node (bench/RESULTS.md, "Probe cost under Node"):
 # builds probe-loop.wat, instruments it and runs probe-cost.mjs.
-#   bench/node/run.sh [BUILD_DIR [CALLS [ROUNDS]]]
+#   [RING_SIZES=4096,...] bench/node/run.sh [BUILD_DIR [CALLS [ROUNDS]]]
+# (RING_SIZES: the event rings timed, in events; see probe-cost.mjs)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-"$here/../../build"}

@@ -9,7 +9,7 @@
 
 import { createRequire } from 'node:module';
 import process from 'node:process';
-import { counterTrampolines, exitTrampolines, WPROF_ABI_COST_EXPORT, WPROF_ABI_IMPORT_MODULE } from './wprof-host.mjs';
+import { counterTrampolines, exitTrampolines, ringProbes, WPROF_ABI_COST_EXPORT, WPROF_ABI_IMPORT_MODULE } from './wprof-host.mjs';
 
 export const addon = createRequire(import.meta.url)('./wprof_node.node');
 
@@ -43,13 +43,27 @@ export const importsProbes = (module) =>
 export const countsInstructions = (module) =>
   WebAssembly.Module.exports(module).some((e) => e.name === WPROF_ABI_COST_EXPORT && e.kind === 'global');
 
+// The event ring a run with --timing none gets: WPROF_NODE_RING=N, N events
+// (4096, 16 KiB, is what bench/RESULTS.md measured); unset or 0, none (not
+// the default yet: +7-9 ns an event, above issue 12's goal).
+export const ringCapacity = () => Math.max(0, Math.floor(Number(process.env.WPROF_NODE_RING ?? 0)) || 0);
+
 // The `wprof` imports of `module` for the open recorder: the addon's
-// functions themselves; for a module counting its instructions,
+// functions themselves; with ringEvents > 0 (a module that does not count
+// its instructions, timing none: the events reach libwprof late), enter,
+// exit, count and exit_T from an event ring of that many events that the
+// addon drains; for a module counting its instructions,
 // enter/exit/count/catch through trampolines that pass the counter along.
 // bind(instance) gives them the instance's counter (until then, 0).
-export function recorderProbes(module) {
+export function recorderProbes(module, { ringEvents = 0 } = {}) {
   const probes = {};
   for (const name of ['enter', 'exit', 'count', 'frame', 'catch', 'alloc', 'realloc', 'free']) probes[name] = addon[name];
+  if (ringEvents > 0 && !countsInstructions(module)) {
+    const ring = ringProbes(addon.drain, ringEvents);
+    const error = addon.ringAttach(ring.memory.buffer);
+    if (error !== null) throw new Error(error);
+    return { probes: { ...probes, ...ring.probes }, bind: () => {}, batched: true };
+  }
   const counter = countsInstructions(module) ? counterTrampolines(addon) : null;
   if (counter) {
     addon.countInstructions();

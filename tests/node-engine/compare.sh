@@ -5,7 +5,10 @@
 # allocation sites and run totals, and the guest the same stdout and exit
 # code. (tests/run/e2e.sh checks the wasm2c database against the program's
 # hand-derived .expected file, so the node one is checked too.) The same
-# again for the module rewritten with --cost, with every path's instructions.
+# again for the module rewritten with --cost, with every path's instructions,
+# and, under --timing none, for Node's event ring (WPROF_NODE_RING) of 3
+# events, smaller than any program's events, so that it is drained many
+# times, before frame/catch/alloc probes and at the end.
 #   compare.sh NAME WPROF WASM_INSTRUMENT TESTDATA_DIR
 set -euo pipefail
 name=$1 wprof=$2 instrument=$3 data=$4
@@ -20,10 +23,12 @@ tables="SELECT id, parent, fid, depth, calls, unwound FROM call_paths WHERE dept
         SELECT * FROM functions WHERE fid >= 0 ORDER BY fid" # (fid -1: the (root) of samples outside any frame)
 
 # both VARIANT OPTIONS...: the module instrumented with OPTIONS, run by both
-# engines, their tables compared (with --cost: each path's instructions too)
+# engines, their tables compared (with --cost: each path's instructions too;
+# variant ring: --timing none, Node with a ring of 3 events)
 both() {
-  local variant=$1 engine rc
+  local variant=$1 engine rc timing=() ring=()
   shift
+  [ "$variant" = ring ] && timing=(--timing none) ring=(WPROF_NODE_RING=3)
   mkdir "$work/$variant"
   "$instrument" -q "$@" "$data/$name.wasm" "$work/$variant/$name.i.wasm" || fail "wasm-instrument $* failed"
   local t=$tables
@@ -31,7 +36,7 @@ both() {
                               SELECT instructions FROM run"
   for engine in wasm2c node; do
     rc=0
-    (cd "$work/$variant" && "$wprof" run -q --engine $engine -o "$work/$engine.db" "$name.i.wasm" a b \
+    (cd "$work/$variant" && env "${ring[@]}" "$wprof" run -q --engine $engine "${timing[@]}" -o "$work/$engine.db" "$name.i.wasm" a b \
        > "$work/$engine.stdout" 2> "$work/$engine.stderr" < /dev/null) || rc=$?
     echo "$rc" > "$work/$engine.rc"
     [ -s "$work/$engine.db" ] || fail "$variant: --engine $engine wrote no database (exit $rc: $(cat "$work/$engine.stderr"))"
@@ -48,4 +53,6 @@ $(head -20 "$work/diff")"
 both probes
 probe_rows=$rows
 both cost --cost
-echo "ok $name: the same $probe_rows rows under wasm2c and node (exit $(cat "$work/node.rc")), and with --cost $rows rows"
+cost_rows=$rows
+both ring
+echo "ok $name: the same $probe_rows rows under wasm2c and node (exit $(cat "$work/node.rc")), with --cost $cost_rows rows, with a ring of 3 events $rows rows"

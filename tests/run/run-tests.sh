@@ -48,11 +48,13 @@ bad_input() { # expected_rc expected_stderr wprof-run-args...
 # Instruments a wat test module into $work/NAME.i.wasm.
 instrumented() { "$instrument" -q "$wasm/$1.wasm" "$work/$1.i.wasm" && echo "$work/$1.i.wasm"; }
 
-# Starts `wprof run` (with --engine $WPROF_RUN_ENGINE when set: tests/node-engine),
+# Starts `wprof run` (with --engine $WPROF_RUN_ENGINE and --timing
+# $WPROF_RUN_TIMING when set: tests/node-engine),
 # waits for the guest's "ready" line, sends a signal.
 interrupt() { # signal module
   local sig=$1 module=$2 pid
-  "$wprof" run ${WPROF_RUN_ENGINE:+--engine "$WPROF_RUN_ENGINE"} -o "$work/i.db" "$module" > out.txt 2> err.txt &
+  "$wprof" run ${WPROF_RUN_ENGINE:+--engine "$WPROF_RUN_ENGINE"} ${WPROF_RUN_TIMING:+--timing "$WPROF_RUN_TIMING"} \
+    -o "$work/i.db" "$module" > out.txt 2> err.txt &
   pid=$!
   for _ in $(seq 600); do grep -q ready out.txt 2>/dev/null && break; sleep 0.05; done
   grep -q ready out.txt || fail "the guest never started"
