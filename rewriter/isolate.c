@@ -115,6 +115,44 @@ static int read_all(FILE *f, struct bytes *out) {
   return fread(out->data, 1, (size_t)size, f) == (size_t)size ? 0 : -1;
 }
 
+/* Runs child(context) in a forked process that dies with wasm-instrument
+** (a killed parent must not leave it running: binaryen can allocate without
+** bound on hostile input), its stdout and stderr into log when given; waits
+** for it. Returns 0 with its wait status, or -1 with err filled. */
+static int run_forked(int (*child)(void *context), void *context, FILE *log, int *wstatus, char *err,
+                      size_t errlen) {
+  fflush(stdout);
+  fflush(stderr);
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid < 0) {
+    snprintf(err, errlen, "cannot fork: %s", strerror(errno));
+    return -1;
+  }
+  if (pid == 0) {
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(CHILD_INTERNAL);
+    if (log) {
+      dup2(fileno(log), STDERR_FILENO);
+      dup2(fileno(log), STDOUT_FILENO);
+    }
+    _exit(child(context));
+  }
+  while (waitpid(pid, wstatus, 0) < 0) {
+    if (errno != EINTR) {
+      snprintf(err, errlen, "cannot wait for the child process: %s", strerror(errno));
+      return -1;
+    }
+  }
+  return 0;
+}
+
+static int rewrite_child(void *context) {
+  struct child_job *job = context;
+  int code = run_child(job);
+  fflush(job->msg);
+  return code;
+}
+
 enum isolate_result isolate_rewrite(const uint8_t *input, size_t len, uint32_t features,
                                     const struct func_plan *plan, uint32_t num_funcs, bool count_cost,
                                     struct bytes *out, char *err, size_t errlen) {
@@ -124,33 +162,10 @@ enum isolate_result isolate_rewrite(const uint8_t *input, size_t len, uint32_t f
     snprintf(err, errlen, "cannot create a temporary file: %s", strerror(errno));
     goto done;
   }
-  fflush(stdout);
-  fflush(stderr);
-  pid_t parent = getpid();
-  pid_t pid = fork();
-  if (pid < 0) {
-    snprintf(err, errlen, "cannot fork: %s", strerror(errno));
-    goto done;
-  }
-  if (pid == 0) {
-    /* die with wasm-instrument: a killed parent must not leave binaryen
-    ** running (it can allocate without bound on hostile input) */
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(CHILD_INTERNAL);
-    /* binaryen's own messages (Fatal: ..., validator dumps) */
-    dup2(fileno(binaryen_log), STDERR_FILENO);
-    dup2(fileno(binaryen_log), STDOUT_FILENO);
-    struct child_job job = {input, len, features, plan, num_funcs, count_cost, result, messages, CHILD_INTERNAL};
-    int code = run_child(&job);
-    fflush(messages);
-    _exit(code);
-  }
+  /* binaryen's own messages (Fatal: ..., validator dumps) go to binaryen_log */
+  struct child_job job = {input, len, features, plan, num_funcs, count_cost, result, messages, CHILD_INTERNAL};
   int wstatus;
-  while (waitpid(pid, &wstatus, 0) < 0) {
-    if (errno != EINTR) {
-      snprintf(err, errlen, "cannot wait for the rewriting process: %s", strerror(errno));
-      goto done;
-    }
-  }
+  if (run_forked(rewrite_child, &job, binaryen_log, &wstatus, err, errlen) != 0) goto done;
   char line[400];
   first_line(messages, line, sizeof line);
   if (!line[0]) {
@@ -187,4 +202,52 @@ done:
   if (messages) fclose(messages);
   if (binaryen_log) fclose(binaryen_log);
   return status;
+}
+
+/* ---- the DWARF reader ---- */
+
+struct sources_job {
+  const uint8_t *input;
+  size_t len;
+  const struct wscan_module *scan;
+  FILE *out, *msg;
+};
+
+static int sources_child(void *context) {
+  struct sources_job *job = context;
+  struct source_table table = {0};
+  char why[256];
+  if (dwarf_sources_read(job->input, job->len, job->scan, &table, why, sizeof why) != 0) {
+    fprintf(job->msg, "%s\n", why);
+    fflush(job->msg);
+    return CHILD_REFUSED;
+  }
+  if (source_table_known(&table)) {
+    struct bytes payload = {0};
+    sources_encode(&payload, &table);
+    if (fwrite(payload.data, 1, payload.len, job->out) != payload.len || fflush(job->out) != 0) return CHILD_INTERNAL;
+  }
+  return CHILD_OK;
+}
+
+int isolate_read_sources(const uint8_t *input, size_t len, const struct wscan_module *scan, struct bytes *payload,
+                         char *why, size_t whylen) {
+  FILE *result = tmpfile(), *messages = tmpfile();
+  int wstatus, rc = -1;
+  struct sources_job job = {input, len, scan, result, messages};
+  if (!result || !messages) {
+    snprintf(why, whylen, "cannot create a temporary file: %s", strerror(errno));
+  } else if (run_forked(sources_child, &job, NULL, &wstatus, why, whylen) == 0) {
+    if (WIFSIGNALED(wstatus)) {
+      snprintf(why, whylen, "the DWARF reader crashed on them (signal %d)", WTERMSIG(wstatus));
+    } else if (WEXITSTATUS(wstatus) == CHILD_OK && read_all(result, payload) == 0) {
+      rc = 0;
+    } else {
+      first_line(messages, why, whylen);
+      if (!why[0]) snprintf(why, whylen, "the DWARF reader failed (exit %d)", WEXITSTATUS(wstatus));
+    }
+  }
+  if (result) fclose(result);
+  if (messages) fclose(messages);
+  return rc;
 }

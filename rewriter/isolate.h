@@ -1,10 +1,12 @@
 /*
-** isolate: runs binaryen in a child process.
+** isolate: runs binaryen, and libdwarf, in a child process.
 **
 ** binaryen 108 ends the process (Fatal) or may crash on input it cannot
 ** handle. wasm-instrument must instead print one line and exit with a
 ** documented code, leaving no output behind, so every binaryen call happens
-** in a forked child; its death becomes an error message here.
+** in a forked child; its death becomes an error message here. libdwarf reads
+** the input's untrusted DWARF in a child of its own: its death costs the
+** source locations, with a warning, and nothing else.
 */
 #ifndef WPROF_ISOLATE_H
 #define WPROF_ISOLATE_H
@@ -27,5 +29,11 @@ enum isolate_result {
 enum isolate_result isolate_rewrite(const uint8_t *input, size_t len, uint32_t features,
                                     const struct func_plan *plan, uint32_t num_funcs, bool count_cost,
                                     struct bytes *out, char *err, size_t errlen);
+
+/* The payload of the wprof.sources section from the input's DWARF (empty
+** when no location is known). Returns 0, or -1 with a one-line reason in
+** why (malformed DWARF, or the reader crashed on it). */
+int isolate_read_sources(const uint8_t *input, size_t len, const struct wscan_module *scan, struct bytes *payload,
+                         char *why, size_t whylen);
 
 #endif

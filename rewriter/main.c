@@ -419,12 +419,12 @@ static const char *binaryen_blind_spot(const struct wscan_module *scan, char *wh
   return NULL;
 }
 
-/* The functions' source locations from the input's DWARF; malformed DWARF
-** costs them all, with a warning, and nothing else. */
+/* The wprof.sources payload from the input's DWARF (isolate.h); DWARF that
+** cannot be read costs all the locations, with a warning, and nothing else. */
 static void read_sources(const struct options *opt, const struct bytes *input, const struct wscan_module *scan,
-                         struct source_table *sources) {
+                         struct bytes *payload) {
   char why[256];
-  if (dwarf_sources_read(input->data, input->len, scan, sources, why, sizeof why) != 0)
+  if (scan->has_dwarf && isolate_read_sources(input->data, input->len, scan, payload, why, sizeof why) != 0)
     warning(opt, "ignoring the malformed DWARF sections (no source locations): %s", why);
 }
 
@@ -432,7 +432,6 @@ static int run(const struct options *opt) {
   struct bytes input = {0}, binaryen_in = {0}, binaryen_out = {0}, map = {0}, output = {0};
   struct wscan_module scan = {0};
   struct func_plan *plan = NULL;
-  struct source_table sources = {0};
   struct bytes sources_payload = {0};
   struct validator validator = {0};
   char err[WSCAN_ERR_MAX + 256];
@@ -508,12 +507,11 @@ static int run(const struct options *opt) {
     goto out;
   }
   function_map_encode(&map, &scan, plan);
-  read_sources(opt, &input, &scan, &sources);
-  sources_encode(&sources_payload, &sources);
+  read_sources(opt, &input, &scan, &sources_payload);
   const struct custom_section append[] = {{WPROF_ABI_FUNCTIONS_SECTION, &map},
                                           {WPROF_ABI_SOURCES_SECTION, &sources_payload}};
   /* a module without any known location gets no wprof.sources section */
-  size_t nappend = source_table_known(&sources) ? 2 : 1;
+  size_t nappend = sources_payload.len ? 2 : 1;
   if (finish_module(&output, binaryen_out.data, binaryen_out.len, append, nappend) != 0) {
     error("internal error: binaryen wrote a module that does not parse");
     code = WPROF_EXIT_INTERNAL;
@@ -531,7 +529,6 @@ out:
   finish_validator(&validator, ignored, sizeof ignored);
   wscan_free(&scan);
   free(plan);
-  source_table_free(&sources);
   bytes_free(&sources_payload);
   bytes_free(&input);
   bytes_free(&binaryen_in);
