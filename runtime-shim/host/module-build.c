@@ -295,24 +295,14 @@ static const struct wprof_import_type *find_import(const char *name, const struc
 static const struct wprof_import_type probes[] = {WPROF_ABI_PROBES(PROBE_TYPE){NULL, NULL, NULL}};
 #undef PROBE_TYPE
 
-/* wasm2c's C types as wasm types: "u32, u64" -> "i32 i64"; wasm types stay. */
-static void wasm_types(const char *c, char *out, size_t len) {
-  static const struct {
-    const char *c, *wasm;
-  } names[] = {{"u32", "i32"}, {"u64", "i64"}, {"f32", "f32"}, {"f64", "f64"}, {"wasm_rt_funcref_t", "funcref"},
-               {"wasm_rt_externref_t", "externref"}, {"void", ""}, {"i32", "i32"}, {"i64", "i64"}, {"v128", "v128"},
-               {"funcref", "funcref"}, {"externref", "externref"}};
+/* A list of wasm types, separated by commas or spaces, as "i32 i64". */
+static void spaced_types(const char *types, char *out, size_t len) {
   size_t o = 0;
   out[0] = '\0';
-  while (*c) {
-    size_t n = strcspn(c, ", ");
-    const char *wasm = NULL;
-    for (size_t i = 0; i < sizeof names / sizeof names[0] && !wasm; i++)
-      if (strlen(names[i].c) == n && strncmp(c, names[i].c, n) == 0) wasm = names[i].wasm;
-    o += (size_t)snprintf(out + o, o < len ? len - o : 0, "%s%s", o && wasm && *wasm ? " " : "",
-                          wasm ? wasm : "?");
-    c += n;
-    c += strspn(c, ", ");
+  while (*(types += strspn(types, ", "))) {
+    size_t n = strcspn(types, ", ");
+    o += (size_t)snprintf(out + o, o < len ? len - o : 0, "%s%.*s", o ? " " : "", (int)n, types);
+    types += n;
   }
 }
 
@@ -332,15 +322,14 @@ static void type_names(const uint8_t *types, uint32_t n, char *out, size_t len) 
   }
 }
 
-/* Checks an import's function type against the type we define it with,
-** given in wasm2c's C types (wprof_wasi_functions) or wasm's (probes). */
+/* Checks an import's function type against the type we define it with. */
 static bool import_type_matches(const char *module_path, const struct wscan_import *imp, const struct wscan_type *type,
                                 const struct wprof_import_type *want) {
   char got_p[512], got_r[64], want_p[512], want_r[64];
   type_names(type->params, type->num_params, got_p, sizeof got_p);
   type_names(type->results, type->num_results, got_r, sizeof got_r);
-  wasm_types(want->params, want_p, sizeof want_p);
-  wasm_types(want->result, want_r, sizeof want_r);
+  spaced_types(want->params, want_p, sizeof want_p);
+  spaced_types(want->result, want_r, sizeof want_r);
   if (strcmp(got_p, want_p) == 0 && strcmp(got_r, want_r) == 0) return true;
   fail(module_path, "imports %s.%s as (%s) -> (%s), but wprof run provides it as (%s) -> (%s)", imp->module, imp->name,
        got_p, got_r, want_p, want_r);

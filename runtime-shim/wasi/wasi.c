@@ -1126,8 +1126,8 @@ typedef uint32_t u32;
 typedef uint64_t u64;
 #define PARAM_DECL_U32(p) u32 p
 #define PARAM_DECL_U64(p) u64 p
-#define PARAM_TYPE_U32(p) u32
-#define PARAM_TYPE_U64(p) u64
+#define PARAM_TYPE_U32(p) i32
+#define PARAM_TYPE_U64(p) i64
 #define LIST(...) __VA_ARGS__
 #define STRING(...) #__VA_ARGS__
 #define TYPES(...) STRING(__VA_ARGS__)
@@ -1150,11 +1150,11 @@ void IMPORT(proc_exit)(wprof_wasi *w, u32 code) {
   leave_guest(w, WPROF_WASI_JMP_EXIT);
 }
 
-/* The names and the C types wasm2c gives the imports (after the instance
-** pointer), as an embedder compares them with a module's header. */
-#define TYPE_ROW(name, params, expr) {#name, "u32", TYPES params},
-#define TYPE_ROW0(name, expr) {#name, "u32", ""},
-#define TYPE_ROW_NORETURN(name, params) {#name, "void", TYPES params},
+/* The names and wasm types of the imports, as an embedder compares them
+** with a module's. */
+#define TYPE_ROW(name, params, expr) {#name, "i32", TYPES params},
+#define TYPE_ROW0(name, expr) {#name, "i32", ""},
+#define TYPE_ROW_NORETURN(name, params) {#name, "", TYPES params},
 const struct wprof_import_type wprof_wasi_functions[] = {
     WPROF_WASI_FUNCTIONS(TYPE_ROW, TYPE_ROW0, TYPE_ROW_NORETURN, PARAM_TYPE_U32, PARAM_TYPE_U64)
     {NULL, NULL, NULL},

@@ -93,15 +93,14 @@ bool wprof_wasi_in_call(const wprof_wasi *wasi);
 /* Closes every descriptor the guest still has open and frees the context. */
 void wprof_wasi_destroy(wprof_wasi *wasi);
 
-/* The wasi_snapshot_preview1 functions this library defines, with their C
-** types as wasm2c spells them in a module's header (after the instance
-** pointer): an embedder refuses a module that imports anything else, or one
-** of these with another type (it would be called through the wrong
+/* The wasi_snapshot_preview1 functions this library defines, with their
+** wasm types: an embedder refuses a module that imports anything else, or
+** one of these with another type (it would be called through the wrong
 ** prototype). Terminated by a NULL name. */
 struct wprof_import_type {
   const char *name;
-  const char *result;  /* "u32" or "void" */
-  const char *params;  /* "u32, u64, u32", or "" */
+  const char *result;  /* "i32", or "" for none */
+  const char *params;  /* "i32, i64, i32" (or "i32 i64 i32"), or "" */
 };
 extern const struct wprof_import_type wprof_wasi_functions[];
 
