@@ -209,7 +209,6 @@ static int exec_node(const struct wprof_host_options *opts) {
 
 /* Runs the module with the engine asked for, or the one auto picks. */
 static int run_engine(const struct wprof_host_options *opts, enum engine engine) {
-  if (engine == ENGINE_WASM2C) return wprof_host_run(opts);
   struct wprof_module_file module;
   int rc = wprof_host_load(opts->module_path, &module);
   if (rc) return rc;
@@ -217,8 +216,8 @@ static int run_engine(const struct wprof_host_options *opts, enum engine engine)
     engine = wasm2c_cannot_translate(&module) || (module.len >= AUTO_NODE_MIN_BYTES && !wprof_host_is_cached(&module))
                  ? ENGINE_NODE
                  : ENGINE_WASM2C;
+  if (engine == ENGINE_WASM2C) return wprof_host_run(opts, &module);
   wprof_host_unload(&module);
-  if (engine == ENGINE_WASM2C) return wprof_host_run(opts);
   return exec_node(opts);
 }
 

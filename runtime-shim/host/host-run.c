@@ -131,10 +131,10 @@ static void run_guest(const struct wprof_module_entry *entry, void *instance, wp
     *out = (struct outcome){WPROF_TRAPPED, 0, trap_message(jumped)};
 }
 
-int wprof_host_run(const struct wprof_host_options *opts) {
-  struct wprof_module_file module;
-  int rc = wprof_host_load(opts->module_path, &module);
-  if (rc) return rc;
+int wprof_host_run(const struct wprof_host_options *opts, struct wprof_module_file *loaded) {
+  struct wprof_module_file module = *loaded; /* ours from now on */
+  *loaded = (struct wprof_module_file){0};
+  int rc;
   char *so_path = NULL;
   void *so = NULL;
   const struct wprof_module_entry *entry = NULL;

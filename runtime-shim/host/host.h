@@ -64,7 +64,8 @@ int wprof_host_build(const char *module_path, const struct wprof_module_file *m,
 /* Whether the module's shared object is in the cache (a run starts at once). */
 bool wprof_host_is_cached(const struct wprof_module_file *m);
 
-/* Runs the module; returns the exit code for `wprof run`. */
-int wprof_host_run(const struct wprof_host_options *opts);
+/* Runs the module, loaded by wprof_host_load from opts->module_path (and
+** unloaded here); returns the exit code for `wprof run`. */
+int wprof_host_run(const struct wprof_host_options *opts, struct wprof_module_file *module);
 
 #endif
