@@ -42,6 +42,7 @@ struct wprof_module_file {
   bool uses_simd, uses_tail_calls; /* wasm2c 1.0.32 cannot translate them (wprof_host_build refuses them) */
   bool exports_memory;         /* a memory exported as "memory" */
   bool exports_counter;        /* the instruction counter of wasm-instrument --cost */
+  bool imports_probes;         /* imports from `wprof`: its C defines them (module-probes.h) */
   char instantiate_args[64];   /* wasm2c's instantiate arguments after the instance: ", wasi, probes" */
 };
 

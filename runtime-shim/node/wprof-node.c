@@ -55,6 +55,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "wprof-abi.h"
+#include "wprof.h"
 #include "wprof-probes.h"
 
 static wprof_recorder *recorder;

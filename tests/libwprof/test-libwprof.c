@@ -7,7 +7,7 @@
 ** against the invariants of docs/schema.md.
 **   test-libwprof TEST_NAME SCRATCH_DIR
 */
-#include "wprof-probes.h"
+#include "wprof-internal.h"
 #include "wprof-schema.h"
 
 #include <dirent.h>
@@ -658,8 +658,9 @@ static void test_trace_rows(void) {
   sqlite3_close(db);
 }
 
-/* A deep call chain (beyond the first shadow stack of 1024 frames) and a
-** wide node (300 distinct callees), traced with the default buffers. */
+/* A deep call chain (5,000 paths, each the parent of the next, all on the
+** shadow stack at once) and a wide node (300 distinct callees), traced with
+** the default buffers. */
 static void test_deep_and_wide(void) {
   struct run r = {0};
   start(&r, "deep", true);
@@ -877,13 +878,13 @@ static void test_callee_prediction(void) {
   opts.timing = WPROF_TIMING_NONE;
   struct wprof_hooks hooks = {0};
   start_with(&r, &opts, &hooks);
-  CHECK(!r.t->slow_path);
+  CHECK(!r.t->probe.slow_path);
   const uint32_t cycle[] = {F, G, H}, tail[] = {G, G, F, H};
   int predicted = 0;
   enter(&r, MAIN);
   for (int round = 0; round < 50; round++) {
     for (int i = 0; i < 3; i++) {
-      const struct wprof_node *guess = r.t->top->node->predicted;
+      const struct wprof_node *guess = r.t->probe.cur->predicted;
       if (round > 0) predicted += guess != NULL && guess->fid == cycle[i];
       enter(&r, cycle[i]);
       enter(&r, FIB);
@@ -892,10 +893,10 @@ static void test_callee_prediction(void) {
     }
   }
   CHECK_EQ(49 * 3 - 1, predicted);
-  CHECK_EQ(F, r.t->top->node->predicted->fid);
+  CHECK_EQ(F, r.t->probe.cur->predicted->fid);
   predicted = 0;
   for (int i = 0; i < 4; i++) {
-    const struct wprof_node *guess = r.t->top->node->predicted;
+    const struct wprof_node *guess = r.t->probe.cur->predicted;
     predicted += guess->fid == tail[i];
     enter(&r, tail[i]);
     enter(&r, FIB);
@@ -903,8 +904,8 @@ static void test_callee_prediction(void) {
     leave(&r, tail[i]);
   }
   CHECK_EQ(0, predicted);
-  CHECK_EQ(G, r.t->top->node->predicted->fid);
-  CHECK(r.t->top->node->predicted == r.t->top->node->last_entered->successor);
+  CHECK_EQ(G, r.t->probe.cur->predicted->fid);
+  CHECK(r.t->probe.cur->predicted == r.t->probe.cur->last_entered->successor);
   leave(&r, MAIN);
   sqlite3 *db = finish(&r, WPROF_EXITED, 0, NULL);
   CHECK_EQ(1 + 154 + 154, q(db, "SELECT total_calls FROM run"));
@@ -1182,8 +1183,8 @@ static void start_sampled(struct run *r, const char *name) {
 }
 
 /* Sampled time with the real timer (100 us, the shortest interval): f recurses
-** 5,000 deep (the shadow stack, 1,024 frames at first, is moved three times
-** while signals arrive), burning at every level, 20 times over, then the
+** 5,000 deep (5,000 new call paths made while signals arrive), burning at
+** every level, 20 times over, then the
 ** test burns outside any frame: the (root) path. Counts stay exact (main 1,
 ** f 100,000); every sample is on a path or in the probes, and the run lasted
 ** at least as long as its samples. */
