@@ -285,13 +285,17 @@ WPROF_PROBE_CODE void wprof__count_slow(wprof_thread *t, uint32_t fid) {
   t->exits++;
 }
 
+WPROF_PROBE_CODE void wprof_thread_unwind(wprof_thread *t, uint32_t depth) {
+  uint64_t now = wprof__now(t);
+  while ((uint32_t)(t->top - t->base) > depth) pop(t, now, true);
+}
+
 WPROF_PROBE_CODE void wprof__catch(wprof_thread *t, uint32_t fid, uint32_t depth) {
   if (depth == 0 || depth > (uint32_t)(t->top - t->base)) {
     t->exit_mismatches++;
     return;
   }
-  uint64_t now = wprof__now(t);
-  while ((uint32_t)(t->top - t->base) > depth) pop(t, now, true);
+  wprof_thread_unwind(t, depth);
   if (t->top->node->fid != fid) t->exit_mismatches++;
 }
 

@@ -4,7 +4,9 @@
 # path work and two of work;leaf) loads the instrumented module each way
 # the WebAssembly API allows, ends normally, through process.exit(), an
 # uncaught exception, a trap or SIGINT; sqljs.mjs is sql.js (Emscripten, its
-# own glue) with its .wasm instrumented. Each case checks the database.
+# own glue) with its .wasm instrumented; reentry.mjs (with reentry.wat)
+# throws through wasm frames and calls back into wasm from its import. Each
+# case checks the database.
 #   register-tests.sh CASE REGISTER_MJS WASM_INSTRUMENT SOURCE_DIR
 # $WAT2WASM is wat2wasm.
 set -euo pipefail
@@ -164,6 +166,88 @@ case $case_name in
       got=$(calls x.db "$e")
       [ "$got" = "$want" ] || fail "$f ($e) called $got times from JavaScript, expected $want"
     done
+    ;;
+  reentry-throw | reentry-nest | reentry-trap)
+    # reentry.mjs (its header says what each step calls): the expected call
+    # paths as "path calls unwound" lines, counted by hand from reentry.wat;
+    # every run without probe mismatches (an exit not matching the top frame)
+    "$WAT2WASM" --enable-exceptions --debug-names "$here/reentry.wat" -o reentry.wasm
+    "$instrument" -q reentry.wasm reentry.i.wasm
+    reentry() { # DB STEPS: the application, its exit code in $rc
+      rc=0; WPROF_OUTPUT=$1 node --import "$register" "$here/reentry.mjs" reentry.i.wasm "$2" > out.txt 2> err.txt || rc=$?
+    }
+    paths() { q "$1" "SELECT path || ' ' || calls || ' ' || unwound FROM call_paths JOIN path_names USING (id) WHERE depth > 0 ORDER BY path"; }
+    expect_paths() { # DB 'status|exit_code|trap' 'total_calls|total_exits|unwound_frames' PATH-LINES
+      [ "$(q "$1" 'SELECT status, exit_code, trap FROM run')" = "$2" ] || fail "$1: run $(q "$1" 'SELECT status, exit_code, trap FROM run'), expected $2"
+      [ "$(q "$1" 'SELECT total_calls, total_exits, unwound_frames FROM run')" = "$3" ] ||
+        fail "$1: calls|exits|unwound $(q "$1" 'SELECT total_calls, total_exits, unwound_frames FROM run'), expected $3"
+      [ "$(q "$1" "SELECT value FROM meta WHERE key = 'probe_mismatches'")" = 0 ] || fail "$1: probe mismatches"
+      [ "$(paths "$1")" = "$4" ] || fail "$1: paths
+$(paths "$1")
+expected
+$4"
+    }
+    case $case_name in
+      reentry-throw)
+        # the import throws through outer and inner; caught, then a clean
+        # call: its paths are those of two clean calls, the thrown call's two
+        # frames unwound. The same through the exported table.
+        for first in throw table; do
+          reentry $first.db $first,clean
+          expect_rc 0
+          expect_paths $first.db 'exited|0|' '4|2|2' "outer 2 1
+outer;inner 2 1"
+        done
+        reentry clean.db clean,clean
+        expect_rc 0
+        expect_paths clean.db 'exited|0|' '4|4|0' "outer 2 0
+outer;inner 2 0"
+        # --cost: outer and inner run 2 instructions each (local.get, call),
+        # the thrown call's included: outer 4 self and 8 in all, inner 4
+        "$instrument" -q --cost reentry.wasm reentry.i.wasm
+        reentry cost.db throw,clean
+        expect_rc 0
+        expect_paths cost.db 'exited|0|' '4|2|2' "outer 2 1
+outer;inner 2 1"
+        got=$(q cost.db "SELECT group_concat(self_instructions || '/' || incl_instructions, ' ') FROM (SELECT * FROM call_paths JOIN path_names USING (id) WHERE depth > 0 ORDER BY path)")
+        [ "$got" = '4/8 4/4' ] && [ "$(q cost.db 'SELECT instructions FROM run')" = 8 ] ||
+          fail "instructions (self/incl of outer, outer;inner): $got, run $(q cost.db 'SELECT instructions FROM run')"
+        ;;
+      reentry-nest)
+        # nest: outer;inner three times over, once each. catch-in: outer and
+        # outer;inner once more, and under them the re-entered outer(-1)
+        # whose two frames the import's Error unwinds (caught one level down:
+        # the outer call then returns normally). shield: inner unwound by the
+        # guest's own catch_all. Then clean: outer and outer;inner once more.
+        reentry x.db nest,catch-in,shield,clean
+        expect_rc 0
+        expect_paths x.db 'exited|0|' '14|11|3' "outer 3 0
+outer;inner 3 0
+outer;inner;outer 2 1
+outer;inner;outer;inner 2 1
+outer;inner;outer;inner;outer 1 0
+outer;inner;outer;inner;outer;inner 1 0
+shield 1 0
+shield;inner 1 1"
+        ;;
+      reentry-trap)
+        # a trap caught by the application (trap and fault unwound), then a
+        # clean call: the run ends normally (exited, not trapped). Then the
+        # import's Error left uncaught: status error, its two frames unwound.
+        reentry caught.db trap,clean
+        expect_rc 0
+        expect_paths caught.db 'exited|0|' '4|2|2' "outer 1 0
+outer;inner 1 0
+trap 1 1
+trap;fault 1 1"
+        reentry uncaught.db trap,clean,uncaught
+        expect_rc 1
+        expect_paths uncaught.db 'error||uncaught exception: thrown by the import' '6|2|4' "outer 2 1
+outer;inner 2 1
+trap 1 1
+trap;fault 1 1"
+        ;;
+    esac
     ;;
   *) fail "no such case" ;;
 esac

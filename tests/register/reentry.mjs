@@ -1,0 +1,70 @@
+// tests/register/reentry.mjs: an application whose JavaScript and wasm call
+// each other and throw through each other's frames, profiled by
+// register-tests.sh through `node --import wprof-register.mjs`.
+//   node reentry.mjs MODULE.wasm STEP,STEP,...
+// The guest is reentry.wat; its import js.call(n) returns for n = 0, calls
+// outer(n - 1) for n > 0 (re-entry), throws an Error for n = -1, and for
+// n = -2 calls outer(-1) and catches what it throws, then returns to wasm.
+// Steps:
+//   clean     outer(0)
+//   nest      outer(2): JS -> outer -> inner -> JS -> outer -> ... 3 deep
+//   throw     outer(-1), the import's Error caught here
+//   table     the same through the exported table: table.get(0)(-1)
+//   catch-in  outer(-2): the Error caught by the import one level down
+//   shield    shield(-1): the Error caught by the guest's catch_all
+//   trap      trap(), the RuntimeError caught here
+//   uncaught  outer(-1), not caught: the application ends with it
+// Exits 2 if the guest or the WebAssembly API does not behave as without wprof.
+import fs from 'node:fs';
+
+const [file, steps] = process.argv.slice(2);
+let exports;
+const call = (n) => {
+  if (n > 0) exports.outer(n - 1);
+  else if (n === -1) throw new Error('thrown by the import');
+  else if (n === -2) {
+    try {
+      exports.outer(-1);
+    } catch (error) {
+      if (error.message !== 'thrown by the import') throw error;
+    }
+  }
+};
+const { instance } = await WebAssembly.instantiate(fs.readFileSync(file), { js: { call } });
+exports = instance.exports;
+
+function check(what, ok) {
+  if (!ok) {
+    process.stderr.write(`reentry.mjs: ${what}\n`);
+    process.exit(2);
+  }
+}
+function expectThrow(what, run, kind) {
+  try {
+    run();
+  } catch (error) {
+    check(`${what}: threw ${error}`, error instanceof kind);
+    return;
+  }
+  check(`${what}: did not throw`, false);
+}
+
+for (const step of steps.split(',')) {
+  switch (step) {
+    case 'clean': exports.outer(0); break;
+    case 'nest': exports.outer(2); break;
+    case 'throw': expectThrow('outer(-1)', () => exports.outer(-1), Error); break;
+    case 'table': {
+      const { table } = exports;
+      check('table.get(0) is not the same function twice', table.get(0) === table.get(0));
+      table.set(0, table.get(0)); // a table takes back what it handed out
+      expectThrow('table.get(0)(-1)', () => table.get(0)(-1), Error);
+      break;
+    }
+    case 'catch-in': exports.outer(-2); break;
+    case 'shield': check('shield(-1) did not catch', exports.shield(-1) === 1); break;
+    case 'trap': expectThrow('trap()', () => exports.trap(), WebAssembly.RuntimeError); break;
+    case 'uncaught': exports.outer(-1); break;
+    default: check(`unknown step ${step}`, false);
+  }
+}

@@ -1,0 +1,28 @@
+;; tests/register/reentry.wat: the guest of reentry.mjs, whose JavaScript
+;; import js.call(n) throws, or calls back into the guest, as n says.
+;;   outer(n)  -> inner(n) -> js.call(n)           two frames under the import
+;;   shield(n) -> inner(n) -> js.call(n), in a try: catch_all returns 1
+;;   trap()    -> fault() -> unreachable
+;; table 0 (exported as "table") holds outer.
+(module
+  (import "js" "call" (func $js (param i32)))
+  (table (export "table") 1 funcref)
+  (elem (i32.const 0) $outer)
+  (func $outer (export "outer") (param i32)
+    local.get 0
+    call $inner)
+  (func $inner (param i32)
+    local.get 0
+    call $js)
+  (func $shield (export "shield") (param i32) (result i32)
+    try (result i32)
+      local.get 0
+      call $inner
+      i32.const 0
+    catch_all
+      i32.const 1
+    end)
+  (func $trap (export "trap")
+    call $fault)
+  (func $fault
+    unreachable))
