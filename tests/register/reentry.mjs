@@ -5,6 +5,8 @@
 // The guest is reentry.wat; its import js.call(n) returns for n = 0, calls
 // outer(n - 1) for n > 0 (re-entry), throws an Error for n = -1, and for
 // n = -2 calls outer(-1) and catches what it throws, then returns to wasm.
+// Its start function calls js.call(js.boot): the application instantiates
+// it with boot 0.
 // Steps:
 //   clean     outer(0)
 //   nest      outer(2): JS -> outer -> inner -> JS -> outer -> ... 3 deep
@@ -14,6 +16,9 @@
 //   shield    shield(-1): the Error caught by the guest's catch_all
 //   trap      trap(), the RuntimeError caught here
 //   uncaught  outer(-1), not caught: the application ends with it
+//   start     two more instances with boot -1, whose start function throws
+//             the import's Error: new WebAssembly.Instance, then
+//             WebAssembly.instantiate, both caught here
 // Exits 2 if the guest or the WebAssembly API does not behave as without wprof.
 import fs from 'node:fs';
 
@@ -30,7 +35,7 @@ const call = (n) => {
     }
   }
 };
-const { instance } = await WebAssembly.instantiate(fs.readFileSync(file), { js: { call } });
+const { module, instance } = await WebAssembly.instantiate(fs.readFileSync(file), { js: { call, boot: 0 } });
 exports = instance.exports;
 
 function check(what, ok) {
@@ -38,6 +43,15 @@ function check(what, ok) {
     process.stderr.write(`reentry.mjs: ${what}\n`);
     process.exit(2);
   }
+}
+async function expectRejection(what, pending) {
+  try {
+    await pending;
+  } catch (error) {
+    check(`${what}: rejected with ${error}`, error.message === 'thrown by the import');
+    return;
+  }
+  check(`${what}: did not reject`, false);
 }
 function expectThrow(what, run, kind) {
   try {
@@ -65,6 +79,10 @@ for (const step of steps.split(',')) {
     case 'shield': check('shield(-1) did not catch', exports.shield(-1) === 1); break;
     case 'trap': expectThrow('trap()', () => exports.trap(), WebAssembly.RuntimeError); break;
     case 'uncaught': exports.outer(-1); break;
+    case 'start':
+      expectThrow('new Instance', () => new WebAssembly.Instance(module, { js: { call, boot: -1 } }), Error);
+      await expectRejection('instantiate', WebAssembly.instantiate(module, { js: { call, boot: -1 } }));
+      break;
     default: check(`unknown step ${step}`, false);
   }
 }

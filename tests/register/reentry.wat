@@ -3,9 +3,15 @@
 ;;   outer(n)  -> inner(n) -> js.call(n)           two frames under the import
 ;;   shield(n) -> inner(n) -> js.call(n), in a try: catch_all returns 1
 ;;   trap()    -> fault() -> unreachable
+;;   init()    -> inner(js.boot) -> js.call(js.boot)   the start function
 ;; table 0 (exported as "table") holds outer.
 (module
   (import "js" "call" (func $js (param i32)))
+  (import "js" "boot" (global $boot i32))
+  (start $init)
+  (func $init
+    global.get $boot
+    call $inner)
   (table (export "table") 1 funcref)
   (elem (i32.const 0) $outer)
   (func $outer (export "outer") (param i32)
