@@ -83,7 +83,7 @@ function remember(module, source) {
 
 // ---- the run: one recorder per process ----
 
-let run = null; // { module, bytes, probes, bind, counted, instance }
+let run = null; // { module, bytes, name, probes, bind, counted, bound }
 let instrumentedSeen = 0; // modules with wprof imports instantiated (run or not)
 let modulesSeen = 0; // all modules instantiated
 let ended = false;
@@ -147,7 +147,7 @@ function probesFor(module) {
     process.exit(unreadable ? EXIT.DATA : EXIT.CANT_CREATE);
   }
   const { probes, bind } = ourOwn(() => recorderProbes(module));
-  run = { module, bytes: source.bytes, name: source.name, probes, bind, counted: countsInstructions(module), instance: null };
+  run = { module, bytes: source.bytes, name: source.name, probes, bind, counted: countsInstructions(module), bound: false };
   const samplingError = addon.samplingStart();
   if (samplingError !== null) say(`no samples: ${samplingError}`);
   // an idle application (waiting in the event loop) sees a stop signal here;
@@ -169,8 +169,8 @@ function withProbes(module, imports) {
 // that end by a throw close their frames).
 function instantiated(module, instance, { imports, recorded }) {
   if (!recorded) return instance;
-  if (!run.instance) {
-    run.instance = instance;
+  if (!run.bound) {
+    run.bound = true;
     ourOwn(() => run.bind(instance));
   }
   return guardInstance(module, instance, imports);
