@@ -145,14 +145,30 @@ function guard(fn) {
 }
 
 // A guard is a JavaScript function, which a funcref table refuses: a table
-// is given the guest function itself, and hands out its guard.
+// is given the guest function itself, and hands out its guard. An externref
+// table hands out what JavaScript stored, functions included, unchanged:
+// only a wasm function fits in a funcref table (funcrefTest).
 const unguard = (value) => guarded.get(value) ?? value;
 const tableGet = WebAssembly.Table.prototype.get;
 const tableSet = WebAssembly.Table.prototype.set;
 const tableGrow = WebAssembly.Table.prototype.grow;
+const funcrefTest = new WebAssembly.Table({ element: 'anyfunc', initial: 1 });
+const jsFunctions = new WeakSet(); // functions from guarded tables that are not wasm functions
+function isWasmFunction(fn) {
+  if (guards.has(fn)) return true;
+  if (jsFunctions.has(fn)) return false;
+  try {
+    tableSet.call(funcrefTest, 0, fn);
+    tableSet.call(funcrefTest, 0, null);
+    return true;
+  } catch {
+    jsFunctions.add(fn);
+    return false;
+  }
+}
 WebAssembly.Table.prototype.get = function get(...args) {
   const value = tableGet.apply(this, args);
-  return typeof value === 'function' && guardedTables.has(this) ? guard(value) : value;
+  return typeof value === 'function' && guardedTables.has(this) && isWasmFunction(value) ? guard(value) : value;
 };
 WebAssembly.Table.prototype.set = function set(index, ...rest) {
   return tableSet.call(this, index, ...rest.map(unguard));

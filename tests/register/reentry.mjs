@@ -11,7 +11,8 @@
 //   clean     outer(0)
 //   nest      outer(2): JS -> outer -> inner -> JS -> outer -> ... 3 deep
 //   throw     outer(-1), the import's Error caught here
-//   table     the same through the exported table: table.get(0)(-1)
+//   table     the same through its funcref table: funcs.get(0)(-1); and
+//             its externref table refs gives back the function stored in it
 //   catch-in  outer(-2): the Error caught by the import one level down
 //   shield    shield(-1): the Error caught by the guest's catch_all
 //   trap      trap(), the RuntimeError caught here
@@ -35,7 +36,10 @@ const call = (n) => {
     }
   }
 };
-const { module, instance } = await WebAssembly.instantiate(fs.readFileSync(file), { js: { call, boot: 0 } });
+const funcs = new WebAssembly.Table({ element: 'anyfunc', initial: 1 });
+const refs = new WebAssembly.Table({ element: 'externref', initial: 1 });
+const imports = (boot) => ({ js: { call, boot, funcs, refs } });
+const { module, instance } = await WebAssembly.instantiate(fs.readFileSync(file), imports(0));
 exports = instance.exports;
 
 function check(what, ok) {
@@ -68,20 +72,20 @@ for (const step of steps.split(',')) {
     case 'clean': exports.outer(0); break;
     case 'nest': exports.outer(2); break;
     case 'throw': expectThrow('outer(-1)', () => exports.outer(-1), Error); break;
-    case 'table': {
-      const { table } = exports;
-      check('table.get(0) is not the same function twice', table.get(0) === table.get(0));
-      table.set(0, table.get(0)); // a table takes back what it handed out
-      expectThrow('table.get(0)(-1)', () => table.get(0)(-1), Error);
+    case 'table':
+      check('funcs.get(0) is not the same function twice', funcs.get(0) === funcs.get(0));
+      funcs.set(0, funcs.get(0)); // a table takes back what it handed out
+      expectThrow('funcs.get(0)(-1)', () => funcs.get(0)(-1), Error);
+      refs.set(0, call);
+      check('refs.get(0) is not the function stored', refs.get(0) === call);
       break;
-    }
     case 'catch-in': exports.outer(-2); break;
     case 'shield': check('shield(-1) did not catch', exports.shield(-1) === 1); break;
     case 'trap': expectThrow('trap()', () => exports.trap(), WebAssembly.RuntimeError); break;
     case 'uncaught': exports.outer(-1); break;
     case 'start':
-      expectThrow('new Instance', () => new WebAssembly.Instance(module, { js: { call, boot: -1 } }), Error);
-      await expectRejection('instantiate', WebAssembly.instantiate(module, { js: { call, boot: -1 } }));
+      expectThrow('new Instance', () => new WebAssembly.Instance(module, imports(-1)), Error);
+      await expectRejection('instantiate', WebAssembly.instantiate(module, imports(-1)));
       break;
     default: check(`unknown step ${step}`, false);
   }

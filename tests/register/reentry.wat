@@ -4,16 +4,18 @@
 ;;   shield(n) -> inner(n) -> js.call(n), in a try: catch_all returns 1
 ;;   trap()    -> fault() -> unreachable
 ;;   init()    -> inner(js.boot) -> js.call(js.boot)   the start function
-;; table 0 (exported as "table") holds outer.
+;; The application's funcref table js.funcs gets outer at 0; js.refs is an
+;; externref table. (wasm-instrument takes no export of a second table.)
 (module
   (import "js" "call" (func $js (param i32)))
   (import "js" "boot" (global $boot i32))
+  (import "js" "funcs" (table $funcs 1 funcref))
+  (import "js" "refs" (table $refs 1 externref))
   (start $init)
   (func $init
     global.get $boot
     call $inner)
-  (table (export "table") 1 funcref)
-  (elem (i32.const 0) $outer)
+  (elem (table $funcs) (i32.const 0) func $outer)
   (func $outer (export "outer") (param i32)
     local.get 0
     call $inner)

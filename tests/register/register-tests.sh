@@ -193,7 +193,7 @@ $4"
       reentry-throw)
         # the import throws through outer and inner; caught, then a clean
         # call: its paths are those of two clean calls, the thrown call's two
-        # frames unwound. The same through the exported table.
+        # frames unwound. The same through its table.
         for first in throw table; do
           reentry $first.db $first,clean
           expect_rc 0
