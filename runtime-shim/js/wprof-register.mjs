@@ -189,8 +189,8 @@ WebAssembly.Instance = new Proxy(original.Instance, {
   construct(target, [module, imports, ...rest], newTarget) {
     if (!isModule(module)) return Reflect.construct(target, [module, imports, ...rest], newTarget);
     const linked = withProbes(module, imports);
-    const make = () => Reflect.construct(target, [module, linked.imports, ...rest], newTarget); // runs its start function
-    return instantiated(module, linked.recorded ? intoGuest(make) : make(), linked);
+    const construct = linked.recorded ? intoGuest(Reflect.construct) : Reflect.construct; // it runs the start function
+    return instantiated(module, construct(target, [module, linked.imports, ...rest], newTarget), linked);
   },
 });
 WebAssembly.compile = async function compile(source, ...rest) {
