@@ -149,7 +149,7 @@ wprof_recorder *wprof_open(const struct wprof_run_options *opts, char *err, size
 }
 
 /* Sends the thread's probes to their slow paths, where hosts check for a stop. */
-static void wprof__stop_thread(wprof_thread *t) {
+static void stop_thread(wprof_thread *t) {
   t->probe.stop = 1;
   t->probe.slow_path = true;
 }
@@ -174,7 +174,7 @@ wprof_thread *wprof_thread_attach(wprof_recorder *rec) {
   atomic_store(&rec->threads, t);
   atomic_fetch_add(&rec->nthreads, 1);
   pthread_mutex_unlock(&rec->heap.lock);
-  if (rec->stop_requests) wprof__stop_thread(t); /* a stop requested before wprof_request_stop could see t */
+  if (rec->stop_requests) stop_thread(t); /* a stop requested before wprof_request_stop could see t */
   return t;
 }
 
@@ -191,7 +191,7 @@ void wprof_thread_count_instructions(wprof_thread *t, const uint64_t *counter) {
 void wprof_request_stop(wprof_recorder *rec) {
   rec->stop_requests++;
   atomic_thread_fence(memory_order_seq_cst);
-  for (wprof_thread *t = atomic_load(&rec->threads); t; t = t->next) wprof__stop_thread(t);
+  for (wprof_thread *t = atomic_load(&rec->threads); t; t = t->next) stop_thread(t);
 }
 
 void wprof_abandon(wprof_recorder *rec) {
@@ -257,13 +257,17 @@ WPROF_PROBE_CODE void wprof__count_slow(wprof_thread *t, uint32_t fid) {
   wprof__child(t, t->probe.cur, fid)->calls++;
 }
 
+WPROF_PROBE_CODE void wprof_thread_unwind(wprof_thread *t, uint32_t depth) {
+  uint64_t now = wprof__now(t);
+  while (t->probe.cur->depth > depth) pop(t, now, true);
+}
+
 WPROF_PROBE_CODE void wprof__catch(wprof_thread *t, uint32_t fid, uint32_t depth) {
   if (depth == 0 || depth > t->probe.cur->depth) {
     t->exit_mismatches++;
     return;
   }
-  uint64_t now = wprof__now(t);
-  while (t->probe.cur->depth > depth) pop(t, now, true);
+  wprof_thread_unwind(t, depth);
   if (t->probe.cur->fid != fid) t->exit_mismatches++;
 }
 

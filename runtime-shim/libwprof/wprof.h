@@ -77,6 +77,14 @@ wprof_thread *wprof_thread_attach(wprof_recorder *rec);
 ** stay readable until wprof_finish. */
 void wprof_thread_count_instructions(wprof_thread *t, const uint64_t *counter);
 
+/* Closes every frame of t deeper than `depth` (0: all of them) without an
+** exit, counted as unwound, as the `catch` probe does: for a host whose
+** guest code can be left by an exception of the host's own (a JavaScript
+** exception thrown by an import, a trap that the host's code catches) and
+** then entered again. The host notes wprof_probe_frame's depth when it
+** calls into the guest and unwinds to it when the call ends by a throw. */
+void wprof_thread_unwind(wprof_thread *t, uint32_t depth);
+
 /* WPROF_TIMING_SAMPLED: starts sampling the calling thread, which must be
 ** the one that runs t's guest code, right before it does. A POSIX timer on
 ** CLOCK_MONOTONIC sends that thread SIGPROF every sample interval (wprof

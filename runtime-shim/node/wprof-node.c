@@ -12,7 +12,8 @@
 ** of wprof-host.mjs serves them by calling `exit`, so their values never
 ** enter JavaScript.
 **
-** Besides the probes: open (wprof_open, the thread attached),
+** Besides the probes: open (wprof_open, the thread attached), unwindTo
+** (wprof_thread_unwind: a call into the guest that ended by a throw),
 ** samplingStart/samplingStop (the SIGPROF sampler of libwprof, on Node's main
 ** thread: it works there, the guest's syscalls being restarted), finish
 ** (wprof_finish, then the summary line of every wprof host), close (no run),
@@ -261,14 +262,21 @@ static WPROF_PROBE_CODE napi_value probe_realloc(napi_env env, napi_callback_inf
   return NULL;
 }
 
-static WPROF_PROBE_CODE napi_value probe_free(napi_env env, napi_callback_info info) {
-  drain_ring();
-  napi_value a[1];
-  get_args(env, info, 1, a);
-  NO_RUN_RETURN(NULL)
-  wprof_probe_free(thread, arg_u32(env, a[0]));
-  return NULL;
-}
+/* A function of one u32 whose handling depends on the stack: the ring drained first. */
+#define DRAINED_CALL(name, call)                                                       \
+  static WPROF_PROBE_CODE napi_value name(napi_env env, napi_callback_info info) { \
+    drain_ring();                                                                      \
+    napi_value a[1];                                                                   \
+    get_args(env, info, 1, a);                                                         \
+    NO_RUN_RETURN(NULL)                                                                \
+    call(thread, arg_u32(env, a[0]));                                                  \
+    return NULL;                                                                       \
+  }
+DRAINED_CALL(probe_free, wprof_probe_free)
+/* unwindTo(depth): the frames deeper than depth (0: all) closed as unwound,
+** for a call into the guest that ended by a throw (wprof-node-recorder.mjs,
+** which noted the depth with frame() when the call began). */
+DRAINED_CALL(unwind_to, wprof_thread_unwind)
 
 /* No probe at all: the bench's baseline for an N-API call with one argument. */
 static napi_value empty(napi_env env, napi_callback_info info) {
@@ -436,6 +444,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"exitCounted", probe_exit_counted},
       {"countCounted", probe_count_counted},
       {"catchCounted", probe_catch_counted},
+      {"unwindTo", unwind_to},
       {"drain", ring_drain},
       {"ringAttach", ring_attach},
       {"countInstructions", count_instructions},

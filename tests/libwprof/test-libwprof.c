@@ -406,6 +406,42 @@ static void test_catch(void) {
   sqlite3_close(db);
 }
 
+/* A host's call into the guest that ended by a throw (wprof_thread_unwind):
+** main -> f called at depth 0 throws from f (both unwound at 1030); then
+** main -> g whose import calls back into the guest at depth 2: h -> f throws
+** (h and f unwound at 1070, g and main go on and leave normally). Depths
+** at or above the stack's close nothing. */
+static void test_host_unwind(void) {
+  struct run r = {0};
+  start(&r, "host_unwind", false);
+  enter(&r, MAIN); /* 1010 */
+  enter(&r, F);    /* 1020 */
+  fake_now = 1030;
+  wprof_thread_unwind(r.t, 0);
+  CHECK_EQ(0, wprof_probe_frame(r.t));
+  enter(&r, MAIN); /* 1040 */
+  enter(&r, G);    /* 1050 */
+  enter(&r, H);    /* 1060 */
+  enter(&r, F);    /* 1070 */
+  wprof_thread_unwind(r.t, 2);
+  CHECK_EQ(2, wprof_probe_frame(r.t));
+  wprof_thread_unwind(r.t, 2);
+  wprof_thread_unwind(r.t, 7);
+  CHECK_EQ(2, wprof_probe_frame(r.t));
+  leave(&r, G);    /* 1080 */
+  leave(&r, MAIN); /* 1090 */
+  sqlite3 *db = finish(&r, WPROF_EXITED, 0, NULL);
+  CHECK_STR("6 calls, 2 exits, 4 unwound, 0 mismatches",
+            qs(db, "SELECT total_calls || ' calls, ' || total_exits || ' exits, ' || unwound_frames || ' unwound, ' ||"
+                   " (SELECT value FROM meta WHERE key = 'probe_mismatches') || ' mismatches' FROM run"));
+  /* path:calls/unwound/incl_ns: main 1010 .. 1030 and 1040 .. 1090, f 1020 .. 1030,
+  ** g 1050 .. 1080, h 1060 .. 1070, the second f 1070 .. 1070 */
+  CHECK_STR("main:2/1/70 main;f:1/1/10 main;g:1/0/30 main;g;h:1/1/10 main;g;h;f:1/1/0",
+            qs(db, "SELECT group_concat(path || ':' || calls || '/' || unwound || '/' || incl_ns, ' ') FROM"
+                   " (SELECT * FROM call_paths JOIN path_names USING (id) ORDER BY path)"));
+  sqlite3_close(db);
+}
+
 /* A trap with three frames open (main, g, g): all closed at the end time, unwound. */
 static void test_finish_open_frames(void) {
   struct run r = {0};
@@ -1287,6 +1323,7 @@ static const struct {
     {"fib", test_fib},
     {"catch", test_catch},
     {"finish_open_frames", test_finish_open_frames},
+    {"host_unwind", test_host_unwind},
     {"exit_mismatch", test_exit_mismatch},
     {"alloc_sites", test_alloc_sites},
     {"peak_moves", test_peak_moves},
