@@ -94,17 +94,16 @@ int wprof_host_load(const char *path, struct wprof_module_file *out) {
   }
   fclose(f);
   /* what the build needs to know, from the project's one wasm reader */
-  struct wscan_module m;
+  struct wscan_module *m = &out->scan;
   char why[WSCAN_ERR_MAX];
-  enum wscan_status status = wscan_parse(out->bytes, out->len, &m, why);
+  enum wscan_status status = wscan_parse(out->bytes, out->len, m, why); /* empty unless WSCAN_OK */
   int rc = 0;
   if (status == WSCAN_OK) {
-    out->instrumented = m.has_functions_section;
-    out->uses_exceptions = (m.features & WSCAN_FEAT_EXCEPTIONS) != 0;
-    out->uses_simd = (m.features & WSCAN_FEAT_SIMD) != 0;
-    out->uses_tail_calls = (m.features & WSCAN_FEAT_TAIL_CALL) != 0;
-    rc = check_interface(path, &m, out);
-    wscan_free(&m);
+    out->instrumented = m->has_functions_section;
+    out->uses_exceptions = (m->features & WSCAN_FEAT_EXCEPTIONS) != 0;
+    out->uses_simd = (m->features & WSCAN_FEAT_SIMD) != 0;
+    out->uses_tail_calls = (m->features & WSCAN_FEAT_TAIL_CALL) != 0;
+    rc = check_interface(path, m, out);
   } else {
     if (status == WSCAN_NOT_WASM) fail(path, "%s", why);
     else if (status == WSCAN_MALFORMED) fail(path, "malformed module: %s", why);
@@ -120,6 +119,7 @@ int wprof_host_load(const char *path, struct wprof_module_file *out) {
 
 void wprof_host_unload(struct wprof_module_file *m) {
   free(m->bytes);
+  wscan_free(&m->scan);
   memset(m, 0, sizeof *m);
 }
 

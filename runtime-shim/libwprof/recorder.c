@@ -121,7 +121,7 @@ wprof_recorder *wprof__open_with_hooks(const struct wprof_run_options *opts, con
     wprof__errf(err, errlen, "out of memory");
     goto fail;
   }
-  if (wprof__module_read(rec, opts->module_bytes, opts->module_len, err, errlen) != 0) goto fail;
+  if (wprof__module_read(rec, opts->module_bytes, opts->module_len, opts->module_scan, err, errlen) != 0) goto fail;
   if (wprof__heap_init(&rec->heap) != 0) {
     wprof__errf(err, errlen, "out of memory");
     goto fail;

@@ -237,7 +237,8 @@ void wprof__heap_resolve_peaks(struct wprof_heap *heap);
 void wprof__heap_free_all(struct wprof_heap *heap);
 
 /* module.c */
-int wprof__module_read(wprof_recorder *rec, const uint8_t *bytes, size_t len, char *err, size_t errlen);
+int wprof__module_read(wprof_recorder *rec, const uint8_t *bytes, size_t len, const struct wscan_module *scan, char *err,
+                       size_t errlen);
 const char *wprof__alloc_kind_name(uint32_t flags);
 
 /* trace.c */

@@ -39,11 +39,14 @@ enum wprof_timing {
 ** samples is off by about 1/sqrt(n)): hosts and reports say so. */
 #define WPROF_FEW_SAMPLES 500u
 
+struct wscan_module;
+
 struct wprof_run_options {
   const char *db_path;          /* the database to write (via a temp file + rename) */
   const char *module_path;      /* as given by the user */
   const uint8_t *module_bytes;  /* the module as run (its wprof.functions section names the functions) */
   size_t module_len;
+  const struct wscan_module *module_scan; /* wasm-scan's reading of module_bytes, if the host has one; NULL: libwprof reads it */
   int argc;                     /* the guest's argv */
   char **argv;
   const char *host;             /* "wasm2c", "node", ... */
