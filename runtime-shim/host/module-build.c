@@ -50,7 +50,6 @@ extern char **environ;
 #define CC "cc"
 #define CC_OPTIMIZE "-O2"
 #define CC_NO_PLT "-fno-plt" /* WASI calls and probe slow paths go through the GOT: no PLT stub */
-#define CC_INLINE_PROBES "-fno-semantic-interposition" /* the probes a module defines are the ones it calls: inline them */
 #define PROGRESS_MIN_BYTES (256u * 1024u)
 
 static void fail(const char *file, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -424,10 +423,10 @@ static int write_entry(const char *module_path, const struct wprof_module_file *
   wasm2c_mangle(WPROF_ABI_COST_EXPORT, counter, sizeof counter);
   if (m->imports_probes)
     snprintf(probes, sizeof probes, "#define WPROF_GUEST_COUNTER %d\n#include \"%s\"\n", m->exports_counter ? 1 : 0,
-             module_probes_h_file);
+             module_probes_h_file); /* before module.c: its declarations of the imports then name these */
   char *text = NULL;
   if (asprintf(&text,
-               "#include \"module.c\"\n%s%s"
+               "%s#include \"module.c\"\n%s"
                "static void entry_instantiate(void *instance, void *wasi, void *probes) {\n"
                "  (void)wasi, (void)probes;\n"
                "  Z_m_instantiate((Z_m_instance_t *)instance%s);\n}\n"
@@ -486,7 +485,7 @@ static int build_in(const char *module_path, const struct wprof_module_file *m, 
   }
   int rc = write_entry(module_path, m, dir);
   if (rc) return rc;
-  char *cc[] = {CC, CC_OPTIMIZE, CC_NO_PLT, CC_INLINE_PROBES, "-fPIC", "-shared", "-w", "-o", so, glue, "-lm", NULL};
+  char *cc[] = {CC, CC_OPTIMIZE, CC_NO_PLT, "-fPIC", "-shared", "-w", "-o", so, glue, "-lm", NULL};
   status = spawn_and_wait(cc, log, tty ? progress : NULL);
   if (status < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     char msg[512];
@@ -503,8 +502,8 @@ static XXH128_hash_t cache_key(const struct wprof_module_file *m) {
   char cc_id[8192], w2c_id[8192], flags[128];
   tool_identity(CC, cc_id, sizeof cc_id);
   tool_identity("wasm2c", w2c_id, sizeof w2c_id);
-  snprintf(flags, sizeof flags, "%s %s %s%s abi%d", CC_OPTIMIZE, CC_NO_PLT, CC_INLINE_PROBES,
-           m->uses_exceptions ? " exceptions" : "", WPROF_MODULE_ENTRY_ABI);
+  snprintf(flags, sizeof flags, "%s %s%s abi%d", CC_OPTIMIZE, CC_NO_PLT, m->uses_exceptions ? " exceptions" : "",
+           WPROF_MODULE_ENTRY_ABI);
   XXH3_state_t *st = XXH3_createState();
   if (!st) wprof_out_of_memory();
   XXH3_128bits_reset(st);

@@ -2,10 +2,11 @@
 ** The probe imports of docs/probe-abi.md for wasm2c modules, compiled into
 ** each module's own translation unit: `wprof run` writes this file,
 ** probe-glue.h and libwprof's wprof-probes.h beside wasm2c's output (its
-** executable carries their text, module-build.c) and includes it after the
-** module's C, so that cc inlines the probes' fast paths at every call site instead of calling
-** through the GOT into the executable (a call, and the registers a call
-** clobbers, per event).
+** executable carries their text, module-build.c) and includes it before the
+** module's C. The probes are static and always inlined, so that each call
+** site runs the fast path in line instead of calling into the executable
+** (a call, and the registers a call clobbers, per event); wasm2c's own
+** declarations of the imports, which come later, then name these.
 **
 ** Each `wprof.NAME` import becomes `Z_wprofZ_NAME`; its instance argument is
 ** the libwprof thread itself. The slow paths stay in the executable, which
@@ -25,6 +26,8 @@
 
 #include "probe-glue.h"
 
+#define PROBE static inline __attribute__((always_inline))
+
 static inline wprof_thread *wprof_module_probe_begin(struct Z_wprof_instance_t *p) {
   wprof_thread *t = wprof_probe_thread(p);
   wprof__state(t)->in_probe = 1;
@@ -37,19 +40,19 @@ static inline void wprof_module_probe_end(wprof_thread *t) {
   wprof__state(t)->in_probe = 0;
 }
 
-void Z_wprofZ_enter(struct Z_wprof_instance_t *p, uint32_t fid) {
+PROBE void Z_wprofZ_enter(struct Z_wprof_instance_t *p, uint32_t fid) {
   wprof_thread *t = wprof_module_probe_begin(p);
   if (WPROF_UNLIKELY(!wprof_probe_enter_fast(t, fid))) wprof_host_enter_slow(t, fid);
   wprof_module_probe_end(t);
 }
 
-void Z_wprofZ_exit(struct Z_wprof_instance_t *p, uint32_t fid) {
+PROBE void Z_wprofZ_exit(struct Z_wprof_instance_t *p, uint32_t fid) {
   wprof_thread *t = wprof_module_probe_begin(p);
   wprof_probe_exit(t, fid);
   wprof_module_probe_end(t);
 }
 
-void Z_wprofZ_count(struct Z_wprof_instance_t *p, uint32_t fid) {
+PROBE void Z_wprofZ_count(struct Z_wprof_instance_t *p, uint32_t fid) {
   wprof_thread *t = wprof_module_probe_begin(p);
   wprof_probe_count(t, fid);
   wprof_module_probe_end(t);
@@ -57,7 +60,7 @@ void Z_wprofZ_count(struct Z_wprof_instance_t *p, uint32_t fid) {
 
 /* exit_T: record the exit, hand the result back untouched (same bits). */
 #define EXIT_PASSING(suffix, type)                                                 \
-  type Z_wprofZ_exit_##suffix(struct Z_wprof_instance_t *p, uint32_t fid, type v) { \
+  PROBE type Z_wprofZ_exit_##suffix(struct Z_wprof_instance_t *p, uint32_t fid, type v) { \
     wprof_thread *t = wprof_module_probe_begin(p);                                             \
     wprof_probe_exit(t, fid);                                                      \
     wprof_module_probe_end(t);                                                                 \
@@ -71,35 +74,37 @@ EXIT_PASSING(funcref, wasm_rt_funcref_t)
 EXIT_PASSING(externref, wasm_rt_externref_t)
 #undef EXIT_PASSING
 
-uint32_t Z_wprofZ_frame(struct Z_wprof_instance_t *p) {
+PROBE uint32_t Z_wprofZ_frame(struct Z_wprof_instance_t *p) {
   wprof_thread *t = wprof_module_probe_begin(p);
   uint32_t depth = (uint32_t)wprof_probe_frame(t);
   wprof_module_probe_end(t);
   return depth;
 }
 
-void Z_wprofZ_catch(struct Z_wprof_instance_t *p, uint32_t fid, uint32_t depth) {
+PROBE void Z_wprofZ_catch(struct Z_wprof_instance_t *p, uint32_t fid, uint32_t depth) {
   wprof_thread *t = wprof_module_probe_begin(p);
   wprof_probe_catch(t, fid, (int32_t)depth);
   wprof_module_probe_end(t);
 }
 
-void Z_wprofZ_alloc(struct Z_wprof_instance_t *p, uint32_t ptr, uint32_t size) {
+PROBE void Z_wprofZ_alloc(struct Z_wprof_instance_t *p, uint32_t ptr, uint32_t size) {
   wprof_thread *t = wprof_module_probe_begin(p);
   wprof_probe_alloc(t, ptr, size);
   wprof_module_probe_end(t);
 }
 
-void Z_wprofZ_realloc(struct Z_wprof_instance_t *p, uint32_t old, uint32_t ptr, uint32_t size) {
+PROBE void Z_wprofZ_realloc(struct Z_wprof_instance_t *p, uint32_t old, uint32_t ptr, uint32_t size) {
   wprof_thread *t = wprof_module_probe_begin(p);
   wprof_probe_realloc(t, old, ptr, size);
   wprof_module_probe_end(t);
 }
 
-void Z_wprofZ_free(struct Z_wprof_instance_t *p, uint32_t ptr) {
+PROBE void Z_wprofZ_free(struct Z_wprof_instance_t *p, uint32_t ptr) {
   wprof_thread *t = wprof_module_probe_begin(p);
   wprof_probe_free(t, ptr);
   wprof_module_probe_end(t);
 }
+
+#undef PROBE
 
 #endif

@@ -34,6 +34,9 @@
 #include <stdint.h>
 
 #define WPROF_UNLIKELY(x) __builtin_expect(!!(x), 0)
+/* The fast paths, inlined wherever they are called (one call site per wasm
+** call under the wasm2c engine: cc's heuristics would call them instead). */
+#define WPROF_FAST static inline __attribute__((always_inline))
 
 /* The code that runs on behalf of the probes, fast and slow paths alike, is
 ** placed in one section: a sample whose interrupted instruction lies in it is
@@ -104,14 +107,14 @@ void wprof__catch(wprof_thread *t, uint32_t fid, uint32_t depth);
 void wprof__heap_event(wprof_thread *t, enum wprof_alloc_event kind, uint32_t old, uint32_t ptr, uint32_t size);
 
 /* The first slot of fid in a children table of cap slots (a power of 2). */
-static inline WPROF_PROBE_CODE uint32_t wprof__fid_slot(uint32_t fid, uint32_t cap) {
+WPROF_FAST WPROF_PROBE_CODE uint32_t wprof__fid_slot(uint32_t fid, uint32_t cap) {
   return (fid * 0x9E3779B1u) & (cap - 1);
 }
 
 /* A callee other than the predicted one, when its path sits in the first
 ** slot its fid hashes to (as most do), learnt as the successor of the child
 ** entered last (as wprof__child learns it); NULL leaves it to the slow path. */
-static inline WPROF_PROBE_CODE struct wprof_node *wprof__child_fast(struct wprof_node *parent, uint32_t fid) {
+WPROF_FAST WPROF_PROBE_CODE struct wprof_node *wprof__child_fast(struct wprof_node *parent, uint32_t fid) {
   if (parent->child_cap == 0) return NULL;
   struct wprof_node *node = parent->children[wprof__fid_slot(fid, parent->child_cap)];
   if (node == NULL || node->fid != fid) return NULL;
@@ -122,14 +125,14 @@ static inline WPROF_PROBE_CODE struct wprof_node *wprof__child_fast(struct wprof
 /* Publishes the path on top: the sampler (a signal on this thread) reads it
 ** at any instruction, so the store is made, in program order, after the
 ** node's own updates, also where cc has inlined guest functions together. */
-static inline WPROF_PROBE_CODE void wprof__set_top(struct wprof_probe_state *s, struct wprof_node *node) {
+WPROF_FAST WPROF_PROBE_CODE void wprof__set_top(struct wprof_probe_state *s, struct wprof_node *node) {
   atomic_signal_fence(memory_order_release);
   *(struct wprof_node *volatile *)&s->cur = node;
 }
 
 /* The enter fast path alone: false when the enter is left to
 ** wprof__enter_slow, for hosts with a slow path of their own (a stop check). */
-static inline WPROF_PROBE_CODE bool wprof_probe_enter_fast(wprof_thread *t, uint32_t fid) {
+WPROF_FAST WPROF_PROBE_CODE bool wprof_probe_enter_fast(wprof_thread *t, uint32_t fid) {
   struct wprof_probe_state *s = wprof__state(t);
   struct wprof_node *parent = s->cur, *node = parent->predicted;
   if (WPROF_UNLIKELY(node == NULL || node->fid != fid)) node = wprof__child_fast(parent, fid);
@@ -144,14 +147,14 @@ static inline WPROF_PROBE_CODE bool wprof_probe_enter_fast(wprof_thread *t, uint
 
 /* The fast paths make no call but a tail call to the slow path, so that
 ** they save no registers. */
-static inline WPROF_PROBE_CODE void wprof_probe_enter(wprof_thread *t, uint32_t fid) {
+WPROF_FAST WPROF_PROBE_CODE void wprof_probe_enter(wprof_thread *t, uint32_t fid) {
   if (WPROF_UNLIKELY(!wprof_probe_enter_fast(t, fid))) wprof__enter_slow(t, fid);
 }
 
 /* The exit fast path alone: false when the exit is left to wprof__exit_slow,
 ** for hosts that must keep a value across it (the exit_T imports). The root
 ** matches no fid, so an exit with no frame open is a mismatch too. */
-static inline WPROF_PROBE_CODE bool wprof_probe_exit_fast(wprof_thread *t, uint32_t fid) {
+WPROF_FAST WPROF_PROBE_CODE bool wprof_probe_exit_fast(wprof_thread *t, uint32_t fid) {
   struct wprof_probe_state *s = wprof__state(t);
   struct wprof_node *node = s->cur;
   if (WPROF_UNLIKELY(s->slow_path || node->fid != fid)) return false;
@@ -160,14 +163,14 @@ static inline WPROF_PROBE_CODE bool wprof_probe_exit_fast(wprof_thread *t, uint3
   return true;
 }
 
-static inline WPROF_PROBE_CODE void wprof_probe_exit(wprof_thread *t, uint32_t fid) {
+WPROF_FAST WPROF_PROBE_CODE void wprof_probe_exit(wprof_thread *t, uint32_t fid) {
   if (WPROF_UNLIKELY(!wprof_probe_exit_fast(t, fid))) wprof__exit_slow(t, fid);
 }
 
 /* A call of a function counted without a frame (wasm-instrument
 ** --count-leaves): the call path under the top frame gets the call, entered
 ** and left at once; its time stays the caller's. */
-static inline WPROF_PROBE_CODE void wprof_probe_count(wprof_thread *t, uint32_t fid) {
+WPROF_FAST WPROF_PROBE_CODE void wprof_probe_count(wprof_thread *t, uint32_t fid) {
   struct wprof_probe_state *s = wprof__state(t);
   struct wprof_node *parent = s->cur, *node = parent->predicted;
   if (WPROF_UNLIKELY(node == NULL || node->fid != fid)) node = wprof__child_fast(parent, fid);
@@ -181,7 +184,7 @@ static inline WPROF_PROBE_CODE void wprof_probe_count(wprof_thread *t, uint32_t 
 }
 
 /* Depth of the shadow stack, this frame included: 1 for the outermost. */
-static inline WPROF_PROBE_CODE int32_t wprof_probe_frame(wprof_thread *t) {
+WPROF_FAST WPROF_PROBE_CODE int32_t wprof_probe_frame(wprof_thread *t) {
   return (int32_t)wprof__state(t)->cur->depth;
 }
 
