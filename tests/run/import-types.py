@@ -77,7 +77,7 @@ def wasi_libc_imports():
 
 
 glue = read("runtime-shim/host/module-probes.h")
-probes = {n: (r, params(a)) for r, n, a in re.findall(r"^(\w+) Z_wprofZ_(\w+)\(struct Z_wprof_instance_t \*p,?([^)]*)\)", glue, re.M)}
+probes = {n: (r, params(a)) for r, n, a in re.findall(r"^PROBE (\w+) Z_wprofZ_(\w+)\(struct Z_wprof_instance_t \*p,?([^)]*)\)", glue, re.M)}
 # the exit_T probes come from one macro: EXIT_PASSING(suffix, C type)
 for suffix, ctype in re.findall(r"^EXIT_PASSING\((\w+), (\w+)\)", glue, re.M):
     c = {"uint32_t": "u32", "uint64_t": "u64", "float": "f32", "double": "f64"}.get(ctype, ctype)
