@@ -66,7 +66,7 @@ yosys=(-Q -T -p "read_verilog /work/mac.v; synth -top mac -noabc; stat")
 
 size=$(stat -c %s yosys.wasm)
 functions=$(wasm-objdump -h yosys.wasm | awk '$1 == "Function" {print $NF}')
-imports=$(wasm-objdump -j Import -x yosys.wasm | awk -F'<- ' 'NF > 1 {split($2, a, "."); n[a[1]]++} END {for (m in n) printf "%s%s: %d", s, m, n[m]; s = ", "}')
+imports=$(wasm-objdump -j Import -x yosys.wasm | awk -F'<- ' 'NF > 1 {split($2, a, "."); n[a[1]]++} END {for (m in n) {printf "%s%s: %d", s, m, n[m]; s = ", "}}')
 exports=$(wasm-objdump -j Export -x yosys.wasm | awk -F'"' 'NF > 1 {printf "%s%s", s, $2; s = " "}')
 echo "module: $package gen/yosys.core.wasm, $size bytes, $functions functions; imports $imports; exports $exports"
 echo "DIRS: ${dirs[*]/#$scratch/\$T}"
