@@ -101,7 +101,7 @@ static void check_invariants(sqlite3 *db) {
   CHECK_STR("1", qs(db, "SELECT value FROM meta WHERE key = 'complete'"));
   CHECK_EQ(1, q(db, "SELECT count(*) FROM run"));
   CHECK_EQ(q(db, "SELECT total_calls FROM run"), q(db, "SELECT coalesce(sum(calls), 0) FROM call_paths"));
-  CHECK_EQ(q(db, "SELECT total_calls FROM run"), q(db, "SELECT total_exits + unwound_frames FROM run"));
+  CHECK_EQ(q(db, "SELECT unwound_frames FROM run"), q(db, "SELECT coalesce(sum(unwound), 0) FROM call_paths"));
   CHECK_EQ(q(db, "SELECT coalesce(sum(incl_ns), 0) FROM call_paths WHERE parent IS NULL"),
            q(db, "SELECT coalesce(sum(self_ns), 0) FROM call_paths"));
   CHECK_EQ(0, q(db, "SELECT count(*) FROM call_paths WHERE parent IS NULL AND incl_ns >"
