@@ -3,13 +3,16 @@
 // node`, a WASI command) and wprof-register.mjs (`node --import`, an
 // unchanged JavaScript application). It loads the addon (beside this file in
 // the build tree's runtime-shim/node), builds the `wprof` imports of a
-// module (the instruction-counter trampolines of a `--cost` module
-// included), words V8's traps as the wasm2c engine does, and ends a run:
-// the counter's last value, the trap or interruption line, the database.
+// module (the wasm recorder wprof-recorder.wasm, beside the addon too, or
+// the addon's own probes, with the instruction-counter trampolines of a
+// `--cost` module), words V8's traps as the wasm2c engine does, and ends a
+// run: the counter's last value, the trap or interruption line, the
+// database.
 
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import process from 'node:process';
-import { counterTrampolines, exitTrampolines, ringProbes, WPROF_ABI_COST_EXPORT, WPROF_ABI_IMPORT_MODULE } from './wprof-host.mjs';
+import { counterTrampolines, exitTrampolines, PROBE_NAMES, WPROF_ABI_COST_EXPORT, WPROF_ABI_IMPORT_MODULE } from './wprof-host.mjs';
 
 export const addon = createRequire(import.meta.url)('./wprof_node.node');
 
@@ -43,27 +46,40 @@ export const importsProbes = (module) =>
 export const countsInstructions = (module) =>
   WebAssembly.Module.exports(module).some((e) => e.name === WPROF_ABI_COST_EXPORT && e.kind === 'global');
 
-// The event ring a run with --timing none gets: WPROF_NODE_RING=N, N events
-// (4096, 16 KiB, is what bench/RESULTS.md measured); unset or 0, none (not
-// the default yet: +7-9 ns an event, above issue 12's goal).
-export const ringCapacity = () => Math.max(0, Math.floor(Number(process.env.WPROF_NODE_RING ?? 0)) || 0);
+// Whether a run's enter, exit, count, exit_T, frame and catch probes are
+// the wasm recorder's (runtime-shim/wasm-recorder: wasm-to-wasm calls,
+// 1-2 ns an event) rather than the addon's (an N-API call each, ~45 ns): when
+// it records all the run needs, counts (--timing none; not time, not
+// --trace, not a module's instruction counter), unless WPROF_NODE_PROBES=addon.
+export const wasmRecorderServes = (module, { timing, trace }) =>
+  timing === 'none' && !trace && !countsInstructions(module) && process.env.WPROF_NODE_PROBES !== 'addon';
 
-// The `wprof` imports of `module` for the open recorder: the addon's
-// functions themselves; with ringEvents > 0 (a module that does not count
-// its instructions, timing none: the events reach libwprof late), enter,
-// exit, count and exit_T from an event ring of that many events that the
-// addon drains; for a module counting its instructions,
-// enter/exit/count/catch through trampolines that pass the counter along.
-// bind(instance) gives them the instance's counter (until then, 0).
-export function recorderProbes(module, { ringEvents = 0 } = {}) {
+let recorderModule = null;
+
+// The wasm recorder's probes, attached to the addon (one per process).
+function wasmRecorderProbes() {
+  recorderModule ??= new WebAssembly.Module(fs.readFileSync(new URL('./wprof-recorder.wasm', import.meta.url)));
+  const recorder = new WebAssembly.Instance(recorderModule,
+    { host: { stopped: addon.recorderStopped, grown: addon.recorderGrown } }).exports;
+  const error = addon.recorderAttach(recorder.memory, recorder.init());
+  if (error !== null) throw new Error(error);
+  // exit_T for the types C cannot spell (v128, references): trampolines calling its exit
+  const probes = exitTrampolines(recorder.exit);
+  for (const name of PROBE_NAMES) if (name in recorder) probes[name] = recorder[name];
+  return probes;
+}
+
+// The `wprof` imports of `module` for the open recorder, a run of `timing`
+// (a key of TIMING) and `trace`: the wasm recorder's where it serves
+// (wasmRecorderServes) and the addon's allocation probes; otherwise the
+// addon's functions themselves, with, for a module counting its
+// instructions, enter/exit/count/catch through trampolines that pass the
+// counter along. bind(instance) gives them the instance's counter (until
+// then, 0).
+export function recorderProbes(module, { timing, trace }) {
   const probes = {};
   for (const name of ['enter', 'exit', 'count', 'frame', 'catch', 'alloc', 'realloc', 'free']) probes[name] = addon[name];
-  if (ringEvents > 0 && !countsInstructions(module)) {
-    const ring = ringProbes(addon.drain, ringEvents);
-    const error = addon.ringAttach(ring.memory.buffer);
-    if (error !== null) throw new Error(error);
-    return { probes: { ...probes, ...ring.probes }, bind: () => {}, batched: true };
-  }
+  if (wasmRecorderServes(module, { timing, trace })) return { probes: { ...probes, ...wasmRecorderProbes() }, bind: () => {} };
   const counter = countsInstructions(module) ? counterTrampolines(addon) : null;
   if (counter) {
     addon.countInstructions();

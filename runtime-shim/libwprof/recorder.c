@@ -203,7 +203,7 @@ void wprof_abandon(wprof_recorder *rec) {
 
 /* Not realloc: the sampler may read top->node at any instruction, so the
 ** old stack stays valid until top points into the new one. */
-static WPROF_PROBE_CODE struct wprof_frame *stack_grow(wprof_thread *t) {
+WPROF_PROBE_CODE struct wprof_frame *wprof__stack_grow(wprof_thread *t) {
   size_t cap = (size_t)(t->limit - t->base) + 1, depth = (size_t)(t->top - t->base);
   struct wprof_frame *stack = malloc(2 * cap * sizeof *stack), *old = t->base;
   if (!stack) wprof__out_of_memory();
@@ -244,7 +244,7 @@ static WPROF_PROBE_CODE void pop(wprof_thread *t, uint64_t now, bool unwound) {
 ** one), a full stack, --trace, a slow clock. */
 WPROF_PROBE_CODE void wprof__enter_slow(wprof_thread *t, uint32_t fid) {
   struct wprof_frame *f = t->top;
-  if (f == t->limit) f = stack_grow(t);
+  if (f == t->limit) f = wprof__stack_grow(t);
   struct wprof_node *node = wprof__child(t, f->node, fid);
   node->calls++;
   f++;

@@ -242,6 +242,8 @@ void wprof__exit_slow(wprof_thread *t, uint32_t fid);
 void wprof__count_slow(wprof_thread *t, uint32_t fid);
 void wprof__catch(wprof_thread *t, uint32_t fid, uint32_t depth);
 void wprof__heap_event(wprof_thread *t, enum wprof_alloc_event kind, uint32_t old, uint32_t ptr, uint32_t size);
+/* Doubles t's shadow stack; returns the new top frame. */
+struct wprof_frame *wprof__stack_grow(wprof_thread *t);
 
 /* clock.c */
 enum wprof_clock_kind wprof__clock_detect(void);

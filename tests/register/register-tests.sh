@@ -4,7 +4,8 @@
 # path work and two of work;leaf) loads the instrumented module each way
 # the WebAssembly API allows, ends normally, through process.exit(), an
 # uncaught exception, a trap or SIGINT; sqljs.mjs is sql.js (Emscripten, its
-# own glue) with its .wasm instrumented. Each case checks the database.
+# own glue) with its .wasm instrumented, also counting only (WPROF_TIMING=none:
+# the wasm recorder's probes). Each case checks the database.
 #   register-tests.sh CASE REGISTER_MJS WASM_INSTRUMENT SOURCE_DIR
 # $WAT2WASM is wat2wasm.
 set -euo pipefail
@@ -164,6 +165,15 @@ case $case_name in
       got=$(calls x.db "$e")
       [ "$got" = "$want" ] || fail "$f ($e) called $got times from JavaScript, expected $want"
     done
+    # counts only: the wasm recorder's probes (runtime-shim/wasm-recorder)
+    # give the paths, counts and allocations the addon's gave
+    rc=0; WPROF_TIMING=none WPROF_OUTPUT=none.db node --import "$register" "$here/sqljs.mjs" "$work/sql.i.wasm" $n > out.txt 2> err.txt || rc=$?
+    expect_rc 0
+    tables='SELECT id, parent, fid, depth, calls, unwound FROM call_paths WHERE depth > 0 ORDER BY id;
+            SELECT * FROM alloc_sites ORDER BY path_id;
+            SELECT status, total_calls, total_exits, unwound_frames, peak_live_bytes, unknown_frees, double_frees FROM run'
+    [ "$(q x.db "$tables" | md5sum)" = "$(q none.db "$tables" | md5sum)" ] ||
+      fail "the wasm recorder's database differs: $(diff <(q x.db "$tables") <(q none.db "$tables") | head -5)"
     ;;
   *) fail "no such case" ;;
 esac
