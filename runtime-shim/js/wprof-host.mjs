@@ -220,6 +220,47 @@ export function counterTrampolines(native) {
   return { probes: { ...probes }, bind };
 }
 
+// The instruction counter for the wasm recorder (runtime-shim/wasm-recorder
+// built with WREC_COST), which imports it as a function cost() -> i64:
+// read() returns the counter of the instance bound later, through a table
+// (0 until then), since the counter exists only once the guest is
+// instantiated, after the recorder:
+//
+//   const c = counterReader();                   // { read, bind }
+//   ... the recorder instantiated with c.read as its cost, then the guest ...
+//   c.bind(instance.exports['wprof.cost']);
+
+let counterReaderCache = null;
+
+function counterReaderModules() {
+  if (counterReaderCache) return counterReaderCache;
+  const I64 = EXIT_VALUE_TYPES.i64, FUNC = 0x60, END = 0x0b;
+  const GLOBAL_GET = 0x23, CALL_INDIRECT = 0x11, I32_CONST = 0x41;
+  const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const code = (body) => [...uleb(body.length + 2), 0 /* no locals */, ...body, END];
+  const module = (imports, body) => new WebAssembly.Module(new Uint8Array([
+    ...header,
+    ...section(1, [[FUNC, 0, 1, I64]]), // type 0: () -> i64
+    ...section(2, [imports]),
+    ...section(3, [[0]]),
+    ...section(7, [[...name('read'), 0x00, 0]]),
+    ...section(10, [code(body)]),
+  ]));
+  counterReaderCache = {
+    front: module([...name('t'), ...name('table'), 0x01, 0x70, 0x00, 1], [I32_CONST, 0, CALL_INDIRECT, 0, 0]),
+    reader: module([...name('g'), ...name('cost'), 0x03, I64, 0x01], [GLOBAL_GET, 0]),
+  };
+  return counterReaderCache;
+}
+
+export function counterReader() {
+  const { front, reader } = counterReaderModules();
+  const table = new WebAssembly.Table({ initial: 1, element: 'anyfunc' });
+  const bind = (cost) => table.set(0, new WebAssembly.Instance(reader, { g: { cost } }).exports.read);
+  bind(new WebAssembly.Global({ value: 'i64', mutable: true }, 0n));
+  return { read: new WebAssembly.Instance(front, { t: { table } }).exports.read, bind };
+}
+
 // ---------------------------------------------------------------------------
 // The host.
 

@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import process from 'node:process';
-import { counterTrampolines, exitTrampolines, PROBE_NAMES, WPROF_ABI_COST_EXPORT, WPROF_ABI_IMPORT_MODULE } from './wprof-host.mjs';
+import { counterReader, counterTrampolines, exitTrampolines, PROBE_NAMES, WPROF_ABI_COST_EXPORT, WPROF_ABI_IMPORT_MODULE } from './wprof-host.mjs';
 
 export const addon = createRequire(import.meta.url)('./wprof_node.node');
 
@@ -48,30 +48,32 @@ export const countsInstructions = (module) =>
 
 // Whether a run's enter, exit, count, exit_T, frame and catch probes are
 // the wasm recorder's (runtime-shim/wasm-recorder: wasm-to-wasm calls,
-// 1-2 ns an event) rather than the addon's (an N-API call each, ~45 ns): when
-// it records all the run needs, counts (--timing none; not time, not
-// --trace, not a module's instruction counter), unless WPROF_NODE_PROBES=addon.
-export const wasmRecorderServes = (module, { timing, trace }) =>
-  timing === 'none' && !trace && !countsInstructions(module) && process.env.WPROF_NODE_PROBES !== 'addon';
+// 1-3 ns an event) rather than the addon's (an N-API call each, ~45 ns): when
+// it records all the run needs, counts, sampled time and instructions (not
+// exact time, not --trace), unless WPROF_NODE_PROBES=addon.
+export const wasmRecorderServes = ({ timing, trace }) =>
+  timing !== 'exact' && !trace && process.env.WPROF_NODE_PROBES !== 'addon';
 
-let recorderModule = null;
-
-// The wasm recorder's probes, attached to the addon (one per process).
-function wasmRecorderProbes() {
-  recorderModule ??= new WebAssembly.Module(fs.readFileSync(new URL('./wprof-recorder.wasm', import.meta.url)));
-  const recorder = new WebAssembly.Instance(recorderModule,
-    { host: { stopped: addon.recorderStopped, grown: addon.recorderGrown } }).exports;
+// The wasm recorder's probes for `module`, attached to the addon (one per
+// process): its build that reads the instruction counter for a module that
+// has one. bind(instance) gives it the instance's counter.
+function wasmRecorderProbes(module) {
+  const counter = countsInstructions(module) ? counterReader() : null;
+  const file = counter ? './wprof-recorder-cost.wasm' : './wprof-recorder.wasm';
+  const recorder = new WebAssembly.Instance(new WebAssembly.Module(fs.readFileSync(new URL(file, import.meta.url))),
+    { host: { stopped: addon.recorderStopped, grown: addon.recorderGrown, ...(counter && { cost: counter.read }) } }).exports;
   const error = addon.recorderAttach(recorder.memory, recorder.init());
   if (error !== null) throw new Error(error);
+  if (counter) addon.countInstructions();
   // exit_T for the types C cannot spell (v128, references): trampolines calling its exit
   const probes = exitTrampolines(recorder.exit);
   for (const name of PROBE_NAMES) if (name in recorder) probes[name] = recorder[name];
-  return probes;
+  return { probes, bind: (instance) => counter?.bind(instance.exports[WPROF_ABI_COST_EXPORT]) };
 }
 
 // The `wprof` imports of `module` for the open recorder, a run of `timing`
 // (a key of TIMING) and `trace`: the wasm recorder's where it serves
-// (wasmRecorderServes) and the addon's allocation probes; otherwise the
+// (wasmRecorderServes) with the addon's allocation probes; otherwise the
 // addon's functions themselves, with, for a module counting its
 // instructions, enter/exit/count/catch through trampolines that pass the
 // counter along. bind(instance) gives them the instance's counter (until
@@ -79,7 +81,10 @@ function wasmRecorderProbes() {
 export function recorderProbes(module, { timing, trace }) {
   const probes = {};
   for (const name of ['enter', 'exit', 'count', 'frame', 'catch', 'alloc', 'realloc', 'free']) probes[name] = addon[name];
-  if (wasmRecorderServes(module, { timing, trace })) return { probes: { ...probes, ...wasmRecorderProbes() }, bind: () => {} };
+  if (wasmRecorderServes({ timing, trace })) {
+    const served = wasmRecorderProbes(module);
+    return { probes: { ...probes, ...served.probes }, bind: served.bind };
+  }
   const counter = countsInstructions(module) ? counterTrampolines(addon) : null;
   if (counter) {
     addon.countInstructions();

@@ -141,12 +141,17 @@ wprof_path *wprof_path_root(wprof_thread *t);
 ** parents first, to get the ids libwprof's probes would have given. */
 wprof_path *wprof_path_child(wprof_thread *t, wprof_path *parent, uint32_t fid);
 
-/* Sets a path's totals: its calls, its frames closed without an exit, and
-** the samples that found it on top (sampled time; 0 otherwise). */
-void wprof_path_set_counts(wprof_path *p, uint64_t calls, uint64_t unwound, uint64_t samples);
+/* Sets a path's totals: its calls, its frames closed without an exit, the
+** samples that found it on top (sampled time; else 0) and the instructions
+** executed inside it (--cost, see wprof_thread_count_instructions; else 0). */
+void wprof_path_set_counts(wprof_path *p, uint64_t calls, uint64_t unwound, uint64_t samples,
+                           uint64_t incl_instructions);
 
-/* Makes `paths` (depth of them, outermost first) t's open frames. */
-void wprof_thread_set_frames(wprof_thread *t, wprof_path *const *paths, uint32_t depth);
+/* Makes `paths` (depth of them, outermost first) t's open frames, entered
+** when the instruction counter read instructions_at_entry[i] (NULL: its
+** value now). */
+void wprof_thread_set_frames(wprof_thread *t, wprof_path *const *paths, const uint64_t *instructions_at_entry,
+                             uint32_t depth);
 
 /* Sets t's totals: frames left by an exit (and frameless calls), frames
 ** closed without one, exit and catch probes that did not match the stack. */

@@ -49,11 +49,14 @@
 ** sets that up; setInstructions(low, high) gives the final value at the end).
 */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <node_api.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "wasm-recorder.h"
@@ -64,6 +67,7 @@ static wprof_recorder *recorder;
 static wprof_thread *thread;
 static volatile sig_atomic_t stop_signal;
 static uint64_t instructions; /* the guest's counter, as the last probe was given it */
+static bool counted;          /* countInstructions() was called */
 /* the wasm recorder (recorderAttach): its memory, where it is, its state */
 static napi_ref wrec_memory;
 static uint8_t *wrec_base;
@@ -72,7 +76,15 @@ static struct wrec_state *volatile wrec;
 static wprof_path **paths; /* libwprof's path of each of the recorder's nodes */
 static uint32_t npaths, paths_cap;
 static wprof_path **frames; /* the open frames, for wprof_thread_set_frames */
+static uint64_t *entries;   /* and the instruction counter at their entries */
 static uint32_t frames_cap;
+/* sampled time with the wasm recorder (below): samples per node id */
+static enum wprof_timing run_timing;
+static uint64_t run_sample_interval_ns;
+static uint32_t *volatile samples;
+static volatile uint32_t samples_cap;
+static timer_t sample_timer;
+static bool sampling;
 
 #define CHECK(call)                        \
   do {                                     \
@@ -178,17 +190,23 @@ static WPROF_PROBE_CODE void recorder_sync(bool counts) {
     if (npaths == 0) paths[npaths++] = wprof_path_root(thread);
     for (; npaths < s->nnodes; npaths++) paths[npaths] = wprof_path_child(thread, paths[nodes[npaths].parent], nodes[npaths].fid);
   }
-  uint32_t depth = (s->top - s->frames) / 4;
+  uint32_t depth = (s->top - s->frames) / sizeof(struct wrec_frame);
   if (depth > frames_cap) {
     frames_cap = 2 * depth;
     frames = realloc(frames, frames_cap * sizeof *frames);
-    if (!frames) wprof_out_of_memory();
+    entries = realloc(entries, frames_cap * sizeof *entries);
+    if (!frames || !entries) wprof_out_of_memory();
   }
-  const uint32_t *ids = (const uint32_t *)(wrec_base + s->frames);
-  for (uint32_t i = 0; i < depth; i++) frames[i] = paths[ids[i + 1]];
-  wprof_thread_set_frames(thread, frames, depth);
+  const struct wrec_frame *f = (const struct wrec_frame *)(wrec_base + s->frames);
+  for (uint32_t i = 0; i < depth; i++) {
+    frames[i] = paths[f[i + 1].node];
+    entries[i] = f[i + 1].instructions_at_entry;
+  }
+  wprof_thread_set_frames(thread, frames, counted ? entries : NULL, depth);
   if (!counts) return;
-  for (uint32_t id = 0; id < s->nnodes; id++) wprof_path_set_counts(paths[id], nodes[id].calls, nodes[id].unwound, 0);
+  for (uint32_t id = 0; id < s->nnodes; id++)
+    wprof_path_set_counts(paths[id], nodes[id].calls, nodes[id].unwound, id < samples_cap ? samples[id] : 0,
+                          nodes[id].incl_instructions);
   wprof_thread_set_totals(thread, s->exits, s->unwound, s->mismatches);
 }
 
@@ -205,6 +223,18 @@ static napi_value recorder_locate(napi_env env) {
   wrec_base = data;
   wrec = (struct wrec_state *)(wrec_base + wrec_state_at);
   if (stop_signal) wrec->stop = 1;
+  if (wrec->nodes_cap > samples_cap) { /* with the sampler's signal held back */
+    sigset_t prof, old;
+    sigemptyset(&prof);
+    sigaddset(&prof, SIGPROF);
+    pthread_sigmask(SIG_BLOCK, &prof, &old);
+    uint32_t *more = realloc(samples, wrec->nodes_cap * sizeof *more);
+    if (!more) wprof_out_of_memory();
+    memset(more + samples_cap, 0, (wrec->nodes_cap - samples_cap) * sizeof *more);
+    samples = more;
+    samples_cap = wrec->nodes_cap;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+  }
   return NULL;
 }
 
@@ -344,9 +374,11 @@ static napi_value open_run(napi_env env, napi_callback_info info) {
   napi_get_value_double(env, a[5], &interval);
   napi_get_value_bool(env, a[6], &deterministic);
   napi_get_value_bool(env, a[7], &trace);
+  run_timing = (enum wprof_timing)arg_u32(env, a[4]);
+  run_sample_interval_ns = interval > 0 ? (uint64_t)interval : WPROF_SAMPLE_INTERVAL_DEFAULT;
   struct wprof_run_options ro = {
       .db_path = db, .module_path = module_path, .module_bytes = bytes, .module_len = len,
-      .argc = (int)argc, .argv = argv, .host = "node", .timing = (enum wprof_timing)arg_u32(env, a[4]),
+      .argc = (int)argc, .argv = argv, .host = "node", .timing = run_timing,
       .sample_interval_ns = (uint64_t)interval, .trace = trace, .deterministic = deterministic,
   };
   char err[512] = "out of memory";
@@ -366,10 +398,13 @@ static napi_value open_run(napi_env env, napi_callback_info info) {
 }
 
 /* countInstructions(): the probes read `instructions`, which the _counted
-** probes set (call it before the first probe). */
+** probes set (call it before the first probe); under the wasm recorder
+** (built with WREC_COST), the open frames' entries are the recorder's and
+** setInstructions gives the final value. */
 static napi_value count_instructions(napi_env env, napi_callback_info info) {
   (void)env, (void)info;
   if (thread) wprof_thread_count_instructions(thread, &instructions);
+  counted = thread != NULL;
   return NULL;
 }
 
@@ -382,15 +417,71 @@ static napi_value set_instructions_now(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ---- sampled time with the wasm recorder ----
+** libwprof's sampler credits each sample to the top of libwprof's shadow
+** stack, which the wasm recorder's probes do not keep. So under the
+** recorder a timer of the addon's own sends SIGPROF to the guest's thread
+** every sample interval, and the handler adds the sample to the node on top
+** of the recorder's stack, read from its memory (the recorder writes its
+** stack pointer after the frame, like libwprof's probes); finish hands the
+** counts to libwprof. The handler reads the memory where recorderGrown last
+** found it: V8 grows a wasm memory in place on 64-bit hosts (it reserves
+** the whole 4 GiB range up front). Samples that land in the recorder's own
+** code cannot be told apart (its code is V8's): run.probe_samples is 0. */
+static void on_recorder_sample(int sig) {
+  (void)sig;
+  const struct wrec_state *s = wrec;
+  if (!s) return;
+  uint32_t id = *(const volatile uint32_t *)(wrec_base + s->top);
+  if (id < samples_cap) samples[id]++;
+}
+
+static int recorder_sampling_start(char *err, size_t errlen) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_recorder_sample;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART | SA_ONSTACK; /* the guest's reads and writes go on */
+  struct sigevent sev;
+  memset(&sev, 0, sizeof sev);
+  sev.sigev_notify = SIGEV_THREAD_ID;
+  sev.sigev_signo = SIGPROF;
+  sev._sigev_un._tid = gettid();
+  struct itimerspec every = {.it_interval = {.tv_sec = (time_t)(run_sample_interval_ns / 1000000000u),
+                                             .tv_nsec = (long)(run_sample_interval_ns % 1000000000u)}};
+  every.it_value = every.it_interval;
+  if (sigaction(SIGPROF, &sa, NULL) != 0 || timer_create(CLOCK_MONOTONIC, &sev, &sample_timer) != 0) {
+    snprintf(err, errlen, "cannot set up the sampling timer: %s", strerror(errno));
+    return -1;
+  }
+  sampling = true;
+  if (timer_settime(sample_timer, 0, &every, NULL) != 0) {
+    snprintf(err, errlen, "cannot start the sampling timer: %s", strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
+/* samplingStart(): sampled time starts (the run's, under the wasm recorder
+** the addon's own); null, or why not */
 static napi_value sampling_start(napi_env env, napi_callback_info info) {
   (void)info;
   char err[256];
-  if (thread && wprof_sampling_start(thread, err, sizeof err) != 0) return string_value(env, err);
+  if (!thread || sampling) return null_value(env);
+  if (wrec && run_timing == WPROF_TIMING_SAMPLED ? recorder_sampling_start(err, sizeof err) != 0
+                                                  : wprof_sampling_start(thread, err, sizeof err) != 0)
+    return string_value(env, err);
   return null_value(env);
+}
+
+static void recorder_sampling_stop(void) {
+  if (sampling) timer_delete(sample_timer);
+  sampling = false;
 }
 
 static napi_value sampling_stop(napi_env env, napi_callback_info info) {
   (void)env, (void)info;
+  recorder_sampling_stop();
   if (thread) wprof_sampling_stop(thread);
   return NULL;
 }
@@ -426,6 +517,7 @@ static napi_value finish_run(napi_env env, napi_callback_info info) {
 /* close(): gives up the run before the guest ran (no database). */
 static napi_value close_run(napi_env env, napi_callback_info info) {
   (void)env, (void)info;
+  recorder_sampling_stop();
   wprof_set_stop_handlers(SIG_DFL);
   wprof_close(recorder);
   recorder = NULL;

@@ -14,8 +14,15 @@
 ** taken with memory.grow by a bump allocator; a table that outgrows its room
 ** is copied into a new one (the old stays, unused: at most as much again).
 ** Imports: host.stopped() (throws: a stop signal set state.stop, the guest
-** stops at its next enter), host.grown() (the memory grew: the addon takes
-** its new size).
+** stops at its next enter), host.grown() (the node table or the stack were
+** moved, and the memory may have grown: the addon takes the new sizes).
+**
+** Built a second time with -DWREC_COST for a module rewritten with
+** `wasm-instrument --cost`: it then also imports host.cost() -> i64, the
+** guest's instruction counter (a wasm global, which exists only once the
+** guest is instantiated, after its imports: the Node engine passes it
+** through a table), reads it at enter, exit and catch as libwprof's probes
+** do, and gives each path the instructions executed inside it.
 */
 #include "wasm-recorder.h"
 
@@ -28,14 +35,20 @@
 
 IMPORT("stopped") void host_stopped(void);
 IMPORT("grown") void host_grown(void);
+#ifdef WREC_COST
+IMPORT("cost") uint64_t host_cost(void);
+#define COST() host_cost()
+#else
+#define COST() 0
+#endif
 
 extern unsigned char __heap_base;
 
 static struct wrec_state S;
 
 #define NODES ((struct wrec_node *)(uintptr_t)S.nodes)
-#define FRAMES ((uint32_t *)(uintptr_t)S.frames)
-#define TOP ((uint32_t *)(uintptr_t)S.top)
+#define FRAMES ((struct wrec_frame *)(uintptr_t)S.frames)
+#define TOP ((struct wrec_frame *)(uintptr_t)S.top)
 #define SLOTS ((struct wrec_slot *)(uintptr_t)S.slots)
 
 /* n bytes, 8-aligned, zeroed (fresh memory); traps when the memory is full. */
@@ -46,7 +59,6 @@ static void *allocate(uint32_t n) {
   if (end > have) {
     uint32_t pages = (end - have + PAGE - 1) / PAGE;
     if (__builtin_wasm_memory_grow(0, pages) == (size_t)-1) __builtin_trap();
-    host_grown();
   }
   S.brk = end;
   return (void *)(uintptr_t)start;
@@ -61,13 +73,16 @@ static void slots_init(uint32_t cap) {
   S.slots_cap = cap;
 }
 
-/* A new path: fid called from parent. Its id is the next. */
+/* A new path: fid called from parent. Its id is the next. The host hears
+** of tables moved or memory grown before the path is used. */
 static __attribute__((noinline)) uint32_t child_new(uint32_t parent, uint32_t fid, uint32_t slot) {
+  int grew = 0;
   if (S.nnodes == S.nodes_cap) {
     struct wrec_node *nodes = allocate(2 * S.nodes_cap * sizeof *nodes);
     __builtin_memcpy(nodes, NODES, S.nnodes * sizeof *nodes);
     S.nodes = (uint32_t)(uintptr_t)nodes;
     S.nodes_cap *= 2;
+    grew = 1;
   }
   uint32_t id = S.nnodes++;
   struct wrec_node *node = &NODES[id];
@@ -85,7 +100,9 @@ static __attribute__((noinline)) uint32_t child_new(uint32_t parent, uint32_t fi
       while (SLOTS[j].child) j = (j + 1) & (S.slots_cap - 1);
       SLOTS[j] = old[i];
     }
+    grew = 1;
   }
+  if (grew) host_grown();
   return id;
 }
 
@@ -111,7 +128,7 @@ static __attribute__((noinline)) uint32_t child(uint32_t parent, uint32_t fid) {
 
 /* The call path of a call of fid from the top frame, its call counted. */
 static inline uint32_t call(uint32_t fid) {
-  uint32_t parent = *TOP, id = NODES[parent].predicted;
+  uint32_t parent = TOP->node, id = NODES[parent].predicted;
   if (UNLIKELY(NODES[id].fid != fid || id == 0)) id = child(parent, fid);
   struct wrec_node *nodes = NODES, *p = &nodes[parent];
   nodes[id].calls++;
@@ -120,55 +137,71 @@ static inline uint32_t call(uint32_t fid) {
   return id;
 }
 
-static __attribute__((noinline)) uint32_t *frames_grow(void) {
-  uint32_t cap = (S.frames_end - S.frames) / 4, depth = (S.top - S.frames) / 4;
-  uint32_t *frames = allocate(2 * cap * 4);
-  __builtin_memcpy(frames, FRAMES, cap * 4);
+static __attribute__((noinline)) struct wrec_frame *frames_grow(void) {
+  uint32_t cap = (S.frames_end - S.frames) / sizeof(struct wrec_frame), depth = (S.top - S.frames) / sizeof(struct wrec_frame);
+  struct wrec_frame *frames = allocate(2 * cap * sizeof *frames);
+  __builtin_memcpy(frames, FRAMES, cap * sizeof *frames);
   S.frames = (uint32_t)(uintptr_t)frames;
-  S.frames_end = S.frames + 2 * cap * 4;
-  S.top = S.frames + depth * 4;
+  S.frames_end = S.frames + 2 * cap * sizeof *frames;
+  S.top = S.frames + depth * sizeof *frames;
+  host_grown();
   return TOP;
 }
 
 /* Depth of the stack: 0 with no frame open. */
-static inline uint32_t depth(void) { return (S.top - S.frames) / 4; }
+static inline uint32_t depth(void) { return (S.top - S.frames) / sizeof(struct wrec_frame); }
 
-/* Closes the top frame without an exit. */
-static void unwind_one(void) {
-  NODES[*TOP].unwound++;
-  S.unwound++;
-  S.top -= 4;
+/* Closes the top frame, the counter at `now`: by an exit, or unwound. */
+static inline void pop(uint64_t now, int unwound) {
+  struct wrec_frame *f = TOP;
+  struct wrec_node *node = &NODES[f->node];
+  node->incl_instructions += now - f->instructions_at_entry;
+  if (unwound) {
+    node->unwound++;
+    S.unwound++;
+  } else {
+    S.exits++;
+  }
+  S.top -= sizeof *f;
 }
 
 /* An exit of fid that is not the top frame's, as libwprof's
 ** wprof__exit_slow: a mismatch; if a frame of fid is open further down, the
 ** frames above it are closed as unwound and it exits, else nothing. */
-static __attribute__((noinline)) void exit_mismatched(uint32_t fid) {
+static __attribute__((noinline)) void exit_mismatched(uint32_t fid, uint64_t now) {
   S.mismatches++;
-  uint32_t *f = TOP;
-  while (f > FRAMES && NODES[*f].fid != fid) f--;
+  struct wrec_frame *f = TOP;
+  while (f > FRAMES && NODES[f->node].fid != fid) f--;
   if (f == FRAMES) return;
-  while (TOP > f) unwind_one();
-  S.exits++;
-  S.top -= 4;
+  while (TOP > f) pop(now, 1);
+  pop(now, 0);
 }
 
 EXPORT("enter") void wrec_enter(uint32_t fid) {
   if (UNLIKELY(S.stop)) host_stopped();
-  uint32_t id = call(fid), *f = TOP;
-  if (UNLIKELY(f + 1 == (uint32_t *)(uintptr_t)S.frames_end)) f = frames_grow();
-  f[1] = id;
-  S.top += 4;
+  uint32_t id = call(fid);
+  struct wrec_frame *f = TOP;
+  if (UNLIKELY(f + 1 == (struct wrec_frame *)(uintptr_t)S.frames_end)) f = frames_grow();
+  f[1].node = id;
+#ifdef WREC_COST
+  f[1].instructions_at_entry = host_cost();
+#endif
+  S.top += sizeof *f;
 }
 
 static inline void exit_probe(uint32_t fid) {
-  uint32_t *f = TOP;
-  if (UNLIKELY(NODES[*f].fid != fid || f == FRAMES)) {
-    exit_mismatched(fid);
+  struct wrec_frame *f = TOP;
+  uint64_t now = COST();
+  if (UNLIKELY(NODES[f->node].fid != fid || f == FRAMES)) {
+    exit_mismatched(fid, now);
     return;
   }
+#ifdef WREC_COST
+  pop(now, 0);
+#else
   S.exits++;
-  S.top -= 4;
+  S.top -= sizeof *f;
+#endif
 }
 
 EXPORT("exit") void wrec_exit(uint32_t fid) { exit_probe(fid); }
@@ -177,7 +210,8 @@ EXPORT("exit_i64") int64_t wrec_exit_i64(uint32_t fid, int64_t v) { exit_probe(f
 EXPORT("exit_f32") float wrec_exit_f32(uint32_t fid, float v) { exit_probe(fid); return v; }
 EXPORT("exit_f64") double wrec_exit_f64(uint32_t fid, double v) { exit_probe(fid); return v; }
 
-/* A call counted without a frame: entered and left at once. */
+/* A call counted without a frame: entered and left at once (its
+** instructions are its caller's). */
 EXPORT("count") void wrec_count(uint32_t fid) {
   call(fid);
   S.exits++;
@@ -191,8 +225,9 @@ EXPORT("catch") void wrec_catch(uint32_t fid, int32_t at) {
     S.mismatches++;
     return;
   }
-  while (depth() > (uint32_t)at) unwind_one();
-  if (NODES[*TOP].fid != fid) S.mismatches++;
+  uint64_t now = COST();
+  while (depth() > (uint32_t)at) pop(now, 1);
+  if (NODES[TOP->node].fid != fid) S.mismatches++;
 }
 
 /* Sets the recorder up (once, before the first probe); returns the address
@@ -205,8 +240,8 @@ EXPORT("init") uint32_t wrec_init(void) {
     S.nnodes = 1;
     NODES[0].fid = WREC_ROOT_FID;
     slots_init(16);
-    S.frames = (uint32_t)(uintptr_t)allocate(8 * 4);
-    S.frames_end = S.frames + 8 * 4;
+    S.frames = (uint32_t)(uintptr_t)allocate(8 * sizeof(struct wrec_frame));
+    S.frames_end = S.frames + 8 * sizeof(struct wrec_frame);
     S.top = S.frames;
   }
   return (uint32_t)(uintptr_t)&S;

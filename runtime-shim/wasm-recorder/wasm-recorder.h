@@ -26,12 +26,20 @@ struct wrec_node {
   uint32_t last_entered; /* the child entered last (0: none) */
   uint32_t reserved;
   uint64_t calls, unwound;
+  uint64_t incl_instructions; /* the recorder built with WREC_COST: instructions inside the path */
+};
+
+/* A frame of the shadow stack; frames[0] is the root's. */
+struct wrec_frame {
+  uint32_t node;
+  uint32_t reserved;
+  uint64_t instructions_at_entry; /* WREC_COST: the guest's counter at the entry */
 };
 
 /* The recorder's state, at the address its `state` export returns. */
 struct wrec_state {
   uint32_t stop;          /* set by the host (a stop signal): the next enter calls host.stopped() */
-  uint32_t top;           /* address of the top frame; a frame is a node id (u32) and frames[0] is the root's */
+  uint32_t top;           /* address of the top frame (its node first: a sampler reads a u32 there) */
   uint32_t frames;        /* address of frames[0] */
   uint32_t frames_end;    /* one past the last frame the stack has room for */
   uint32_t nodes;         /* address of nodes[0] */

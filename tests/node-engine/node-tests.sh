@@ -126,6 +126,36 @@ case $case_name in
     cmp wasm2c.out node.out || fail "the guest's output differs"
     diff wasm2c.tables node.tables || fail "the tables differ"
     ;;
+  sampled)
+    # sampled time (the default) under both engines, under Node the wasm
+    # recorder's stack read by the addon's timer: _start calls leaf, which
+    # returns at once, spin, 2e8 rounds of a linear congruential generator
+    # (about 0.3 s, which no compiler shortens), and leaf again: nearly every
+    # sample is spin's, none is leaf's
+    cat > spin.wat <<'WAT'
+(module
+  (memory (export "memory") 1)
+  (func $leaf)
+  (func $spin (local $x i64) (local $n i32)
+    (local.set $n (i32.const 200000000))
+    (loop
+      (local.set $x (i64.add (i64.mul (local.get $x) (i64.const 6364136223846793005)) (i64.const 1442695040888963407)))
+      (br_if 0 (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (i64.store (i32.const 0) (local.get $x)))
+  (func (export "_start") (call $leaf) (call $spin) (call $leaf)))
+WAT
+    "$WAT2WASM" --debug-names spin.wat -o spin.wasm
+    "$instrument" -q spin.wasm spin.i.wasm
+    for engine in wasm2c node; do
+      run_wprof --engine $engine -o $engine.db spin.i.wasm
+      expect_rc 0
+      total=$(q $engine.db 'SELECT samples FROM run') spin=$(path_value $engine.db samples '_start;spin')
+      [ "$total" -ge 50 ] || fail "--engine $engine: $total samples"
+      [ $((spin * 100)) -ge $((total * 90)) ] || fail "--engine $engine: spin has $spin of $total samples"
+      [ "$(path_value $engine.db 'calls, samples' '_start;leaf')" = "2|0" ] ||
+        fail "--engine $engine: leaf $(path_value $engine.db 'calls, samples' '_start;leaf')"
+    done
+    ;;
   *) fail "unknown case" ;;
 esac
 echo "ok $case_name"
