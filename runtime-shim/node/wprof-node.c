@@ -37,8 +37,8 @@
 ** counts. recorderAttach(memory, state) gives it the memory and the
 ** address of the recorder's state; the recorder calls recorderGrown when
 ** its memory grew (and moved), and recorderStopped at its first enter after
-** the stop handler set its state's stop word (that call throws, as the
-** enter probe would). The recorder outlives the run: events after finish
+** the stop handler set its state's stop word and made its stack look full
+** (that call throws, as the enter probe would). The recorder outlives the run: events after finish
 ** (an 'exit' listener of the application) go nowhere.
 **
 ** Instructions (wasm-instrument --cost): a wasm global cannot be read from
@@ -204,10 +204,14 @@ static WPROF_PROBE_CODE void recorder_sync(bool counts) {
   }
   wprof_thread_set_frames(thread, frames, counted ? entries : NULL, depth);
   if (!counts) return;
-  for (uint32_t id = 0; id < s->nnodes; id++)
+  uint64_t calls = 0;
+  for (uint32_t id = 0; id < s->nnodes; id++) {
     wprof_path_set_counts(paths[id], nodes[id].calls, nodes[id].unwound, id < samples_cap ? samples[id] : 0,
                           nodes[id].incl_instructions);
-  wprof_thread_set_totals(thread, s->exits, s->unwound, s->mismatches);
+    calls += nodes[id].calls;
+  }
+  /* every call exited, was unwound, or is open */
+  wprof_thread_set_totals(thread, calls - s->unwound - depth, s->unwound, s->mismatches);
 }
 
 /* Where the recorder's memory is now (it moves when it grows). */
@@ -222,7 +226,10 @@ static napi_value recorder_locate(napi_env env) {
   if (wrec_state_at + sizeof(struct wrec_state) > len) return NULL;
   wrec_base = data;
   wrec = (struct wrec_state *)(wrec_base + wrec_state_at);
-  if (stop_signal) wrec->stop = 1;
+  if (stop_signal) {
+    wrec->stop = 1;
+    wrec->frames_end = wrec->frames;
+  }
   if (wrec->nodes_cap > samples_cap) { /* with the sampler's signal held back */
     sigset_t prof, old;
     sigemptyset(&prof);
@@ -333,7 +340,10 @@ static void on_stop_signal(int sig) {
   }
   stop_signal = sig;
   if (recorder) wprof_request_stop(recorder);
-  if (wrec) wrec->stop = 1; /* the recorder's next enter stops */
+  if (wrec) { /* the recorder's next enter finds its stack full, and stops */
+    wrec->stop = 1;
+    wrec->frames_end = wrec->frames;
+  }
 }
 
 

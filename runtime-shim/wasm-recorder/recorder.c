@@ -13,8 +13,8 @@
 ** Built with clang --target=wasm32 -nostdlib: no libc, no data, memory
 ** taken with memory.grow by a bump allocator; a table that outgrows its room
 ** is copied into a new one (the old stays, unused: at most as much again).
-** Imports: host.stopped() (throws: a stop signal set state.stop, the guest
-** stops at its next enter), host.grown() (the node table or the stack were
+** Imports: host.stopped() (throws: a stop signal set state.stop and made
+** the stack look full, so the guest stops at its next enter), host.grown() (the node table or the stack were
 ** moved, and the memory may have grown: the addon takes the new sizes).
 **
 ** Built a second time with -DWREC_COST for a module rewritten with
@@ -137,13 +137,16 @@ static inline uint32_t call(uint32_t fid) {
   return id;
 }
 
+/* The stack is full, or a stop signal made it look so. */
 static __attribute__((noinline)) struct wrec_frame *frames_grow(void) {
+  if (S.stop) host_stopped();
   uint32_t cap = (S.frames_end - S.frames) / sizeof(struct wrec_frame), depth = (S.top - S.frames) / sizeof(struct wrec_frame);
   struct wrec_frame *frames = allocate(2 * cap * sizeof *frames);
   __builtin_memcpy(frames, FRAMES, cap * sizeof *frames);
   S.frames = (uint32_t)(uintptr_t)frames;
   S.frames_end = S.frames + 2 * cap * sizeof *frames;
   S.top = S.frames + depth * sizeof *frames;
+  if (S.stop) S.frames_end = S.frames; /* a stop signal since the check */
   host_grown();
   return TOP;
 }
@@ -159,8 +162,6 @@ static inline void pop(uint64_t now, int unwound) {
   if (unwound) {
     node->unwound++;
     S.unwound++;
-  } else {
-    S.exits++;
   }
   S.top -= sizeof *f;
 }
@@ -171,18 +172,17 @@ static inline void pop(uint64_t now, int unwound) {
 static __attribute__((noinline)) void exit_mismatched(uint32_t fid, uint64_t now) {
   S.mismatches++;
   struct wrec_frame *f = TOP;
-  while (f > FRAMES && NODES[f->node].fid != fid) f--;
+  while (f > FRAMES && f->fid != fid) f--;
   if (f == FRAMES) return;
   while (TOP > f) pop(now, 1);
   pop(now, 0);
 }
 
 EXPORT("enter") void wrec_enter(uint32_t fid) {
-  if (UNLIKELY(S.stop)) host_stopped();
-  uint32_t id = call(fid);
   struct wrec_frame *f = TOP;
-  if (UNLIKELY(f + 1 == (struct wrec_frame *)(uintptr_t)S.frames_end)) f = frames_grow();
-  f[1].node = id;
+  if (UNLIKELY(f + 1 >= (struct wrec_frame *)(uintptr_t)S.frames_end)) f = frames_grow();
+  f[1].node = call(fid);
+  f[1].fid = fid;
 #ifdef WREC_COST
   f[1].instructions_at_entry = host_cost();
 #endif
@@ -192,14 +192,13 @@ EXPORT("enter") void wrec_enter(uint32_t fid) {
 static inline void exit_probe(uint32_t fid) {
   struct wrec_frame *f = TOP;
   uint64_t now = COST();
-  if (UNLIKELY(NODES[f->node].fid != fid || f == FRAMES)) {
+  if (UNLIKELY(f->fid != fid || f == FRAMES)) {
     exit_mismatched(fid, now);
     return;
   }
 #ifdef WREC_COST
   pop(now, 0);
 #else
-  S.exits++;
   S.top -= sizeof *f;
 #endif
 }
@@ -214,7 +213,6 @@ EXPORT("exit_f64") double wrec_exit_f64(uint32_t fid, double v) { exit_probe(fid
 ** instructions are its caller's). */
 EXPORT("count") void wrec_count(uint32_t fid) {
   call(fid);
-  S.exits++;
 }
 
 EXPORT("frame") int32_t wrec_frame(void) { return (int32_t)depth(); }
@@ -227,7 +225,7 @@ EXPORT("catch") void wrec_catch(uint32_t fid, int32_t at) {
   }
   uint64_t now = COST();
   while (depth() > (uint32_t)at) pop(now, 1);
-  if (NODES[TOP->node].fid != fid) S.mismatches++;
+  if (TOP->fid != fid) S.mismatches++;
 }
 
 /* Sets the recorder up (once, before the first probe); returns the address
@@ -243,6 +241,7 @@ EXPORT("init") uint32_t wrec_init(void) {
     S.frames = (uint32_t)(uintptr_t)allocate(8 * sizeof(struct wrec_frame));
     S.frames_end = S.frames + 8 * sizeof(struct wrec_frame);
     S.top = S.frames;
+    FRAMES[0] = (struct wrec_frame){.node = 0, .fid = WREC_ROOT_FID};
   }
   return (uint32_t)(uintptr_t)&S;
 }

@@ -32,13 +32,14 @@ struct wrec_node {
 /* A frame of the shadow stack; frames[0] is the root's. */
 struct wrec_frame {
   uint32_t node;
-  uint32_t reserved;
+  uint32_t fid;  /* the node's, for the exit probe to check with one load less */
   uint64_t instructions_at_entry; /* WREC_COST: the guest's counter at the entry */
 };
 
 /* The recorder's state, at the address its `state` export returns. */
 struct wrec_state {
-  uint32_t stop;          /* set by the host (a stop signal): the next enter calls host.stopped() */
+  uint32_t stop;          /* set by the host (a stop signal), with frames_end = frames: the next
+                          ** enter, finding the stack full, calls host.stopped() */
   uint32_t top;           /* address of the top frame (its node first: a sampler reads a u32 there) */
   uint32_t frames;        /* address of frames[0] */
   uint32_t frames_end;    /* one past the last frame the stack has room for */
@@ -48,8 +49,8 @@ struct wrec_state {
   uint32_t slots;         /* address of the children table: (parent, fid) -> child, open addressing */
   uint32_t slots_cap;     /* a power of 2 */
   uint32_t brk;           /* the first byte not allocated */
-  uint64_t exits;         /* frames left by an exit (and calls counted by `count`) */
-  uint64_t unwound;       /* frames closed without one (catch, a mismatched exit) */
+  uint64_t unwound;       /* frames closed without an exit (catch, a mismatched exit); the
+                          ** calls that exited are the others, less the frames open */
   uint64_t mismatches;    /* exit and catch probes that did not match the stack */
 };
 

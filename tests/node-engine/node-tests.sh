@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `wprof run --engine node` (runtime-shim/node) on what the testdata
-# comparison (compare.sh) does not cover: a guest wasm2c cannot translate
-# (tail calls) with hand-derived counts and instructions, traps and bad
-# input, each
+# comparison (compare.sh) does not cover: guests wasm2c cannot translate
+# (tail calls, exceptions) with hand-derived counts and instructions, traps,
+# bad input and sampled time, each
 # against what the wasm2c engine does where it can run the guest.
 #   node-tests.sh CASE WPROF WASM_INSTRUMENT RUN_TEST_DIR SOURCE_DIR
 # RUN_TEST_DIR holds the wat modules of tests/run, built; $WAT2WASM is wat2wasm.
@@ -154,6 +154,40 @@ WAT
       [ $((spin * 100)) -ge $((total * 90)) ] || fail "--engine $engine: spin has $spin of $total samples"
       [ "$(path_value $engine.db 'calls, samples' '_start;leaf')" = "2|0" ] ||
         fail "--engine $engine: leaf $(path_value $engine.db 'calls, samples' '_start;leaf')"
+    done
+    ;;
+  exceptions)
+    # what only Node runs: exceptions through instrumented frames (the frame
+    # and catch probes), on the wasm recorder's probes and on the addon's.
+    # _start calls catcher five times; each calls middle, which calls
+    # thrower, which throws; catcher catches: middle and thrower are
+    # unwound each time, 16 calls = 6 exits + 10 unwound frames
+    cat > eh.wat <<'WAT'
+(module
+  (memory (export "memory") 1)
+  (tag $boom (param i32))
+  (func $thrower (param i32) (throw $boom (local.get 0)))
+  (func $middle (param i32) (call $thrower (local.get 0)))
+  (func $catcher (param i32) (result i32)
+    (try (result i32)
+      (do (call $middle (local.get 0)) (i32.const 0))
+      (catch $boom)))
+  (func (export "_start") (local $i i32)
+    (loop
+      (drop (call $catcher (local.get $i)))
+      (br_if 0 (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 5))))))
+WAT
+    "$WAT2WASM" --debug-names --enable-exceptions eh.wat -o eh.wasm
+    "$instrument" -q eh.wasm eh.i.wasm
+    for probes in "" addon; do
+      WPROF_NODE_PROBES=$probes run_wprof --engine node --timing none -o eh.db eh.i.wasm
+      expect_rc 0
+      [ "$(q eh.db 'SELECT status, total_calls, total_exits, unwound_frames FROM run')" = "exited|16|6|10" ] ||
+        fail "probes '$probes': run $(q eh.db 'SELECT status, total_calls, total_exits, unwound_frames FROM run')"
+      got=$(q eh.db "SELECT path || '=' || calls || '/' || unwound FROM call_paths JOIN path_names USING (id) ORDER BY id" | tr '\n' ' ')
+      [ "$got" = "_start=1/0 _start;catcher=5/0 _start;catcher;middle=5/5 _start;catcher;middle;thrower=5/5 " ] ||
+        fail "probes '$probes': paths $got"
+      [ "$(q eh.db "SELECT value FROM meta WHERE key = 'probe_mismatches'")" = 0 ] || fail "probes '$probes': mismatches"
     done
     ;;
   *) fail "unknown case" ;;
