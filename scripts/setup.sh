@@ -24,8 +24,10 @@ command -v npm >/dev/null 2>&1 || "$top/scripts/ensure-packages.sh" npm
 # playwright-core, which drives chromium in the browser test (tests/browser), from its lockfile
 [ -f "$top/tests/browser/node_modules/playwright-core/package.json" ] ||
   (cd "$top/tests/browser" && npm ci --no-audit --no-fund --loglevel=error)
-# sql.js, the Emscripten package the register module's test profiles (tests/register), from its lockfile
-[ -f "$top/tests/register/node_modules/sql.js/package.json" ] ||
+# sql.js (Emscripten) and @dqbd/tiktoken (wasm-bindgen), the packages the register module's tests
+# profile (tests/register), from its lockfile
+[ -f "$top/tests/register/node_modules/sql.js/package.json" ] &&
+  [ -f "$top/tests/register/node_modules/@dqbd/tiktoken/package.json" ] ||
   (cd "$top/tests/register" && npm ci --no-audit --no-fund --loglevel=error)
 
 cmake -S "$top" -B "$build" "$@" >/dev/null

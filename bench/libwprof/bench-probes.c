@@ -8,7 +8,7 @@
 ** SQLite's). Build type RelWithDebInfo (-O2).
 **   wprof_bench_probes [SCRATCH_DIR] [PAIRS] [ALLOC_EVENTS]
 */
-#include "wprof-probes.h"
+#include "wprof-internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>

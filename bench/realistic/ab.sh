@@ -37,7 +37,7 @@ TIMEFORMAT='%3U %3S'
 one() {
   local user sys
   # shellcheck disable=SC2086 # args are words
-  { time "$2" run -q "${flags[@]}" -o "$scratch/$1.db" "$work/$name.inst.wasm" -- ${args[$prog]} >"$scratch/$1.out"; } 2>"$scratch/time"
+  { time "$2" run --engine wasm2c -q "${flags[@]}" -o "$scratch/$1.db" "$work/$name.inst.wasm" -- ${args[$prog]} >"$scratch/$1.out"; } 2>"$scratch/time"
   sqlite3 "$scratch/$1.db" 'SELECT id, calls FROM call_paths ORDER BY id' >"$scratch/$1.counts"
   rm -f "$scratch/$1.db"
   read -r user sys <"$scratch/time"

@@ -20,7 +20,7 @@ TIMEFORMAT='%3U %3S'
 
 cpu() { # MODULE ARGS: user+sys seconds of one run
   local t
-  t=$( { time "$wprof" run -q --no-timing -o "$scratch/x.db" "$1" -- $2 >/dev/null; } 2>&1 | tail -1)
+  t=$( { time "$wprof" run --engine wasm2c -q --no-timing -o "$scratch/x.db" "$1" -- $2 >/dev/null; } 2>&1 | tail -1)
   awk '{print $1 + $2}' <<<"$t"
 }
 median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }

@@ -187,7 +187,7 @@ def main():
                     suffix = ".wasm" if v == "plain" else ".leaves.wasm" if v.endswith("+leaves") else ".inst.wasm"
                     module = os.path.join(WORK, name + suffix)
                     db = os.path.join(tmp, "%s-%s.db" % (prog, v))
-                    seconds, out = cpu_run([wprof, "run", "-q", "-o", db] + flags + [module, "--"] + args)
+                    seconds, out = cpu_run([wprof, "run", "--engine", "wasm2c", "-q", "-o", db] + flags + [module, "--"] + args)
                     expected = expected or out
                     if out != expected:
                         raise SystemExit("fidelity: %s %s: stdout differs from the plain run's" % (prog, v))

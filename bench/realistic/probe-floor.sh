@@ -80,9 +80,9 @@ for round in $(seq 0 "$repeat"); do
   timed native-plain ./floor-plain
   for level in 0 1 2 3; do timed "floor-$level" "./floor-$level"; done
   floor_calls=$(grep -o '^probe-floor: [0-9]* calls' "$scratch/err" | cut -d' ' -f2) # level 3's count
-  timed wprof-plain "$wprof" run -q -o "$scratch/plain.db" "$work/$name.wasm" --
-  timed wprof-timing "$wprof" run -q -o "$scratch/timing.db" "$work/$name.inst.wasm" --
-  timed wprof-no-timing "$wprof" run -q --no-timing -o "$scratch/counts.db" "$work/$name.inst.wasm" --
+  timed wprof-plain "$wprof" run --engine wasm2c -q -o "$scratch/plain.db" "$work/$name.wasm" --
+  timed wprof-timing "$wprof" run --engine wasm2c -q -o "$scratch/timing.db" "$work/$name.inst.wasm" --
+  timed wprof-no-timing "$wprof" run --engine wasm2c -q --no-timing -o "$scratch/counts.db" "$work/$name.inst.wasm" --
   calls=$(sqlite3 "$scratch/counts.db" 'SELECT total_calls FROM run')
   [ "$calls" = "$floor_calls" ] || { echo "probe-floor: floor counted $floor_calls calls, wprof $calls" >&2; exit 1; }
   rm -f "$scratch"/*.db

@@ -67,7 +67,7 @@ one() {
   load=$(cut -d' ' -f1 /proc/loadavg)
   # bash's time: wall, user and sys of wprof and its children, in ms
   # shellcheck disable=SC2086 # args are words
-  { time "$wprof" run -q -o "$db" "${flags[@]}" "$file" -- ${args[$prog]} >"$scratch/out" 2>"$scratch/err"; } 2>"$scratch/time"
+  { time "$wprof" run --engine wasm2c -q -o "$db" "${flags[@]}" "$file" -- ${args[$prog]} >"$scratch/out" 2>"$scratch/err"; } 2>"$scratch/time"
   if [ -s "$scratch/err" ]; then echo "run: $prog $variant wrote on stderr:" >&2; cat "$scratch/err" >&2; exit 1; fi
   if [ "$variant" = plain ] && [ ! -f "$scratch/$prog.expected" ]; then cp "$scratch/out" "$scratch/$prog.expected"; fi
   if ! cmp -s "$scratch/out" "$scratch/$prog.expected"; then

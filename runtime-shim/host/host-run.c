@@ -177,7 +177,7 @@ int wprof_host_run(const struct wprof_host_options *opts, struct wprof_module_fi
   }
   struct wprof_run_options ro = {
       .db_path = opts->db_path, .module_path = opts->module_path, .module_bytes = module.bytes,
-      .module_len = module.len, .argc = opts->guest_argc, .argv = opts->guest_argv, .host = "wasm2c",
+      .module_len = module.len, .module_scan = &module.scan, .argc = opts->guest_argc, .argv = opts->guest_argv, .host = "wasm2c",
       .timing = opts->timing, .sample_interval_ns = opts->sample_interval_ns, .trace = opts->trace,
       .deterministic = opts->deterministic,
   };

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "exit-codes.h" /* WPROF_EXIT_*: besides the guest's own exit code */
+#include "wasm-scan.h"
 #include "wasi.h"
 #include "wprof.h"
 
@@ -42,7 +43,9 @@ struct wprof_module_file {
   bool uses_simd, uses_tail_calls; /* wasm2c 1.0.32 cannot translate them (wprof_host_build refuses them) */
   bool exports_memory;         /* a memory exported as "memory" */
   bool exports_counter;        /* the instruction counter of wasm-instrument --cost */
+  bool imports_probes;         /* imports from `wprof`: its C defines them (module-probes.h) */
   char instantiate_args[64];   /* wasm2c's instantiate arguments after the instance: ", wasi, probes" */
+  struct wscan_module scan;    /* wasm-scan's reading of bytes, which the recorder reuses */
 };
 
 /* Reads and checks the module with wasm-scan (well-formed, imports that

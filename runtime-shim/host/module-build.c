@@ -7,13 +7,15 @@
 ** v128 types, which crash wasm2c 1.0.32: wprof_host_build refuses them).
 **
 ** wprof_host_build() makes the module a shared object: wasm2c -> C, plus a
-** few generated lines defining `wprof_module_entry` (module-entry.h), then
-** `cc -O2 -fno-plt -shared`. Only the module's own C is compiled per module; the
-** runtime, WASI and recorder are already in the wprof executable, which
-** exports them to the shared object. Results are cached under
+** few generated lines defining `wprof_module_entry` (module-entry.h) and, for
+** an instrumented module, its probe imports (module-probes.h, whose fast
+** paths cc inlines into the guest's code), then `cc -O2 -fno-plt -shared`.
+** Only the module's own C is compiled per module; the runtime, WASI, the
+** recorder and the probes' slow paths are already in the wprof executable,
+** which exports them to the shared object. Results are cached under
 ** $WPROF_CACHE_DIR, else $XDG_CACHE_HOME/wprof, else ~/.cache/wprof, named
 ** by the XXH3-128 of the module bytes, the compiler's and wasm2c's identity
-** (resolved path, size, mtime), the wprof version and the flags; a build happens in a private temp
+** (resolved path, size, mtime), the wprof version, the probe headers and the flags; a build happens in a private temp
 ** directory and is renamed into place, so concurrent runs are safe.
 */
 #define _GNU_SOURCE
@@ -37,6 +39,7 @@
 #include <xxhash.h>
 
 #include "module-entry.h"
+#include "module-probes-text.h"
 #include "wasm-scan.h"
 #include "xalloc.h"
 #include "wprof-abi.h"
@@ -46,7 +49,7 @@ extern char **environ;
 #define MODULE_NAME "m" /* wasm2c -n: symbols are Z_m_* and Z_mZ_* */
 #define CC "cc"
 #define CC_OPTIMIZE "-O2"
-#define CC_NO_PLT "-fno-plt" /* probe and WASI calls go through the GOT: no PLT stub between guest and probe */
+#define CC_NO_PLT "-fno-plt" /* WASI calls and probe slow paths go through the GOT: no PLT stub */
 #define PROGRESS_MIN_BYTES (256u * 1024u)
 
 static void fail(const char *file, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -90,17 +93,16 @@ int wprof_host_load(const char *path, struct wprof_module_file *out) {
   }
   fclose(f);
   /* what the build needs to know, from the project's one wasm reader */
-  struct wscan_module m;
+  struct wscan_module *m = &out->scan;
   char why[WSCAN_ERR_MAX];
-  enum wscan_status status = wscan_parse(out->bytes, out->len, &m, why);
+  enum wscan_status status = wscan_parse(out->bytes, out->len, m, why); /* empty unless WSCAN_OK */
   int rc = 0;
   if (status == WSCAN_OK) {
-    out->instrumented = m.has_functions_section;
-    out->uses_exceptions = (m.features & WSCAN_FEAT_EXCEPTIONS) != 0;
-    out->uses_simd = (m.features & WSCAN_FEAT_SIMD) != 0;
-    out->uses_tail_calls = (m.features & WSCAN_FEAT_TAIL_CALL) != 0;
-    rc = check_interface(path, &m, out);
-    wscan_free(&m);
+    out->instrumented = m->has_functions_section;
+    out->uses_exceptions = (m->features & WSCAN_FEAT_EXCEPTIONS) != 0;
+    out->uses_simd = (m->features & WSCAN_FEAT_SIMD) != 0;
+    out->uses_tail_calls = (m->features & WSCAN_FEAT_TAIL_CALL) != 0;
+    rc = check_interface(path, m, out);
   } else {
     if (status == WSCAN_NOT_WASM) fail(path, "%s", why);
     else if (status == WSCAN_MALFORMED) fail(path, "malformed module: %s", why);
@@ -116,6 +118,7 @@ int wprof_host_load(const char *path, struct wprof_module_file *out) {
 
 void wprof_host_unload(struct wprof_module_file *m) {
   free(m->bytes);
+  wscan_free(&m->scan);
   memset(m, 0, sizeof *m);
 }
 
@@ -123,8 +126,14 @@ void wprof_host_unload(struct wprof_module_file *m) {
 
 /* The files a build directory holds; "lock" is flock()ed by the build that
 ** owns the directory, so a later run can tell an abandoned one. */
-static const char *const build_files[] = {"module.c", "module.h", "glue.c", "module.so", "log", "lock", NULL};
-enum { BUILD_SO = 3, BUILD_LOCK = 5, BUILD_DIR = 6 }; /* in build_paths */
+static const char *const build_files[] = {"module.c", "module.h", "glue.c", "module.so", "log", "lock",
+                                          wprof_probes_h_file, probe_glue_h_file, module_probes_h_file, NULL};
+enum { BUILD_SO = 3, BUILD_LOCK = 5, BUILD_DIR = 9 }; /* in build_paths */
+
+/* The probe headers written beside an instrumented module's C. */
+static const struct {
+  const char *file, *text;
+} probe_headers[] = {{wprof_probes_h_file, wprof_probes_h}, {probe_glue_h_file, probe_glue_h}, {module_probes_h_file, module_probes_h}};
 
 /* While a build runs, SIGINT, SIGTERM and SIGHUP kill its tool (the whole
 ** process group it leads: cc's cc1 too) and remove the build directory,
@@ -289,7 +298,7 @@ static const struct wprof_import_type *find_import(const char *name, const struc
   return NULL;
 }
 
-/* The probes of docs/probe-abi.md, all of which probe-glue.c defines (but
+/* The probes of docs/probe-abi.md, all of which module-probes.h defines (but
 ** exit_v128: wasm2c 1.0.32 translates no v128, refused at load). */
 #define PROBE_TYPE(name, params, results) {#name, results, params},
 static const struct wprof_import_type probes[] = {WPROF_ABI_PROBES(PROBE_TYPE){NULL, NULL, NULL}};
@@ -358,6 +367,7 @@ static int check_interface(const char *path, const struct wscan_module *m, struc
   }
   snprintf(out->instantiate_args, sizeof out->instantiate_args, "%s%s", imports_wasi ? ", wasi" : "",
            imports_probes ? ", probes" : "");
+  out->imports_probes = imports_probes;
   const struct wscan_export *start = NULL;
   for (uint32_t i = 0; i < m->num_exports; i++) {
     const struct wscan_export *e = &m->exports[i];
@@ -391,34 +401,50 @@ static void wasm2c_mangle(const char *name, char *out, size_t len) {
   out[o] = '\0';
 }
 
+/* Writes a file of the build directory; false (message printed) on failure. */
+static bool write_build_file(const char *module_path, const char *dir, const char *name, const char *text) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "w");
+  bool ok = f && fputs(text, f) >= 0;
+  if (f && fclose(f) != 0) ok = false;
+  if (!ok) fail(module_path, "cannot write %s: %s", path, strerror(errno));
+  return ok;
+}
+
 /* Writes glue.c, which defines wprof_module_entry over the Z_m_* functions
-** of wasm2c's translation. */
-static int write_entry(const char *module_path, const struct wprof_module_file *m, const char *glue_path) {
-  char counter[128];
+** of wasm2c's translation and, for an instrumented module, includes its
+** probe imports (with the headers they need beside it). */
+static int write_entry(const char *module_path, const struct wprof_module_file *m, const char *dir) {
+  if (m->imports_probes)
+    for (size_t i = 0; i < sizeof probe_headers / sizeof probe_headers[0]; i++)
+      if (!write_build_file(module_path, dir, probe_headers[i].file, probe_headers[i].text)) return WPROF_EXIT_CANT_CREATE;
+  char counter[128], probes[128] = "";
   wasm2c_mangle(WPROF_ABI_COST_EXPORT, counter, sizeof counter);
-  FILE *g = fopen(glue_path, "w");
-  if (!g) {
-    fail(module_path, "cannot write %s: %s", glue_path, strerror(errno));
-    return WPROF_EXIT_CANT_CREATE;
-  }
-  fprintf(g,
-          "#include \"module.c\"\n%s"
-          "static void entry_instantiate(void *instance, void *wasi, void *probes) {\n"
-          "  (void)wasi, (void)probes;\n"
-          "  Z_m_instantiate((Z_m_instance_t *)instance%s);\n}\n"
-          "static void entry_start(void *instance) { Z_mZ__start((Z_m_instance_t *)instance); }\n"
-          "static wasm_rt_memory_t *entry_memory(void *instance) { return %s; }\n"
-          "static uint64_t *entry_instructions(void *instance) { return %s%s%s; }\n"
-          "static void entry_free(void *instance) { Z_m_free((Z_m_instance_t *)instance); }\n"
-          "const struct wprof_module_entry wprof_module_entry = {\n"
-          "  %d, sizeof(Z_m_instance_t), Z_m_init_module, entry_instantiate, entry_start,\n"
-          "  entry_memory, entry_instructions, entry_free};\n",
-          WPROF_MODULE_ENTRY_TEXT, m->instantiate_args,
-          m->exports_memory ? "Z_mZ_memory((Z_m_instance_t *)instance)" : "(void)instance, NULL",
-          m->exports_counter ? "Z_mZ_" : "(void)instance, NULL", m->exports_counter ? counter : "",
-          m->exports_counter ? "((Z_m_instance_t *)instance)" : "",
-          WPROF_MODULE_ENTRY_ABI);
-  return fclose(g) == 0 ? 0 : WPROF_EXIT_CANT_CREATE;
+  if (m->imports_probes)
+    snprintf(probes, sizeof probes, "#define WPROF_GUEST_COUNTER %d\n#include \"%s\"\n", m->exports_counter ? 1 : 0,
+             module_probes_h_file); /* before module.c: its declarations of the imports then name these */
+  char *text = NULL;
+  if (asprintf(&text,
+               "%s#include \"module.c\"\n%s"
+               "static void entry_instantiate(void *instance, void *wasi, void *probes) {\n"
+               "  (void)wasi, (void)probes;\n"
+               "  Z_m_instantiate((Z_m_instance_t *)instance%s);\n}\n"
+               "static void entry_start(void *instance) { Z_mZ__start((Z_m_instance_t *)instance); }\n"
+               "static wasm_rt_memory_t *entry_memory(void *instance) { return %s; }\n"
+               "static uint64_t *entry_instructions(void *instance) { return %s%s%s; }\n"
+               "static void entry_free(void *instance) { Z_m_free((Z_m_instance_t *)instance); }\n"
+               "const struct wprof_module_entry wprof_module_entry = {\n"
+               "  %d, sizeof(Z_m_instance_t), Z_m_init_module, entry_instantiate, entry_start,\n"
+               "  entry_memory, entry_instructions, entry_free};\n",
+               probes, WPROF_MODULE_ENTRY_TEXT, m->instantiate_args,
+               m->exports_memory ? "Z_mZ_memory((Z_m_instance_t *)instance)" : "(void)instance, NULL",
+               m->exports_counter ? "Z_mZ_" : "(void)instance, NULL", m->exports_counter ? counter : "",
+               m->exports_counter ? "((Z_m_instance_t *)instance)" : "", WPROF_MODULE_ENTRY_ABI) < 0)
+    wprof_out_of_memory();
+  bool ok = write_build_file(module_path, dir, "glue.c", text);
+  free(text);
+  return ok ? 0 : WPROF_EXIT_CANT_CREATE;
 }
 
 /* wasm2c's complaint, in words. */
@@ -457,7 +483,7 @@ static int build_in(const char *module_path, const struct wprof_module_file *m, 
     report_wasm2c_failure(module_path, status, log);
     return WPROF_EXIT_UNSUPPORTED;
   }
-  int rc = write_entry(module_path, m, glue);
+  int rc = write_entry(module_path, m, dir);
   if (rc) return rc;
   char *cc[] = {CC, CC_OPTIMIZE, CC_NO_PLT, "-fPIC", "-shared", "-w", "-o", so, glue, "-lm", NULL};
   status = spawn_and_wait(cc, log, tty ? progress : NULL);
@@ -473,7 +499,7 @@ static int build_in(const char *module_path, const struct wprof_module_file *m, 
 /* The module's cached shared object: its file name in the cache, a hash of
 ** the module, the tools that build it and how they are run. */
 static XXH128_hash_t cache_key(const struct wprof_module_file *m) {
-  char cc_id[8192], w2c_id[8192], flags[64];
+  char cc_id[8192], w2c_id[8192], flags[128];
   tool_identity(CC, cc_id, sizeof cc_id);
   tool_identity("wasm2c", w2c_id, sizeof w2c_id);
   snprintf(flags, sizeof flags, "%s %s%s abi%d", CC_OPTIMIZE, CC_NO_PLT, m->uses_exceptions ? " exceptions" : "",
@@ -482,7 +508,7 @@ static XXH128_hash_t cache_key(const struct wprof_module_file *m) {
   if (!st) wprof_out_of_memory();
   XXH3_128bits_reset(st);
   XXH3_128bits_update(st, m->bytes, m->len);
-  const char *parts[] = {cc_id, w2c_id, "wprof " WPROF_VERSION, flags};
+  const char *parts[] = {cc_id, w2c_id, "wprof " WPROF_VERSION, flags, wprof_probes_h, probe_glue_h, module_probes_h};
   for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) XXH3_128bits_update(st, parts[i], strlen(parts[i]) + 1);
   XXH128_hash_t key = XXH3_128bits_digest(st);
   XXH3_freeState(st);

@@ -15,7 +15,7 @@
 
 #include <wasm-rt.h>
 
-#define WPROF_MODULE_ENTRY_ABI 2
+#define WPROF_MODULE_ENTRY_ABI 3
 
 #define WPROF_MODULE_ENTRY_FIELDS                                                    \
   unsigned abi;                                                                      \

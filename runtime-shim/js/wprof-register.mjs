@@ -18,7 +18,10 @@
 // application read it with fs, a fetched Response's URL, else "(bytes)").
 // Further instances of that same module (the same bytes) add to its counts;
 // another instrumented module, or a second instance of a `--cost` module, runs
-// with probes that record nothing, and a warning says so.
+// with probes that record nothing, and a warning says so. The application
+// gets the recorded module's instances guarded (guardInstance of
+// wprof-node-recorder.mjs): a call into the guest that ends by a throw
+// closes the frames it leaves.
 //
 // Environment: WPROF_OUTPUT (the database), WPROF_TIMING (sampled, the
 // default; exact; none), WPROF_SAMPLE_INTERVAL (ns), WPROF_TRACE=1,
@@ -32,8 +35,8 @@ import path from 'node:path';
 import process from 'node:process';
 import { exitTrampolines, readFunctionTable } from './wprof-host.mjs';
 import {
-  addon, endRun, EXIT, importsProbes, isTrap, countsInstructions, recorderProbes, SIGNAL_EXIT, STATUS,
-  stopSignalName, TIMING, trapMessage,
+  addon, endRun, EXIT, guardInstance, importsProbes, intoGuest, intoGuestLater, isTrap, countsInstructions,
+  recorderProbes, SIGNAL_EXIT, STATUS, stopSignalName, TIMING, trapMessage,
 } from './wprof-node-recorder.mjs';
 
 const output = path.resolve(process.env.WPROF_OUTPUT || 'wprof.db');
@@ -81,7 +84,7 @@ function remember(module, source) {
 
 // ---- the run: one recorder per process ----
 
-let run = null; // { module, bytes, probes, bind, counted, instance }
+let run = null; // { module, bytes, name, probes, bind, counted, bound }
 let instrumentedSeen = 0; // modules with wprof imports instantiated (run or not)
 let modulesSeen = 0; // all modules instantiated
 let ended = false;
@@ -145,7 +148,7 @@ function probesFor(module) {
     process.exit(unreadable ? EXIT.DATA : EXIT.CANT_CREATE);
   }
   const { probes, bind } = ourOwn(() => recorderProbes(module, { timing, trace }));
-  run = { module, bytes: source.bytes, name: source.name, probes, bind, counted: countsInstructions(module), instance: null };
+  run = { module, bytes: source.bytes, name: source.name, probes, bind, counted: countsInstructions(module), bound: false };
   const samplingError = addon.samplingStart();
   if (samplingError !== null) say(`no samples: ${samplingError}`);
   // an idle application (waiting in the event loop) sees a stop signal here;
@@ -154,21 +157,24 @@ function probesFor(module) {
   return probes;
 }
 
+// The imports of an instance of `module`, and whether it is recorded (it
+// gets the run's probes).
 function withProbes(module, imports) {
-  if (internal) return imports;
+  if (internal) return { imports, recorded: false };
   const probes = probesFor(module);
-  return probes ? { ...imports, wprof: probes } : imports;
+  return { imports: probes ? { ...imports, wprof: probes } : imports, recorded: probes !== null && probes === run?.probes };
 }
 
-// The first instance of the recorded module gives its instruction counter.
-function instantiated(module, instance) {
-  if (internal) return instance;
-  const source = sources.get(module);
-  if (run && !run.instance && (run.module === module || (source && sameBytes(source.bytes, run.bytes)))) {
-    run.instance = instance;
+// The first instance of the recorded module gives its instruction counter;
+// the application gets each instance of it guarded (guardInstance: calls
+// that end by a throw close their frames).
+function instantiated(module, instance, { imports, recorded }) {
+  if (!recorded) return instance;
+  if (!run.bound) {
+    run.bound = true;
     ourOwn(() => run.bind(instance));
   }
-  return instance;
+  return guardInstance(module, instance, imports);
 }
 
 // ---- the wrapped WebAssembly API ----
@@ -182,8 +188,10 @@ WebAssembly.Module = new Proxy(original.Module, {
 });
 WebAssembly.Instance = new Proxy(original.Instance, {
   construct(target, [module, imports, ...rest], newTarget) {
-    const instance = Reflect.construct(target, [module, isModule(module) ? withProbes(module, imports) : imports, ...rest], newTarget);
-    return instantiated(module, instance);
+    if (!isModule(module)) return Reflect.construct(target, [module, imports, ...rest], newTarget);
+    const linked = withProbes(module, imports);
+    const construct = linked.recorded ? intoGuest(Reflect.construct) : Reflect.construct; // it runs the start function
+    return instantiated(module, construct(target, [module, linked.imports, ...rest], newTarget), linked);
   },
 });
 WebAssembly.compile = async function compile(source, ...rest) {
@@ -204,7 +212,9 @@ WebAssembly.compileStreaming = async function compileStreaming(source, ...rest) 
 };
 WebAssembly.instantiate = async function instantiate(source, imports, ...rest) {
   if (isModule(source)) {
-    return instantiated(source, await original.instantiate.call(WebAssembly, source, withProbes(source, imports), ...rest));
+    const linked = withProbes(source, imports);
+    const pending = original.instantiate.call(WebAssembly, source, linked.imports, ...rest);
+    return instantiated(source, await (linked.recorded ? intoGuestLater(pending) : pending), linked);
   }
   const module = await WebAssembly.compile(source);
   return { module, instance: await WebAssembly.instantiate(module, imports, ...rest) };
@@ -225,7 +235,7 @@ process.on('uncaughtExceptionMonitor', (error) => {
 function finish(status, exitCode, message) {
   if (ended) return;
   ended = true;
-  const error = endRun({ status, exitCode, message, quiet, output, instance: run.instance });
+  const error = endRun({ status, exitCode, message, quiet, output });
   if (error !== null) {
     say(`${output}: ${error}`);
     process.exitCode = EXIT.CANT_CREATE;

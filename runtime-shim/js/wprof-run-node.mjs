@@ -23,7 +23,7 @@ import process from 'node:process';
 import { parseArgs } from 'node:util';
 import { deterministicWasi } from './wprof-deterministic.mjs';
 import { PROBE_NAMES, WPROF_ABI_IMPORT_MODULE } from './wprof-host.mjs';
-import { addon, endRun, EXIT, isTrap, recorderProbes, SIGNAL_EXIT, STATUS, stopSignalName, TIMING, trapMessage } from './wprof-node-recorder.mjs';
+import { addon, endRun, EXIT, guardInstance, isTrap, recorderProbes, SIGNAL_EXIT, STATUS, stopSignalName, TIMING, trapMessage } from './wprof-node-recorder.mjs';
 
 function fail(code, what, message) {
   process.stderr.write(`wprof run: ${what}: ${message}\n`);
@@ -94,10 +94,12 @@ if (openError !== null) fail(EXIT.CANT_CREATE, opts.output, openError);
 
 const { probes, bind } = recorderProbes(module, { timing: opts.timing, trace: opts.trace });
 
-let instance;
+let instance, guest;
 try {
   const wasiImport = opts.deterministic ? deterministicWasi(wasi.wasiImport, () => instance.exports.memory) : wasi.wasiImport;
-  instance = new WebAssembly.Instance(module, { [WPROF_ABI_IMPORT_MODULE]: probes, wasi_snapshot_preview1: wasiImport });
+  const imports = { [WPROF_ABI_IMPORT_MODULE]: probes, wasi_snapshot_preview1: wasiImport };
+  instance = new WebAssembly.Instance(module, imports);
+  guest = guardInstance(module, instance, imports); // _start ended by proc_exit or a trap: its frames unwound
 } catch (error) {
   addon.close();
   fail(EXIT.UNSUPPORTED, modulePath, `cannot instantiate: ${error.message}`);
@@ -114,8 +116,8 @@ if (samplingError !== null) {
 }
 try {
   // node:wasi wants a memory export even from a guest that has none (and so never passes a pointer)
-  const withMemory = instance.exports.memory instanceof WebAssembly.Memory ? instance
-    : { exports: { ...instance.exports, memory: new WebAssembly.Memory({ initial: 0 }) } };
+  const withMemory = instance.exports.memory instanceof WebAssembly.Memory ? guest
+    : { exports: { ...guest.exports, memory: new WebAssembly.Memory({ initial: 0 }) } };
   exitCode = wasi.start(withMemory) ?? 0;
 } catch (error) {
   if (addon.stopSignal() !== 0) {
@@ -131,6 +133,6 @@ try {
 }
 const signal = stopSignalName();
 if (status === STATUS.interrupted) message = signal;
-const finishError = endRun({ status, exitCode, message, quiet: opts.quiet, output: opts.output, instance });
+const finishError = endRun({ status, exitCode, message, quiet: opts.quiet, output: opts.output });
 if (finishError !== null) fail(EXIT.CANT_CREATE, opts.output, finishError);
 process.exit(status === STATUS.exited ? exitCode & 0xff : status === STATUS.trapped ? EXIT.TRAP : SIGNAL_EXIT[signal]);

@@ -4,7 +4,7 @@
 ** timing), calibrates the TSC against CLOCK_MONOTONIC at open and again over
 ** the whole run at finish, and converts ticks to nanoseconds exactly.
 */
-#include "wprof-probes.h"
+#include "wprof-internal.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -453,11 +453,11 @@ int wprof__db_write_run(wprof_recorder *rec, enum wprof_status status, int exit_
     with_root |= rows[id].node->depth == 0;
   }
   for (const wprof_thread *t = rec->threads; t; t = t->next) {
-    totals.exits += t->exits;
     totals.unwound += t->unwound;
     totals.mismatches += t->exit_mismatches;
     totals.probe_samples += t->probe_samples;
   }
+  totals.exits = totals.calls - totals.unwound; /* every call was left by an exit or unwound (wprof_finish) */
   int rc = sqlite3_exec(rec->db, "BEGIN", NULL, NULL, NULL);
   if (rc == SQLITE_OK && renumbered && rec->tracing) rc = wprof__db_remap_trace(rec, by_raw, count);
   if (rc == SQLITE_OK) rc = write_run_row(rec, status, exit_code, message, &totals);

@@ -16,7 +16,7 @@
 ** job for sites untouched since the last peak.
 */
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS, MADV_HUGEPAGE, MADV_POPULATE_WRITE */
-#include "wprof-probes.h"
+#include "wprof-internal.h"
 
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -169,7 +169,7 @@ WPROF_PROBE_CODE void wprof__heap_event(wprof_thread *t, enum wprof_alloc_event 
   struct wprof_heap *heap = &t->rec->heap;
   bool shared = atomic_load_explicit(&t->rec->nthreads, memory_order_relaxed) > 1;
   if (shared) pthread_mutex_lock(&heap->lock);
-  struct wprof_node *node = t->top->node;
+  struct wprof_node *node = t->probe.cur;
   if (kind == WPROF_EV_REALLOC && old != 0 && (ptr != 0 || size == 0)) block_free(heap, old);
   if (kind == WPROF_EV_FREE) block_free(heap, old);
   if (kind != WPROF_EV_FREE && ptr != 0) block_alloc(t, heap, node, ptr, size);

@@ -142,30 +142,33 @@ static int find_section(const struct wscan_module *m, const uint8_t *bytes, cons
   return found;
 }
 
-/* Hashes the module and reads its wprof.functions and wprof.sources sections, if any. */
-int wprof__module_read(wprof_recorder *rec, const uint8_t *bytes, size_t len, char *err, size_t errlen) {
+/* Hashes the module and reads its wprof.functions and wprof.sources sections,
+** if any, finding them with the host's scan of it or a scan of its own. */
+int wprof__module_read(wprof_recorder *rec, const uint8_t *bytes, size_t len, const struct wscan_module *scan, char *err,
+                       size_t errlen) {
   XXH128_canonical_t canon;
   XXH128_canonicalFromHash(&canon, XXH3_128bits(bytes, len));
   for (size_t i = 0; i < sizeof canon.digest; i++) snprintf(rec->module_hash + 2 * i, 3, "%02x", canon.digest[i]);
   rec->module_size = len;
   if (len == 0) return 0;
-  struct wscan_module m;
+  struct wscan_module own;
   char why[WSCAN_ERR_MAX];
-  enum wscan_status status = wscan_parse(bytes, len, &m, why);
+  enum wscan_status status = scan ? WSCAN_OK : wscan_parse(bytes, len, &own, why);
   if (status != WSCAN_OK) {
     wprof__errf(err, errlen, status == WSCAN_NOT_WASM ? "the module is not a WebAssembly module: %s"
                              : status == WSCAN_MALFORMED ? "the module is malformed: %s"
                                                          : "the module is not supported: %s", why);
     return -1;
   }
+  const struct wscan_module *m = scan ? scan : &own;
   struct reader functions, sources;
-  int has_functions = find_section(&m, bytes, SECTION_NAME, &functions, err, errlen);
-  int has_sources = has_functions < 0 ? 0 : find_section(&m, bytes, WPROF_ABI_SOURCES_SECTION, &sources, err, errlen);
+  int has_functions = find_section(m, bytes, SECTION_NAME, &functions, err, errlen);
+  int has_sources = has_functions < 0 ? 0 : find_section(m, bytes, WPROF_ABI_SOURCES_SECTION, &sources, err, errlen);
   int rc = has_functions < 0 || has_sources < 0 ? -1 : 0;
   rec->instrumented = has_functions > 0;
   if (rc == 0 && has_functions > 0) rc = parse_functions(rec, &functions, err, errlen);
   /* locations name functions, so they are read once the functions are */
   if (rc == 0 && has_sources > 0) rc = parse_sources(rec, &sources, err, errlen);
-  wscan_free(&m);
+  if (!scan) wscan_free(&own);
   return rc;
 }

@@ -1,11 +1,11 @@
 /*
 ** libwprof recorder: the public API of wprof.h (open a run, attach
 ** threads, finish, close, summary) and the probe slow paths that work on the
-** shadow stack (growth, exit mismatches, caught exceptions). The other
+** shadow stack (exact time, --trace, exit mismatches, caught exceptions). The other
 ** parts: cct.c (call paths), heap.c (allocations), clock.c, module.c,
 ** trace.c (the --trace writer thread) and db.c (the SQLite file).
 */
-#include "wprof-probes.h"
+#include "wprof-internal.h"
 #include "xalloc.h"
 
 #include <signal.h>
@@ -14,8 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#define FIRST_STACK_FRAMES 1024u
 
 void wprof__errf(char *err, size_t errlen, const char *fmt, ...) {
   if (!err || errlen == 0) return;
@@ -123,7 +121,7 @@ wprof_recorder *wprof__open_with_hooks(const struct wprof_run_options *opts, con
     wprof__errf(err, errlen, "out of memory");
     goto fail;
   }
-  if (wprof__module_read(rec, opts->module_bytes, opts->module_len, err, errlen) != 0) goto fail;
+  if (wprof__module_read(rec, opts->module_bytes, opts->module_len, opts->module_scan, err, errlen) != 0) goto fail;
   if (wprof__heap_init(&rec->heap) != 0) {
     wprof__errf(err, errlen, "out of memory");
     goto fail;
@@ -150,26 +148,24 @@ wprof_recorder *wprof_open(const struct wprof_run_options *opts, char *err, size
   return wprof__open_with_hooks(opts, NULL, err, errlen);
 }
 
+/* Sends the thread's probes to their slow paths, where hosts check for a stop. */
+static void stop_thread(wprof_thread *t) {
+  t->probe.stop = 1;
+  t->probe.slow_path = true;
+}
+
 wprof_thread *wprof_thread_attach(wprof_recorder *rec) {
   wprof_thread *t = calloc(1, sizeof *t);
-  struct wprof_frame *stack = malloc(FIRST_STACK_FRAMES * sizeof *stack);
-  if (!t || !stack) {
-    free(t);
-    free(stack);
-    return NULL;
-  }
+  if (!t) return NULL;
   static const uint64_t no_counter = 0;
   t->rec = rec;
-  t->instructions = &no_counter;
+  t->probe.instructions = &no_counter;
   t->clock = (uint8_t)(rec->timing == WPROF_TIMING_EXACT ? rec->clock : WPROF_CLOCK_NONE);
   t->trace = rec->tracing;
-  t->slow_path = t->trace || (t->clock != WPROF_CLOCK_NONE && t->clock != WPROF_CLOCK_TSC);
+  t->probe.slow_path = t->trace || t->clock != WPROF_CLOCK_NONE;
   wprof__cct_init_root(&t->root);
-  t->base = t->top = stack;
-  t->limit = stack + FIRST_STACK_FRAMES - 1;
-  *t->base = (struct wprof_frame){.node = &t->root};
+  t->probe.cur = &t->root;
   if (t->trace && wprof__trace_attach(t) != 0) {
-    free(stack);
     free(t);
     return NULL;
   }
@@ -178,82 +174,59 @@ wprof_thread *wprof_thread_attach(wprof_recorder *rec) {
   atomic_store(&rec->threads, t);
   atomic_fetch_add(&rec->nthreads, 1);
   pthread_mutex_unlock(&rec->heap.lock);
-  if (rec->stop_requests) t->stop = 1; /* a stop requested before wprof_request_stop could see t */
+  if (rec->stop_requests) stop_thread(t); /* a stop requested before wprof_request_stop could see t */
   return t;
 }
 
 void wprof_thread_count_instructions(wprof_thread *t, const uint64_t *counter) {
-  if (t->top != t->base) return; /* frames open: their entries did not read it */
-  t->instructions = counter;
+  if (t->probe.cur != &t->root) return; /* frames open: their entries did not read it */
+  t->probe.instructions = counter;
   t->instructions_at_attach = *counter;
   t->rec->counts_instructions = true;
 }
 
 /* Async-signal-safe: the thread list only ever grows at its head, and a
-** thread attached meanwhile checks rec->stop_requests after it is listed. */
+** thread attached meanwhile checks rec->stop_requests after it is listed.
+** The probes' slow paths are where hosts look for the request. */
 void wprof_request_stop(wprof_recorder *rec) {
   rec->stop_requests++;
   atomic_thread_fence(memory_order_seq_cst);
-  for (wprof_thread *t = atomic_load(&rec->threads); t; t = t->next) t->stop = 1;
+  for (wprof_thread *t = atomic_load(&rec->threads); t; t = t->next) stop_thread(t);
 }
 
 void wprof_abandon(wprof_recorder *rec) {
   if (rec->tmp_path) unlink(rec->tmp_path);
 }
 
-/* Not realloc: the sampler may read top->node at any instruction, so the
-** old stack stays valid until top points into the new one. */
-WPROF_PROBE_CODE struct wprof_frame *wprof__stack_grow(wprof_thread *t) {
-  size_t cap = (size_t)(t->limit - t->base) + 1, depth = (size_t)(t->top - t->base);
-  struct wprof_frame *stack = malloc(2 * cap * sizeof *stack), *old = t->base;
-  if (!stack) wprof__out_of_memory();
-  memcpy(stack, old, cap * sizeof *stack);
-  t->base = stack;
-  t->limit = stack + 2 * cap - 1;
-  atomic_signal_fence(memory_order_release);
-  t->top = stack + depth;
-  atomic_signal_fence(memory_order_release);
-  free(old);
-  return t->top;
-}
-
-/* Appends the calls row of frame f, closed at `end`, to the thread's chunk. */
-static WPROF_PROBE_CODE void trace_call(wprof_thread *t, const struct wprof_frame *f, uint64_t end, bool unwound) {
+/* Appends the calls row of the top frame, closed at `end`, to the thread's chunk. */
+static WPROF_PROBE_CODE void trace_call(wprof_thread *t, const struct wprof_node *node, uint64_t end, bool unwound) {
   if (t->call_cur == t->call_end) wprof__trace_calls_full(t);
   *t->call_cur++ = (struct wprof_call_rec){
-      .id = f->call_id, .start = f->start, .end = end, .path = f->node->raw_id, .unwound = unwound};
+      .id = node->call_id, .start = node->entry_ticks, .end = end, .path = node->raw_id, .unwound = unwound};
 }
 
 /* Closes the top frame at time `now`: by an exit, or unwound without one. */
 static WPROF_PROBE_CODE void pop(wprof_thread *t, uint64_t now, bool unwound) {
-  struct wprof_frame *f = t->top;
-  struct wprof_node *node = f->node;
-  node->incl_ticks += now - f->start;
-  node->incl_instructions += *t->instructions - f->instructions_at_entry;
+  struct wprof_node *node = t->probe.cur;
+  node->incl_ticks += now - node->entry_ticks;
+  node->incl_instructions += *t->probe.instructions - node->entry_instructions;
   if (unwound) {
     node->unwound++;
     t->unwound++;
-  } else {
-    t->exits++;
   }
-  if (t->trace) trace_call(t, f, now, unwound);
-  t->top = f - 1;
+  if (t->trace) trace_call(t, node, now, unwound);
+  wprof__set_top(&t->probe, node->parent);
 }
 
 /* wprof_probe_enter in full: a callee new to this path (or not the last
-** one), a full stack, --trace, a slow clock. */
+** one), exact time, --trace. */
 WPROF_PROBE_CODE void wprof__enter_slow(wprof_thread *t, uint32_t fid) {
-  struct wprof_frame *f = t->top;
-  if (f == t->limit) f = wprof__stack_grow(t);
-  struct wprof_node *node = wprof__child(t, f->node, fid);
+  struct wprof_node *node = wprof__child(t, t->probe.cur, fid);
   node->calls++;
-  f++;
-  f->node = node;
-  if (t->trace) f->call_id = atomic_fetch_add_explicit(&t->rec->next_call_id, 1, memory_order_relaxed);
-  f->start = wprof__now(t);
-  f->instructions_at_entry = *t->instructions;
-  atomic_signal_fence(memory_order_release); /* the sampler reads top->node */
-  t->top = f;
+  if (t->trace) node->call_id = atomic_fetch_add_explicit(&t->rec->next_call_id, 1, memory_order_relaxed);
+  node->entry_ticks = wprof__now(t);
+  node->entry_instructions = *t->probe.instructions;
+  wprof__set_top(&t->probe, node);
 }
 
 /* wprof_probe_exit in full. An exit whose fid is not the top frame's is a
@@ -262,37 +235,40 @@ WPROF_PROBE_CODE void wprof__enter_slow(wprof_thread *t, uint32_t fid) {
 ** is ignored. */
 WPROF_PROBE_CODE void wprof__exit_slow(wprof_thread *t, uint32_t fid) {
   uint64_t now = wprof__now(t);
-  struct wprof_frame *f = t->top;
-  if (f->node->fid != fid || f == t->base) {
+  struct wprof_node *node = t->probe.cur;
+  if (node->fid != fid) {
     t->exit_mismatches++;
-    while (f > t->base && f->node->fid != fid) f--;
-    if (f == t->base) return;
-    while (t->top > f) pop(t, now, true);
+    while (node->depth > 0 && node->fid != fid) node = node->parent;
+    if (node->depth == 0) return;
+    while (t->probe.cur != node) pop(t, now, true);
   }
   pop(t, now, false);
 }
 
-/* wprof_probe_count in full: a mispredicted callee, or --trace and the
-** slow clocks, where the call is a frame entered and left at once (a calls
-** row of no duration). */
+/* wprof_probe_count in full: a mispredicted callee, exact time, or --trace
+** and the slow clocks, where the call is a frame entered and left at once
+** (a calls row of no duration). */
 WPROF_PROBE_CODE void wprof__count_slow(wprof_thread *t, uint32_t fid) {
-  if (t->slow_path) {
+  if (t->trace || (t->clock != WPROF_CLOCK_NONE && t->clock != WPROF_CLOCK_TSC)) {
     wprof__enter_slow(t, fid);
     wprof__exit_slow(t, fid);
     return;
   }
-  wprof__child(t, t->top->node, fid)->calls++;
-  t->exits++;
+  wprof__child(t, t->probe.cur, fid)->calls++;
+}
+
+WPROF_PROBE_CODE void wprof_thread_unwind(wprof_thread *t, uint32_t depth) {
+  uint64_t now = wprof__now(t);
+  while (t->probe.cur->depth > depth) pop(t, now, true);
 }
 
 WPROF_PROBE_CODE void wprof__catch(wprof_thread *t, uint32_t fid, uint32_t depth) {
-  if (depth == 0 || depth > (uint32_t)(t->top - t->base)) {
+  if (depth == 0 || depth > t->probe.cur->depth) {
     t->exit_mismatches++;
     return;
   }
-  uint64_t now = wprof__now(t);
-  while ((uint32_t)(t->top - t->base) > depth) pop(t, now, true);
-  if (t->top->node->fid != fid) t->exit_mismatches++;
+  wprof_thread_unwind(t, depth);
+  if (t->probe.cur->fid != fid) t->exit_mismatches++;
 }
 
 int wprof_finish(wprof_recorder *rec, enum wprof_status status, int exit_code, const char *message, char *err,
@@ -305,9 +281,9 @@ int wprof_finish(wprof_recorder *rec, enum wprof_status status, int exit_code, c
   wprof__sampling_stop_all(rec);
   wprof__clock_end(rec);
   for (wprof_thread *t = rec->threads; t; t = t->next)
-    while (t->top > t->base) pop(t, rec->end_ticks, true);
+    while (t->probe.cur != &t->root) pop(t, rec->end_ticks, true);
   for (wprof_thread *t = rec->threads; t; t = t->next) {
-    uint64_t executed = *t->instructions - t->instructions_at_attach;
+    uint64_t executed = *t->probe.instructions - t->instructions_at_attach;
     rec->instructions += executed;
     /* samples and instructions with no frame open: the '(root)' path, which has no children */
     t->root.incl_instructions = executed - wprof__cct_framed_instructions(t);
@@ -370,7 +346,6 @@ void wprof_close(wprof_recorder *rec) {
   for (wprof_thread *t = rec->threads, *next; t; t = next) {
     next = t->next;
     wprof__cct_free(t);
-    free(t->base);
     free(t);
   }
   if (rec->heap.slots) wprof__heap_free_all(&rec->heap);

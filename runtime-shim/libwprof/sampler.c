@@ -10,7 +10,9 @@
 ** state: the handler sees the shadow stack in program order (the probes need
 ** only compiler fences, no atomic instructions), and it gets the interrupted
 ** instruction pointer, so samples that land in the probes' own code
-** (WPROF_PROBE_CODE) are told apart and reported as the profiler's cost.
+** (WPROF_PROBE_CODE, or probe code inlined into the guest's, which flags
+** itself in wprof_probe_state.in_probe) are told apart and reported as the
+** profiler's cost.
 **
 ** A thread that waits for the CPU gets one sample when it runs again (the
 ** timer's overruns are not counted): missed ticks of a preempted guest do not
@@ -55,13 +57,12 @@ static void on_sample(int sig, siginfo_t *info, void *context) {
   (void)sig, (void)info;
   wprof_thread *t = sampled_thread;
   if (!t) return; /* a late signal of a stopped timer */
-  if (in_probe_code(interrupted_ip(context))) {
+  if (t->probe.in_probe || in_probe_code(interrupted_ip(context))) {
     t->probe_samples++;
     return;
   }
-  /* the probes publish top only once its frame's node is written */
-  struct wprof_frame *top = *(struct wprof_frame *volatile *)&t->top;
-  top->node->samples++;
+  /* the probes publish the top path only once its node is written */
+  (*(struct wprof_node *volatile *)&t->probe.cur)->samples++;
 }
 
 static void install_handler(void) {

@@ -12,7 +12,7 @@
 ** nor spilled (the disk is full), or whose storing the user interrupts after
 ** the guest has finished, are lost, and counted in run.lost_events.
 */
-#include "wprof-probes.h"
+#include "wprof-internal.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -9,18 +9,17 @@
 
 #include "wprof.h"
 #include "wprof-abi.h"
+#include "wprof-probes.h"
 
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <sqlite3.h>
+#include <stddef.h>
 #include <time.h>
-
-/* The code that runs on behalf of the probes, fast and slow paths alike, is
-** placed in one section: a sample whose interrupted instruction lies in it is
-** the profiler's own cost (run.probe_samples), not the guest's. The linker
-** defines __start_/__stop_ symbols for it. */
-#define WPROF_PROBE_CODE __attribute__((section("wprof_probe_text")))
+#if defined(__x86_64__)
+#include <x86intrin.h>
+#endif
 
 enum wprof_clock_kind {
   WPROF_CLOCK_NONE,       /* timing off: no clock reads */
@@ -37,50 +36,11 @@ struct wprof_site {
   uint64_t snap_epoch;
 };
 
-/* A node of a thread's calling-context tree: one call path. */
-struct wprof_node {
-  uint32_t fid;                    /* WPROF_ROOT_FID for the thread's root */
-  uint32_t depth;                  /* 0 for the root, 1 for paths called by the host */
-  /* Callee prediction, so that most enters skip the child lookup: callee
-  ** sequences repeat (an interpreter's above all), so the child entered
-  ** after child C last time (C->successor) is likely to follow C again. */
-  struct wprof_node *predicted;    /* the child expected next: always last_entered->successor, kept
-                                   ** so that the enter fast path reaches it with one load less */
-  struct wprof_node *successor;    /* the sibling entered after this path last time (itself at first) */
-  uint64_t calls, unwound, incl_ticks;
-  uint64_t incl_instructions;      /* --cost: the module's instruction counter advanced by this much inside the path */
-  uint64_t samples;                /* sampled time: signals that found this path on top (sampler.c only writes it) */
-  struct wprof_node *last_entered; /* the child entered last: its successor is learnt on a misprediction */
-  struct wprof_node *parent;
-  struct wprof_node **children;    /* open addressing by fid, child_cap slots (power of 2) */
-  uint32_t nchildren, child_cap;
-  uint32_t raw_id;                 /* creation order over the run, from 1; 0: not numbered yet */
-  uint32_t final_id;               /* id in call_paths, set when the run is written */
-  bool recursive;                  /* an ancestor has the same fid */
-  struct wprof_site *site;         /* NULL until the path allocates */
-};
-
-#define WPROF_ROOT_FID UINT32_MAX
-
-/* The first slot of fid in a children table of cap slots (a power of 2). */
-static inline WPROF_PROBE_CODE uint32_t wprof__fid_slot(uint32_t fid, uint32_t cap) {
-  return (fid * 0x9E3779B1u) & (cap - 1);
-}
-
-struct wprof_frame {
-  struct wprof_node *node;
-  uint64_t start;    /* clock ticks at entry */
-  uint64_t instructions_at_entry; /* *wprof_thread.instructions then */
-  uint64_t call_id;  /* trace only: entry sequence number, the calls row id */
-};
-
 /* Trace records, filled by the guest thread, turned into rows by the writer. */
 struct wprof_call_rec {
   uint64_t id, start, end;
   uint32_t path, unwound;
 };
-
-enum wprof_alloc_event { WPROF_EV_ALLOC, WPROF_EV_FREE, WPROF_EV_REALLOC };
 
 struct wprof_alloc_rec {
   uint64_t id, time, ptr, old, size;
@@ -102,20 +62,15 @@ struct wprof_node_block {
 };
 
 struct wprof_thread {
-  /* hot: read by every probe */
-  struct wprof_frame *top;     /* top of the shadow stack; base[0] is the root frame */
-  struct wprof_frame *limit;   /* last usable frame */
-  uint8_t clock;               /* enum wprof_clock_kind */
+  struct wprof_probe_state probe; /* first: what the probes' fast paths touch (wprof__state) */
+  /* hot for the slow paths */
+  uint8_t clock;               /* enum wprof_clock_kind of exact time, else WPROF_CLOCK_NONE */
   bool trace;
-  bool slow_path;              /* --trace, or a clock other than the TSC: every probe takes the slow path */
-  uint64_t exits, unwound;
-  const uint64_t *instructions; /* the guest's instruction counter (wprof_thread_count_instructions), else a 0 */
-  volatile sig_atomic_t stop;  /* wprof_request_stop was called (a copy per thread: one load less) */
+  uint64_t unwound;
   struct wprof_recorder *rec;
   struct wprof_call_rec *call_cur, *call_end;
   /* cold */
-  struct wprof_frame *base;
-  struct wprof_node root;
+  struct wprof_node root;      /* the bottom of the shadow stack */
   struct wprof_node_block *blocks;
   struct wprof_chunk *call_chunk, *alloc_chunk;
   struct wprof_alloc_rec *alloc_cur, *alloc_end;
@@ -126,6 +81,8 @@ struct wprof_thread {
   bool sampling;               /* sample_timer exists */
   struct wprof_thread *next;
 };
+
+_Static_assert(offsetof(struct wprof_thread, probe) == 0, "wprof__state casts a thread to its probe state");
 
 /* Test and benchmark hooks (wprof__open_with_hooks). */
 struct wprof_hooks {
@@ -236,21 +193,30 @@ struct wprof_recorder {
 wprof_recorder *wprof__open_with_hooks(const struct wprof_run_options *opts, const struct wprof_hooks *hooks,
                                        char *err, size_t errlen);
 
-/* Slow paths of the probes. */
-void wprof__enter_slow(wprof_thread *t, uint32_t fid);
-void wprof__exit_slow(wprof_thread *t, uint32_t fid);
-void wprof__count_slow(wprof_thread *t, uint32_t fid);
-void wprof__catch(wprof_thread *t, uint32_t fid, uint32_t depth);
-void wprof__heap_event(wprof_thread *t, enum wprof_alloc_event kind, uint32_t old, uint32_t ptr, uint32_t size);
-/* Doubles t's shadow stack; returns the new top frame. */
-struct wprof_frame *wprof__stack_grow(wprof_thread *t);
-
 /* clock.c */
 enum wprof_clock_kind wprof__clock_detect(void);
 void wprof__clock_start(wprof_recorder *rec);
 void wprof__clock_end(wprof_recorder *rec);
 uint64_t wprof__ticks_to_ns(const wprof_recorder *rec, uint64_t ticks);
 uint64_t wprof__now_cold(const wprof_recorder *rec);
+
+/* Any clock: the slow paths and the recorder's own reads. */
+static inline WPROF_PROBE_CODE uint64_t wprof__clock_read(const wprof_recorder *rec, enum wprof_clock_kind clock) {
+#if defined(__x86_64__)
+  if (clock == WPROF_CLOCK_TSC) return __rdtsc();
+#endif
+  if (clock == WPROF_CLOCK_MONOTONIC) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+  }
+  return clock == WPROF_CLOCK_TEST ? wprof__now_cold(rec) : 0;
+}
+
+/* The probes' clock: none unless the run's timing is exact. */
+static inline WPROF_PROBE_CODE uint64_t wprof__now(const wprof_thread *t) {
+  return wprof__clock_read(t->rec, (enum wprof_clock_kind)t->clock);
+}
 
 /* sampler.c */
 void wprof__sampling_stop_all(wprof_recorder *rec);
@@ -271,7 +237,8 @@ void wprof__heap_resolve_peaks(struct wprof_heap *heap);
 void wprof__heap_free_all(struct wprof_heap *heap);
 
 /* module.c */
-int wprof__module_read(wprof_recorder *rec, const uint8_t *bytes, size_t len, char *err, size_t errlen);
+int wprof__module_read(wprof_recorder *rec, const uint8_t *bytes, size_t len, const struct wscan_module *scan, char *err,
+                       size_t errlen);
 const char *wprof__alloc_kind_name(uint32_t flags);
 
 /* trace.c */

@@ -39,11 +39,14 @@ enum wprof_timing {
 ** samples is off by about 1/sqrt(n)): hosts and reports say so. */
 #define WPROF_FEW_SAMPLES 500u
 
+struct wscan_module;
+
 struct wprof_run_options {
   const char *db_path;          /* the database to write (via a temp file + rename) */
   const char *module_path;      /* as given by the user */
   const uint8_t *module_bytes;  /* the module as run (its wprof.functions section names the functions) */
   size_t module_len;
+  const struct wscan_module *module_scan; /* wasm-scan's reading of module_bytes, if the host has one; NULL: libwprof reads it */
   int argc;                     /* the guest's argv */
   char **argv;
   const char *host;             /* "wasm2c", "node", ... */
@@ -76,6 +79,14 @@ wprof_thread *wprof_thread_attach(wprof_recorder *rec);
 ** instantiated); it is ignored while t has frames open. The counter must
 ** stay readable until wprof_finish. */
 void wprof_thread_count_instructions(wprof_thread *t, const uint64_t *counter);
+
+/* Closes every frame of t deeper than `depth` (0: all of them) without an
+** exit, counted as unwound, as the `catch` probe does: for a host whose
+** guest code can be left by an exception of the host's own (a JavaScript
+** exception thrown by an import, a trap that the host's code catches) and
+** then entered again. The host notes wprof_probe_frame's depth when it
+** calls into the guest and unwinds to it when the call ends by a throw. */
+void wprof_thread_unwind(wprof_thread *t, uint32_t depth);
 
 /* WPROF_TIMING_SAMPLED: starts sampling the calling thread, which must be
 ** the one that runs t's guest code, right before it does. A POSIX timer on
@@ -147,15 +158,16 @@ wprof_path *wprof_path_child(wprof_thread *t, wprof_path *parent, uint32_t fid);
 void wprof_path_set_counts(wprof_path *p, uint64_t calls, uint64_t unwound, uint64_t samples,
                            uint64_t incl_instructions);
 
-/* Makes `paths` (depth of them, outermost first) t's open frames, entered
-** when the instruction counter read instructions_at_entry[i] (NULL: its
-** value now). */
-void wprof_thread_set_frames(wprof_thread *t, wprof_path *const *paths, const uint64_t *instructions_at_entry,
-                             uint32_t depth);
+/* Makes `top` the path on top of t's shadow stack: it and its ancestors
+** are t's open frames. */
+void wprof_thread_set_top(wprof_thread *t, wprof_path *top);
 
-/* Sets t's totals: frames left by an exit (and frameless calls), frames
-** closed without one, exit and catch probes that did not match the stack. */
-void wprof_thread_set_totals(wprof_thread *t, uint64_t exits, uint64_t unwound, uint64_t mismatches);
+/* --cost: the instruction counter when p's open frame was entered. */
+void wprof_path_set_entry_instructions(wprof_path *p, uint64_t instructions);
+
+/* Sets t's totals: frames closed without an exit, and exit and catch probes
+** that did not match the stack (every other call ended by an exit). */
+void wprof_thread_set_totals(wprof_thread *t, uint64_t unwound, uint64_t mismatches);
 
 /* Summary for the host's one-line report after the run. */
 struct wprof_summary {

@@ -12,7 +12,8 @@
 ** of wprof-host.mjs serves them by calling `exit`, so their values never
 ** enter JavaScript.
 **
-** Besides the probes: open (wprof_open, the thread attached),
+** Besides the probes: open (wprof_open, the thread attached), unwindTo
+** (wprof_thread_unwind: a call into the guest that ended by a throw),
 ** samplingStart/samplingStop (the SIGPROF sampler of libwprof, on Node's main
 ** thread: it works there, the guest's syscalls being restarted), finish
 ** (wprof_finish, then the summary line of every wprof host), close (no run),
@@ -60,6 +61,8 @@
 #include <unistd.h>
 
 #include "wasm-recorder.h"
+#include "wprof-abi.h"
+#include "wprof.h"
 #include "wprof-probes.h"
 #include "xalloc.h"
 
@@ -75,9 +78,6 @@ static uint32_t wrec_state_at;
 static struct wrec_state *volatile wrec;
 static wprof_path **paths; /* libwprof's path of each of the recorder's nodes */
 static uint32_t npaths, paths_cap;
-static wprof_path **frames; /* the open frames, for wprof_thread_set_frames */
-static uint64_t *entries;   /* and the instruction counter at their entries */
-static uint32_t frames_cap;
 /* sampled time with the wasm recorder (below): samples per node id */
 static enum wprof_timing run_timing;
 static uint64_t run_sample_interval_ns;
@@ -174,9 +174,10 @@ CALL_PROBE(count, )
 /* ---- the wasm recorder ---- */
 
 /* Hands the wasm recorder's tree to libwprof: the paths created since the
-** last time (in order, so that they get the same ids), and the open frames
-** (the allocation probes credit the top one). With counts, every path's
-** counts and the thread's totals too (at the end). */
+** last time (in order, so that they get the same ids) and the path on top
+** (the allocation probes credit it). With counts (at the end), every path's
+** counts, the open frames' instruction counters at entry and the thread's
+** totals too. */
 static WPROF_PROBE_CODE void recorder_sync(bool counts) {
   const struct wrec_state *s = wrec;
   if (!s || !thread) return;
@@ -190,28 +191,16 @@ static WPROF_PROBE_CODE void recorder_sync(bool counts) {
     if (npaths == 0) paths[npaths++] = wprof_path_root(thread);
     for (; npaths < s->nnodes; npaths++) paths[npaths] = wprof_path_child(thread, paths[nodes[npaths].parent], nodes[npaths].fid);
   }
-  uint32_t depth = (s->top - s->frames) / sizeof(struct wrec_frame);
-  if (depth > frames_cap) {
-    frames_cap = 2 * depth;
-    frames = realloc(frames, frames_cap * sizeof *frames);
-    entries = realloc(entries, frames_cap * sizeof *entries);
-    if (!frames || !entries) wprof_out_of_memory();
-  }
-  const struct wrec_frame *f = (const struct wrec_frame *)(wrec_base + s->frames);
-  for (uint32_t i = 0; i < depth; i++) {
-    frames[i] = paths[f[i + 1].node];
-    entries[i] = f[i + 1].instructions_at_entry;
-  }
-  wprof_thread_set_frames(thread, frames, counted ? entries : NULL, depth);
+  const struct wrec_frame *bottom = (const struct wrec_frame *)(wrec_base + s->frames);
+  const struct wrec_frame *top = (const struct wrec_frame *)(wrec_base + s->top);
+  wprof_thread_set_top(thread, paths[top->node]);
   if (!counts) return;
-  uint64_t calls = 0;
-  for (uint32_t id = 0; id < s->nnodes; id++) {
+  for (uint32_t id = 0; id < s->nnodes; id++)
     wprof_path_set_counts(paths[id], nodes[id].calls, nodes[id].unwound, id < samples_cap ? samples[id] : 0,
                           nodes[id].incl_instructions);
-    calls += nodes[id].calls;
-  }
-  /* every call exited, was unwound, or is open */
-  wprof_thread_set_totals(thread, calls - s->unwound - depth, s->unwound, s->mismatches);
+  for (const struct wrec_frame *f = bottom + 1; counted && f <= top; f++)
+    wprof_path_set_entry_instructions(paths[f->node], f->instructions_at_entry);
+  wprof_thread_set_totals(thread, s->unwound, s->mismatches);
 }
 
 /* Where the recorder's memory is now (it moves when it grows). */
@@ -314,14 +303,23 @@ static WPROF_PROBE_CODE napi_value probe_realloc(napi_env env, napi_callback_inf
   return NULL;
 }
 
-static WPROF_PROBE_CODE napi_value probe_free(napi_env env, napi_callback_info info) {
-  recorder_sync(false);
-  napi_value a[1];
-  get_args(env, info, 1, a);
-  NO_RUN_RETURN(NULL)
-  wprof_probe_free(thread, arg_u32(env, a[0]));
-  return NULL;
-}
+/* A function of one u32 whose handling depends on the stack: the wasm
+** recorder's tree handed over first. */
+#define SYNCED_CALL(name, call)                                                        \
+  static WPROF_PROBE_CODE napi_value name(napi_env env, napi_callback_info info) { \
+    recorder_sync(false);                                                              \
+    napi_value a[1];                                                                   \
+    get_args(env, info, 1, a);                                                         \
+    NO_RUN_RETURN(NULL)                                                                \
+    call(thread, arg_u32(env, a[0]));                                                  \
+    return NULL;                                                                       \
+  }
+SYNCED_CALL(probe_free, wprof_probe_free)
+/* unwindTo(depth): the frames deeper than depth (0: all) closed as unwound,
+** for a call into the guest that ended by a throw (wprof-node-recorder.mjs,
+** which noted the depth with frame() when the call began; under the wasm
+** recorder, its own unwind and frame). */
+SYNCED_CALL(unwind_to, wprof_thread_unwind)
 
 /* No probe at all: the bench's baseline for an N-API call with one argument. */
 static napi_value empty(napi_env env, napi_callback_info info) {
@@ -554,6 +552,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"exitCounted", probe_exit_counted},
       {"countCounted", probe_count_counted},
       {"catchCounted", probe_catch_counted},
+      {"unwindTo", unwind_to},
       {"recorderAttach", recorder_attach},
       {"recorderGrown", recorder_grown},
       {"recorderStopped", recorder_stopped},

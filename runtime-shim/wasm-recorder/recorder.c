@@ -217,14 +217,21 @@ EXPORT("count") void wrec_count(uint32_t fid) {
 
 EXPORT("frame") int32_t wrec_frame(void) { return (int32_t)depth(); }
 
+/* The host's (not a probe): closes every frame deeper than `to` (0: all)
+** without an exit, as libwprof's wprof_thread_unwind: a call into the guest
+** that ended by a throw of the host's. */
+EXPORT("unwind") void wrec_unwind(uint32_t to) {
+  uint64_t now = COST();
+  while (depth() > to) pop(now, 1);
+}
+
 /* An exception caught by fid at depth: the frames deeper were unwound. */
 EXPORT("catch") void wrec_catch(uint32_t fid, int32_t at) {
   if (at <= 0 || (uint32_t)at > depth()) {
     S.mismatches++;
     return;
   }
-  uint64_t now = COST();
-  while (depth() > (uint32_t)at) pop(now, 1);
+  wrec_unwind((uint32_t)at);
   if (TOP->fid != fid) S.mismatches++;
 }
 

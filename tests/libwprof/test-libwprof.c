@@ -7,7 +7,7 @@
 ** against the invariants of docs/schema.md.
 **   test-libwprof TEST_NAME SCRATCH_DIR
 */
-#include "wprof-probes.h"
+#include "wprof-internal.h"
 #include "wprof-schema.h"
 
 #include <dirent.h>
@@ -406,6 +406,42 @@ static void test_catch(void) {
   sqlite3_close(db);
 }
 
+/* A host's call into the guest that ended by a throw (wprof_thread_unwind):
+** main -> f called at depth 0 throws from f (both unwound at 1030); then
+** main -> g whose import calls back into the guest at depth 2: h -> f throws
+** (h and f unwound at 1070, g and main go on and leave normally). Depths
+** at or above the stack's close nothing. */
+static void test_host_unwind(void) {
+  struct run r = {0};
+  start(&r, "host_unwind", false);
+  enter(&r, MAIN); /* 1010 */
+  enter(&r, F);    /* 1020 */
+  fake_now = 1030;
+  wprof_thread_unwind(r.t, 0);
+  CHECK_EQ(0, wprof_probe_frame(r.t));
+  enter(&r, MAIN); /* 1040 */
+  enter(&r, G);    /* 1050 */
+  enter(&r, H);    /* 1060 */
+  enter(&r, F);    /* 1070 */
+  wprof_thread_unwind(r.t, 2);
+  CHECK_EQ(2, wprof_probe_frame(r.t));
+  wprof_thread_unwind(r.t, 2);
+  wprof_thread_unwind(r.t, 7);
+  CHECK_EQ(2, wprof_probe_frame(r.t));
+  leave(&r, G);    /* 1080 */
+  leave(&r, MAIN); /* 1090 */
+  sqlite3 *db = finish(&r, WPROF_EXITED, 0, NULL);
+  CHECK_STR("6 calls, 2 exits, 4 unwound, 0 mismatches",
+            qs(db, "SELECT total_calls || ' calls, ' || total_exits || ' exits, ' || unwound_frames || ' unwound, ' ||"
+                   " (SELECT value FROM meta WHERE key = 'probe_mismatches') || ' mismatches' FROM run"));
+  /* path:calls/unwound/incl_ns: main 1010 .. 1030 and 1040 .. 1090, f 1020 .. 1030,
+  ** g 1050 .. 1080, h 1060 .. 1070, the second f 1070 .. 1070 */
+  CHECK_STR("main:2/1/70 main;f:1/1/10 main;g:1/0/30 main;g;h:1/1/10 main;g;h;f:1/1/0",
+            qs(db, "SELECT group_concat(path || ':' || calls || '/' || unwound || '/' || incl_ns, ' ') FROM"
+                   " (SELECT * FROM call_paths JOIN path_names USING (id) ORDER BY path)"));
+  sqlite3_close(db);
+}
+
 /* A trap with three frames open (main, g, g): all closed at the end time, unwound. */
 static void test_finish_open_frames(void) {
   struct run r = {0};
@@ -658,8 +694,9 @@ static void test_trace_rows(void) {
   sqlite3_close(db);
 }
 
-/* A deep call chain (beyond the first shadow stack of 1024 frames) and a
-** wide node (300 distinct callees), traced with the default buffers. */
+/* A deep call chain (5,000 paths, each the parent of the next, all on the
+** shadow stack at once) and a wide node (300 distinct callees), traced with
+** the default buffers. */
 static void test_deep_and_wide(void) {
   struct run r = {0};
   start(&r, "deep", true);
@@ -877,13 +914,13 @@ static void test_callee_prediction(void) {
   opts.timing = WPROF_TIMING_NONE;
   struct wprof_hooks hooks = {0};
   start_with(&r, &opts, &hooks);
-  CHECK(!r.t->slow_path);
+  CHECK(!r.t->probe.slow_path);
   const uint32_t cycle[] = {F, G, H}, tail[] = {G, G, F, H};
   int predicted = 0;
   enter(&r, MAIN);
   for (int round = 0; round < 50; round++) {
     for (int i = 0; i < 3; i++) {
-      const struct wprof_node *guess = r.t->top->node->predicted;
+      const struct wprof_node *guess = r.t->probe.cur->predicted;
       if (round > 0) predicted += guess != NULL && guess->fid == cycle[i];
       enter(&r, cycle[i]);
       enter(&r, FIB);
@@ -892,10 +929,10 @@ static void test_callee_prediction(void) {
     }
   }
   CHECK_EQ(49 * 3 - 1, predicted);
-  CHECK_EQ(F, r.t->top->node->predicted->fid);
+  CHECK_EQ(F, r.t->probe.cur->predicted->fid);
   predicted = 0;
   for (int i = 0; i < 4; i++) {
-    const struct wprof_node *guess = r.t->top->node->predicted;
+    const struct wprof_node *guess = r.t->probe.cur->predicted;
     predicted += guess->fid == tail[i];
     enter(&r, tail[i]);
     enter(&r, FIB);
@@ -903,8 +940,8 @@ static void test_callee_prediction(void) {
     leave(&r, tail[i]);
   }
   CHECK_EQ(0, predicted);
-  CHECK_EQ(G, r.t->top->node->predicted->fid);
-  CHECK(r.t->top->node->predicted == r.t->top->node->last_entered->successor);
+  CHECK_EQ(G, r.t->probe.cur->predicted->fid);
+  CHECK(r.t->probe.cur->predicted == r.t->probe.cur->last_entered->successor);
   leave(&r, MAIN);
   sqlite3 *db = finish(&r, WPROF_EXITED, 0, NULL);
   CHECK_EQ(1 + 154 + 154, q(db, "SELECT total_calls FROM run"));
@@ -1182,8 +1219,8 @@ static void start_sampled(struct run *r, const char *name) {
 }
 
 /* Sampled time with the real timer (100 us, the shortest interval): f recurses
-** 5,000 deep (the shadow stack, 1,024 frames at first, is moved three times
-** while signals arrive), burning at every level, 20 times over, then the
+** 5,000 deep (5,000 new call paths made while signals arrive), burning at
+** every level, 20 times over, then the
 ** test burns outside any frame: the (root) path. Counts stay exact (main 1,
 ** f 100,000); every sample is on a path or in the probes, and the run lasted
 ** at least as long as its samples. */
@@ -1286,6 +1323,7 @@ static const struct {
     {"fib", test_fib},
     {"catch", test_catch},
     {"finish_open_frames", test_finish_open_frames},
+    {"host_unwind", test_host_unwind},
     {"exit_mismatch", test_exit_mismatch},
     {"alloc_sites", test_alloc_sites},
     {"peak_moves", test_peak_moves},

@@ -5,8 +5,10 @@
 # the WebAssembly API allows, ends normally, through process.exit(), an
 # uncaught exception, a trap or SIGINT; sqljs.mjs is sql.js (Emscripten, its
 # own glue) with its .wasm instrumented, with sampled time and counting only,
-# on the wasm recorder's probes and on the addon's. Each case checks the
-# database.
+# on the wasm recorder's probes and on the addon's; tiktoken.mjs
+# @dqbd/tiktoken (wasm-bindgen, its own glue) likewise; reentry.mjs (with
+# reentry.wat) throws through wasm frames and calls back into wasm from its
+# import. Each case checks the database.
 #   register-tests.sh CASE REGISTER_MJS WASM_INSTRUMENT SOURCE_DIR
 # $WAT2WASM is wat2wasm.
 set -euo pipefail
@@ -175,6 +177,168 @@ case $case_name in
         [ "$got" = "$want" ] || fail "$variant: $f ($e) called $got times from JavaScript, expected $want"
       done
     done
+    ;;
+  reentry-throw | reentry-nest | reentry-trap | reentry-start)
+    # reentry.mjs (its header says what each step calls): the expected call
+    # paths as "path calls unwound" lines, counted by hand from reentry.wat
+    # (init and init;inner once: the start function of the first instance);
+    # every run without probe mismatches (an exit not matching the top frame)
+    "$WAT2WASM" --enable-exceptions --debug-names "$here/reentry.wat" -o reentry.wasm
+    "$instrument" -q reentry.wasm reentry.i.wasm
+    reentry() { # DB STEPS: the application, its exit code in $rc
+      rc=0; WPROF_OUTPUT=$1 node --import "$register" "$here/reentry.mjs" reentry.i.wasm "$2" > out.txt 2> err.txt || rc=$?
+    }
+    paths() { q "$1" "SELECT path || ' ' || calls || ' ' || unwound FROM call_paths JOIN path_names USING (id) WHERE depth > 0 ORDER BY path"; }
+    expect_paths() { # DB 'status|exit_code|trap' 'total_calls|total_exits|unwound_frames' PATH-LINES
+      [ "$(q "$1" 'SELECT status, exit_code, trap FROM run')" = "$2" ] || fail "$1: run $(q "$1" 'SELECT status, exit_code, trap FROM run'), expected $2"
+      [ "$(q "$1" 'SELECT total_calls, total_exits, unwound_frames FROM run')" = "$3" ] ||
+        fail "$1: calls|exits|unwound $(q "$1" 'SELECT total_calls, total_exits, unwound_frames FROM run'), expected $3"
+      [ "$(q "$1" "SELECT value FROM meta WHERE key = 'probe_mismatches'")" = 0 ] || fail "$1: probe mismatches"
+      [ "$(paths "$1")" = "$4" ] || fail "$1: paths
+$(paths "$1")
+expected
+$4"
+    }
+    case $case_name in
+      reentry-throw)
+        # the import throws through outer and inner; caught, then a clean
+        # call: its paths are those of two clean calls, the thrown call's two
+        # frames unwound. The same through its table.
+        for first in throw table; do
+          reentry $first.db $first,clean
+          expect_rc 0
+          expect_paths $first.db 'exited|0|' '6|4|2' "init 1 0
+init;inner 1 0
+outer 2 1
+outer;inner 2 1"
+        done
+        reentry clean.db clean,clean
+        expect_rc 0
+        expect_paths clean.db 'exited|0|' '6|6|0' "init 1 0
+init;inner 1 0
+outer 2 0
+outer;inner 2 0"
+        # --cost: init, outer and inner run 2 instructions each (global.get
+        # or local.get, call), the thrown call's included: outer 4 self and 8
+        # in all, inner 4 under outer; the run 12 with init's 4 (a start
+        # function's are the root's under Node: docs/limitations.md)
+        "$instrument" -q --cost reentry.wasm reentry.i.wasm
+        reentry cost.db throw,clean
+        expect_rc 0
+        expect_paths cost.db 'exited|0|' '6|4|2' "init 1 0
+init;inner 1 0
+outer 2 1
+outer;inner 2 1"
+        got=$(q cost.db "SELECT group_concat(self_instructions || '/' || incl_instructions, ' ') FROM (SELECT * FROM call_paths JOIN path_names USING (id) WHERE path LIKE 'outer%' ORDER BY path)")
+        [ "$got" = '4/8 4/4' ] && [ "$(q cost.db 'SELECT instructions FROM run')" = 12 ] ||
+          fail "instructions (self/incl of outer, outer;inner): $got, run $(q cost.db 'SELECT instructions FROM run')"
+        ;;
+      reentry-nest)
+        # nest: outer;inner three times over, once each. catch-in: outer and
+        # outer;inner once more, and under them the re-entered outer(-1)
+        # whose two frames the import's Error unwinds (caught one level down:
+        # the outer call then returns normally). shield: inner unwound by the
+        # guest's own catch_all. Then clean: outer and outer;inner once more.
+        reentry x.db nest,catch-in,shield,clean
+        expect_rc 0
+        expect_paths x.db 'exited|0|' '16|13|3' "init 1 0
+init;inner 1 0
+outer 3 0
+outer;inner 3 0
+outer;inner;outer 2 1
+outer;inner;outer;inner 2 1
+outer;inner;outer;inner;outer 1 0
+outer;inner;outer;inner;outer;inner 1 0
+shield 1 0
+shield;inner 1 1"
+        ;;
+      reentry-trap)
+        # a trap caught by the application (trap and fault unwound), then a
+        # clean call: the run ends normally (exited, not trapped). Then the
+        # import's Error left uncaught: status error, its two frames unwound.
+        reentry caught.db trap,clean
+        expect_rc 0
+        expect_paths caught.db 'exited|0|' '6|4|2' "init 1 0
+init;inner 1 0
+outer 1 0
+outer;inner 1 0
+trap 1 1
+trap;fault 1 1"
+        reentry uncaught.db trap,clean,uncaught
+        expect_rc 1
+        expect_paths uncaught.db 'error||uncaught exception: thrown by the import' '8|4|4' "init 1 0
+init;inner 1 0
+outer 2 1
+outer;inner 2 1
+trap 1 1
+trap;fault 1 1"
+        ;;
+      reentry-start)
+        # two instances whose start function's import throws (one made by
+        # new WebAssembly.Instance, one by WebAssembly.instantiate): init and
+        # init;inner twice more, unwound; then a clean call
+        reentry x.db start,clean
+        expect_rc 0
+        expect_paths x.db 'exited|0|' '8|4|4' "init 3 2
+init;inner 3 2
+outer 1 0
+outer;inner 1 0"
+        ;;
+    esac
+    ;;
+  tiktoken)
+    # @dqbd/tiktoken's lite build (wasm-bindgen, --target nodejs; bulk
+    # memory), its glue copied untouched beside its .wasm instrumented (the
+    # glue reads tiktoken_bg.wasm from its own directory). tiktoken.mjs's
+    # header says what it calls: E + 1 + K + 1 encodes, each one call of the
+    # export tiktoken_encode from JavaScript, 2 tokenizers made and freed.
+    lite=$src/tests/register/node_modules/@dqbd/tiktoken/lite
+    [ -f "$lite/tiktoken_bg.wasm" ] || fail "@dqbd/tiktoken is not installed: scripts/setup.sh installs it (npm ci in tests/register)"
+    cp -r "$lite" tk
+    "$instrument" -q tk/tiktoken_bg.wasm tk/tiktoken_bg.wasm
+    e=5 k=3
+    rc=0; WPROF_OUTPUT=x.db node --import "$register" "$here/tiktoken.mjs" "$work/tk" $e $k > out.txt 2> err.txt || rc=$?
+    expect_rc 0
+    [ "$(q x.db 'SELECT status, exit_code, module_path FROM run')" = "exited|0|$work/tk/tiktoken_bg.wasm" ] || fail "run $(q x.db 'SELECT status, exit_code, module_path FROM run')"
+    [ "$(q x.db "SELECT value FROM meta WHERE key = 'complete'") $(q x.db "SELECT value FROM meta WHERE key = 'probe_mismatches'")" = '1 0' ] ||
+      fail "not complete, or probe mismatches"
+    # The glue's minified names: strings are copied in by
+    # passStringToWasm0(text, MALLOC, REALLOC); an encode's result is freed
+    # by FREE(r0, r1 * 4, 4); every call with a result area moves the stack
+    # pointer twice (-16, then 16 in a finally, also after a throw).
+    glue=tk/tiktoken_bg.cjs
+    grep -q 'passStringToWasm0(text, wasm.__wbindgen_export_1, wasm.__wbindgen_export_2)' $glue &&
+      grep -q 'wasm.__wbindgen_export_3(r0, r1 \* 4, 4)' $glue || fail "the glue's malloc, realloc and free are not those named here"
+    calls=$((e + 1 + k + 1))
+    for f_count in tiktoken_new=2 __wbg_tiktoken_free=2 tiktoken_encode=$calls __wbindgen_add_to_stack_pointer=$((2 * calls)) \
+                   __wbindgen_export_1=$((2 * 2 + calls)) __wbindgen_export_2=2 __wbindgen_export_3=$((calls - k)); do
+      f=${f_count%=*} want=${f_count#*=}
+      got=$(calls x.db "$f")
+      [ "$got" = "$want" ] || fail "$f called $got times from JavaScript, expected $want"
+    done
+    # The K encodes with the freed tokenizer throw through the frames the
+    # disassembly shows: tiktoken_encode calls B, which on a null pointer
+    # calls A (the 27 bytes of "null pointer passed to rust"), which calls T,
+    # the only function that calls the import __wbindgen_throw. Those four
+    # frames are unwound K times, and nothing else is.
+    wasm-objdump -d "$lite/tiktoken_bg.wasm" > dis.txt
+    in_func='/^[0-9a-f]+ func\[/ { f = $2; sub(/:$/, "", f); sub(/^func\[/, "", f); sub(/\]$/, "", f) }'
+    t=$(awk "$in_func"' /\| *call [0-9]+ <.*__wbindgen_throw>$/ { print f }' dis.txt | sort -u)
+    a=$(awk "$in_func"' $0 ~ ("\\| *call " t "$") && prev ~ /\| *i32\.const 27$/ { print f } { prev = $0 }' t="$t" dis.txt | sort -u)
+    encode=$(awk "$in_func"' $0 ~ /^[0-9a-f]+ func\[[0-9]+\] <tiktoken_encode>:$/ { print f }' dis.txt)
+    b=$(comm -12 <(awk "$in_func"' f == n && /\| *call [0-9]+$/ { print $NF }' n="$encode" dis.txt | sort -u) \
+                 <(awk "$in_func"' $0 ~ ("\\| *call " a "$") { print f }' a="$a" dis.txt | sort -u))
+    [ "$(echo "$t" | wc -w) $(echo "$a" | wc -w) $(echo "$b" | wc -w)" = '1 1 1' ] && [ ${#a} -gt 0 ] ||
+      fail "the disassembly does not show one throwing chain: T '$t', A '$a', B '$b'"
+    [ "$(q x.db 'SELECT unwound_frames FROM run')" = $((4 * k)) ] || fail "unwound_frames $(q x.db 'SELECT unwound_frames FROM run'), expected $((4 * k))"
+    chain=tiktoken_encode
+    for g in "func[$b]" "func[$a]" "func[$t]"; do
+      chain="$chain;$g"
+      got=$(q x.db "SELECT unwound FROM call_paths JOIN path_names USING (id) WHERE path = '$chain'")
+      [ "$got" = $k ] || fail "$chain unwound $got times, expected $k"
+    done
+    [ "$(q x.db 'SELECT unwound FROM call_paths JOIN path_names USING (id) WHERE path = '"'tiktoken_encode'")" = $k ] || fail "tiktoken_encode not unwound $k times"
+    [ "$(calls x.db "$chain")" = $k ] || fail "$chain called $(calls x.db "$chain") times, expected $k"
     ;;
   *) fail "no such case" ;;
 esac

@@ -7,8 +7,9 @@ functions are defined with, and those of the real interfaces:
   its libc.a, read by wasm-objdump; i32 is u32, i64 is u64): the preview1
   functions a wasi-libc program may import, with their types.
 - probes: the list of the probe ABI header (abi/wprof-abi.h), which the
-  host checks imports against, against probe-glue.c's Z_wprofZ_* definitions
-  (all but exit_v128: wasm2c 1.0.32 translates no v128).
+  host checks imports against, against module-probes.h's Z_wprofZ_*
+  definitions, which wprof run compiles into each module (all but
+  exit_v128: wasm2c 1.0.32 translates no v128).
     import-types.py SOURCE_DIR"""
 import os
 import re
@@ -75,8 +76,8 @@ def wasi_libc_imports():
     return out
 
 
-glue = read("runtime-shim/host/probe-glue.c")
-probes = {n: (r, params(a)) for r, n, a in re.findall(r"WPROF_PROBE_CODE (\w+) Z_wprofZ_(\w+)\(struct Z_wprof_instance_t \*p,?([^)]*)\)", glue)}
+glue = read("runtime-shim/host/module-probes.h")
+probes = {n: (r, params(a)) for r, n, a in re.findall(r"^PROBE (\w+) Z_wprofZ_(\w+)\(struct Z_wprof_instance_t \*p,?([^)]*)\)", glue, re.M)}
 # the exit_T probes come from one macro: EXIT_PASSING(suffix, C type)
 for suffix, ctype in re.findall(r"^EXIT_PASSING\((\w+), (\w+)\)", glue, re.M):
     c = {"uint32_t": "u32", "uint64_t": "u64", "float": "f32", "double": "f64"}.get(ctype, ctype)
