@@ -92,11 +92,13 @@ typedef void (*custom_filter)(struct bytes *out, const uint8_t *section, size_t 
                               size_t payload_len);
 
 /* Copies module to out; its custom sections, as wasm-scan finds them, go
-** through filter. -1 when wasm-scan refuses the module. */
+** through filter. -1 when wasm-scan refuses the module. Its code is not
+** decoded again: wasm-instrument's input was scanned whole a moment before,
+** and binaryen has validated its output. */
 static int copy_module(struct bytes *out, const uint8_t *module, size_t len, custom_filter filter) {
   struct wscan_module m;
   char err[WSCAN_ERR_MAX];
-  if (wscan_parse(module, len, &m, err) != WSCAN_OK) return -1;
+  if (wscan_parse_sections(module, len, &m, err) != WSCAN_OK) return -1;
   size_t pos = 0;
   for (uint32_t i = 0; i < m.num_customs; i++) {
     const struct wscan_custom *c = &m.customs[i];

@@ -2,8 +2,9 @@
 ** wasm-scan.c: the strict, bounded reader declared in wasm-scan.h.
 **
 ** One forward pass over the bytes: every section is decoded, every
-** instruction of every body is stepped over with its immediates, and the
-** first problem stops the scan with a one-line reason naming its offset.
+** instruction of every body is stepped over with its immediates (unless
+** wscan_parse_sections asked only for the sections), and the first problem
+** stops the scan with a one-line reason naming its offset.
 ** Every read is checked against the end of the enclosing section or body,
 ** and every count is checked against the bytes left before anything is
 ** allocated, so memory use stays proportional to the input size.
@@ -44,6 +45,7 @@ struct scanner {
   size_t name_start, name_end; /* contents of the first "name" section, after its name */
   bool name_seen;
   size_t customs_cap;
+  bool skip_bodies;     /* wscan_parse_sections: bodies delimited, not decoded */
 };
 
 static bool fail(struct scanner *s, enum wscan_status status, const char *fmt, ...)
@@ -956,7 +958,7 @@ static bool parse_code_section(struct scanner *s) {
     f->body_offset = (uint32_t)s->pos;
     s->end = s->pos + f->body_size;
     s->where = "function body";
-    if (!parse_body(s, f))
+    if (!(s->skip_bodies ? skip(s, f->body_size) : parse_body(s, f)))
       return false;
     s->end = section_end;
     s->where = "code section";
@@ -1172,8 +1174,9 @@ static bool parse_module(struct scanner *s, size_t len) {
   return s->status == WSCAN_OK;
 }
 
-enum wscan_status wscan_parse(const uint8_t *bytes, size_t len, struct wscan_module *out, char err[WSCAN_ERR_MAX]) {
-  struct scanner s = {.bytes = bytes, .err = err, .m = out, .where = "module"};
+static enum wscan_status scan(const uint8_t *bytes, size_t len, struct wscan_module *out, char err[WSCAN_ERR_MAX],
+                              bool skip_bodies) {
+  struct scanner s = {.bytes = bytes, .err = err, .m = out, .where = "module", .skip_bodies = skip_bodies};
   memset(out, 0, sizeof *out);
   err[0] = '\0';
   if (!bytes)
@@ -1184,6 +1187,15 @@ enum wscan_status wscan_parse(const uint8_t *bytes, size_t len, struct wscan_mod
   }
   free(s.global_mutable);
   return s.status;
+}
+
+enum wscan_status wscan_parse(const uint8_t *bytes, size_t len, struct wscan_module *out, char err[WSCAN_ERR_MAX]) {
+  return scan(bytes, len, out, err, false);
+}
+
+enum wscan_status wscan_parse_sections(const uint8_t *bytes, size_t len, struct wscan_module *out,
+                                       char err[WSCAN_ERR_MAX]) {
+  return scan(bytes, len, out, err, true);
 }
 
 bool wscan_read_u32(const uint8_t *bytes, size_t len, size_t *pos, uint32_t *out) {

@@ -110,6 +110,17 @@ struct wscan_module {
 ** problem met wins. */
 enum wscan_status wscan_parse(const uint8_t *bytes, size_t len, struct wscan_module *out,
                               char err[WSCAN_ERR_MAX]);
+/* As wscan_parse, but the function bodies are only delimited (code_offset,
+** body_offset, body_size), not decoded: what only the code shows is not
+** known (the features its instructions use, block_params_at, and each
+** function's has_catch, has_tail_call, straight_line and instructions), and
+** a malformed body is not noticed. Every section but the code is read as
+** strictly. For readers of a module whose code has been checked already,
+** which want its sections: libwprof's custom sections of the module V8 or
+** `wprof run` loaded, the rewriter's copies of its input and of binaryen's
+** output; decoding 30 MB of code again costs a quarter second. */
+enum wscan_status wscan_parse_sections(const uint8_t *bytes, size_t len, struct wscan_module *out,
+                                       char err[WSCAN_ERR_MAX]);
 void wscan_free(struct wscan_module *m);
 
 /* An unsigned LEB128 of at most 32 bits at bytes[*pos], as strict as the

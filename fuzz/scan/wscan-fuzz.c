@@ -2,7 +2,8 @@
 ** wscan-fuzz: libFuzzer target for wasm-scan (wasm-scan). Besides
 ** "never crash, never leak", it checks what the rewriter relies on when the
 ** scan succeeds: every function body and custom section lies inside the
-** input, bodies are in file order, and every string is NUL-terminated.
+** input, bodies are in file order, and every string is NUL-terminated; and
+** the same of wscan_parse_sections, which accepts whatever wscan_parse does.
 ** Built by run.sh with clang -fsanitize=fuzzer; replay-main.c turns it into
 ** a plain program for the ctest regression run over corpus/ and crashes/.
 */
@@ -51,6 +52,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     wscan_free(&m);
   } else {
     check(err[0] != '\0' && m.funcs == NULL && m.num_funcs == 0);
+  }
+  /* the sections alone (libwprof's reading): whatever the full scan accepts, laid out as safely */
+  enum wscan_status sections = wscan_parse_sections(data, size, &m, err);
+  check(sections <= WSCAN_UNSUPPORTED && (st != WSCAN_OK || sections == WSCAN_OK));
+  if (sections == WSCAN_OK) {
+    check_module(&m, size);
+    wscan_free(&m);
   }
   return 0;
 }

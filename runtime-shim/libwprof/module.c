@@ -3,9 +3,10 @@
 ** `wprof.functions` custom section written by wasm-instrument, which names
 ** the functions and flags allocators, and the optional `wprof.sources` section
 ** of their source files and lines (docs/probe-abi.md). The binary is
-** untrusted: wasm-scan (the project's one wasm reader) finds the sections,
-** every read of their payload is bounded and any inconsistency is a clear
-** error.
+** untrusted: wasm-scan (the project's one wasm reader) finds the sections
+** (the host's scan, or wscan_parse_sections: the engine that runs the module
+** checks its code), every read of their payload is bounded and any
+** inconsistency is a clear error.
 */
 #include "wprof-internal.h"
 
@@ -153,7 +154,7 @@ int wprof__module_read(wprof_recorder *rec, const uint8_t *bytes, size_t len, co
   if (len == 0) return 0;
   struct wscan_module own;
   char why[WSCAN_ERR_MAX];
-  enum wscan_status status = scan ? WSCAN_OK : wscan_parse(bytes, len, &own, why);
+  enum wscan_status status = scan ? WSCAN_OK : wscan_parse_sections(bytes, len, &own, why);
   if (status != WSCAN_OK) {
     wprof__errf(err, errlen, status == WSCAN_NOT_WASM ? "the module is not a WebAssembly module: %s"
                              : status == WSCAN_MALFORMED ? "the module is malformed: %s"

@@ -495,6 +495,43 @@ static bool section_boundary(const uint8_t *bytes, size_t cut) {
 /* Every prefix of a real module is refused (never a crash) unless it stops
 ** between two sections, where it may be a smaller valid module; every
 ** single-byte corruption is scanned without a crash. */
+/* wscan_parse_sections: the same sections and body offsets as wscan_parse
+** on a real module, and a body that does not decode goes unnoticed while a
+** body that overruns its section does not. */
+static void test_sections_only(void) {
+  size_t len;
+  uint8_t *bytes = load("prog-c.wasm", &len);
+  struct wscan_module full, outline;
+  char err[WSCAN_ERR_MAX];
+  CHECK(wscan_parse(bytes, len, &full, err) == WSCAN_OK);
+  CHECK(wscan_parse_sections(bytes, len, &outline, err) == WSCAN_OK);
+  CHECK(outline.num_funcs == full.num_funcs && outline.num_customs == full.num_customs && outline.num_customs > 0);
+  CHECK(outline.num_imports == full.num_imports && outline.num_exports == full.num_exports);
+  CHECK(outline.has_dwarf == full.has_dwarf && outline.code_payload_offset == full.code_payload_offset);
+  for (uint32_t i = 0; i < full.num_funcs && i < outline.num_funcs; i++) {
+    const struct wscan_func *a = &full.funcs[i], *b = &outline.funcs[i];
+    CHECK(a->code_offset == b->code_offset && a->body_offset == b->body_offset && a->body_size == b->body_size);
+    CHECK(a->name ? b->name && strcmp(a->name, b->name) == 0 : !b->name);
+    CHECK(b->instructions == 0);
+  }
+  for (uint32_t i = 0; i < full.num_customs && i < outline.num_customs; i++)
+    CHECK(strcmp(full.customs[i].name, outline.customs[i].name) == 0 &&
+          full.customs[i].payload_offset == outline.customs[i].payload_offset);
+  wscan_free(&full);
+  wscan_free(&outline);
+  free(bytes);
+
+  static const uint8_t bad_body[] = {0x00, 0xff, 0x0b}; /* no locals, an unknown opcode, end */
+  uint8_t module[64];
+  len = one_function_module(module, three_types, sizeof three_types, bad_body, sizeof bad_body);
+  CHECK(wscan_parse(module, len, &full, err) == WSCAN_UNSUPPORTED);
+  CHECK(wscan_parse_sections(module, len, &outline, err) == WSCAN_OK && outline.num_funcs == 1 &&
+        outline.funcs[0].body_size == sizeof bad_body);
+  wscan_free(&outline);
+  module[body_start(sizeof three_types) - 1] = sizeof bad_body + 1; /* the body now overruns the section */
+  CHECK(wscan_parse_sections(module, len, &outline, err) == WSCAN_MALFORMED);
+}
+
 static void test_truncation_and_corruption(void) {
   size_t len;
   uint8_t *bytes = load("prog-c-nodebug.wasm", &len);
@@ -595,6 +632,7 @@ int main(int argc, char **argv) {
   test_flags();
   test_refusal_files();
   test_names();
+  test_sections_only();
   test_truncation_and_corruption();
   test_speed();
   if (failures) {
