@@ -66,7 +66,7 @@ static const char help[] =
     "                          node    Node's V8 (node on PATH, or $WPROF_NODE), with\n"
     "                                  the addon, recorder and driver of\n"
     "                                  runtime-shim/node; a probe event costs more\n"
-    "                                  (1-3 ns, about 45 with exact timing or --trace)\n"
+    "                                  (2-5 ns, about 45 with exact timing or --trace)\n"
     "                          auto    (default) node for a module wasm2c cannot\n"
     "                                  translate (tail calls, SIMD) or of 1 MiB or\n"
     "                                  more not compiled yet, else wasm2c\n"

@@ -49,7 +49,7 @@ export const countsInstructions = (module) =>
 
 // Whether a run's enter, exit, count, exit_T, frame and catch probes are
 // the wasm recorder's (runtime-shim/wasm-recorder: wasm-to-wasm calls,
-// 1-3 ns an event) rather than the addon's (an N-API call each, ~45 ns): when
+// 2-5 ns an event) rather than the addon's (an N-API call each, ~45 ns): when
 // it records all the run needs, counts, sampled time and instructions (not
 // exact time, not --trace), unless WPROF_NODE_PROBES=addon.
 export const wasmRecorderServes = ({ timing, trace }) =>

@@ -31,7 +31,7 @@
 ** The wasm recorder (runtime-shim/wasm-recorder; wprof-node-recorder.mjs
 ** decides when): enter, exit, count, exit_T, frame and catch are then the
 ** functions of a wasm module that keeps the shadow stack and the
-** calling-context tree in its own memory, about 1-2 ns an event against 45
+** calling-context tree in its own memory, about 2-5 ns an event against 45
 ** for an N-API call. The addon reads that memory (wasm-recorder.h) and
 ** rebuilds its tree in libwprof (wprof_path_child, ...) before each
 ** allocation probe, whose path is the top frame's, and at finish, with the

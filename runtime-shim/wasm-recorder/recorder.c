@@ -5,8 +5,9 @@
 ** wasm, never into JavaScript or C. The Node engine instantiates it and
 ** passes its exports as the guest's enter, exit, count, exit_i32, exit_i64,
 ** exit_f32, exit_f64, frame and catch (docs/probe-abi.md, with the same
-** semantics as wprof-probes.h and recorder.c, mismatches included); the
-** allocation probes stay with the addon, which reads this module's memory
+** semantics as wprof-probes.h and recorder.c, mismatches included), and
+** exports unwind for the host (wprof_thread_unwind's); the allocation
+** probes stay with the addon, which reads this module's memory
 ** (wasm-recorder.h) to attribute them and, at the end, to hand the tree to
 ** libwprof (runtime-shim/node/wprof-node.c).
 **
@@ -14,8 +15,9 @@
 ** taken with memory.grow by a bump allocator; a table that outgrows its room
 ** is copied into a new one (the old stays, unused: at most as much again).
 ** Imports: host.stopped() (throws: a stop signal set state.stop and made
-** the stack look full, so the guest stops at its next enter), host.grown() (the node table or the stack were
-** moved, and the memory may have grown: the addon takes the new sizes).
+** the stack look full, so the guest stops at its next enter), host.grown()
+** (the node table or the stack were moved, and the memory may have grown:
+** the addon takes the new sizes).
 **
 ** Built a second time with -DWREC_COST for a module rewritten with
 ** `wasm-instrument --cost`: it then also imports host.cost() -> i64, the
