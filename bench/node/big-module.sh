@@ -16,8 +16,9 @@
 # auto, which takes node for a big module not compiled yet; default timing,
 # sampled) + `wprof report`, from the npm .wasm to the printed report. Each
 # round runs, in turn: those three; wasm-instrument --skip-validation;
-# `wprof run --engine node --timing none`, without and with the event ring
-# (WPROF_NODE_RING=4096, docs/limitations.md); the uninstrumented module under
+# `wprof run --engine node --timing none`, on the wasm recorder's probes (the
+# default) and on the addon's (WPROF_NODE_PROBES=addon, docs/limitations.md);
+# the uninstrumented module under
 # `wprof run --engine node` (the same driver, wprof-run-node.mjs, with no
 # probe) and under bare node:wasi (tests/wasi/node-wasi.mjs); and both
 # modules' start-up alone (`yosys -V`). A first round warms up and checks that
@@ -74,14 +75,14 @@ echo "ARGS: ${yosys[*]}"
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # The variants of a round, in order, and what each runs (stdout to $scratch/NAME.out).
-variants=(instrument instrument-skip-validation run-sampled report run-none run-ring plain-wprof plain-node start-inst start-plain)
+variants=(instrument instrument-skip-validation run-sampled report run-none run-addon plain-wprof plain-node start-inst start-plain)
 declare -A shown=(
   [instrument]="wasm-instrument -q yosys.wasm yosys.i.wasm"
   [instrument-skip-validation]="wasm-instrument -q --skip-validation yosys.wasm yosys.s.wasm"
   [run-sampled]="wprof run -q -o prof.db DIRS yosys.i.wasm -- ARGS"
   [report]="wprof report prof.db"
   [run-none]="wprof run -q --engine node --timing none -o none.db DIRS yosys.i.wasm -- ARGS"
-  [run-ring]="WPROF_NODE_RING=4096 wprof run -q --engine node --timing none -o ring.db DIRS yosys.i.wasm -- ARGS"
+  [run-addon]="WPROF_NODE_PROBES=addon wprof run -q --engine node --timing none -o addon.db DIRS yosys.i.wasm -- ARGS"
   [plain-wprof]="wprof run -q --engine node -o plain.db DIRS yosys.wasm -- ARGS"
   [plain-node]="node tests/wasi/node-wasi.mjs DIRS yosys.wasm ARGS"
   [start-inst]="wprof run -q --engine node -o start.db yosys.i.wasm -V"
@@ -94,7 +95,7 @@ variant() {
     run-sampled) "$wprof" run -q -o "$scratch/prof.db" "${dirs[@]}" "$scratch/yosys.i.wasm" -- "${yosys[@]}" ;;
     report) "$wprof" report "$scratch/prof.db" ;;
     run-none) "$wprof" run -q --engine node --timing none -o "$scratch/none.db" "${dirs[@]}" "$scratch/yosys.i.wasm" -- "${yosys[@]}" ;;
-    run-ring) WPROF_NODE_RING=4096 "$wprof" run -q --engine node --timing none -o "$scratch/ring.db" "${dirs[@]}" "$scratch/yosys.i.wasm" -- "${yosys[@]}" ;;
+    run-addon) WPROF_NODE_PROBES=addon "$wprof" run -q --engine node --timing none -o "$scratch/addon.db" "${dirs[@]}" "$scratch/yosys.i.wasm" -- "${yosys[@]}" ;;
     plain-wprof) "$wprof" run -q --engine node -o "$scratch/plain.db" "${dirs[@]}" yosys.wasm -- "${yosys[@]}" ;;
     plain-node) node "$top/tests/wasi/node-wasi.mjs" "${dirs[@]}" yosys.wasm "${yosys[@]}" ;;
     start-inst) "$wprof" run -q --engine node -o "$scratch/start.db" "$scratch/yosys.i.wasm" -V ;;
@@ -117,7 +118,7 @@ best() { awk -v c="$2" 'NR == 1 || $c < m {m = $c} END {print m}' "$scratch/$1.t
 
 echo "warm-up round, checking the outputs"
 for v in "${variants[@]}"; do run_variant "$v"; done
-for v in run-sampled run-none run-ring plain-wprof; do
+for v in run-sampled run-none run-addon plain-wprof; do
   cmp -s "$scratch/plain-node.out" "$scratch/$v.out" || { echo "big-module: $v prints other than bare Node" >&2; exit 1; }
 done
 grep -q '(node, exited, exit code 0)' "$scratch/report.out" || { echo "big-module: auto did not run it under node" >&2; exit 1; }
@@ -140,7 +141,7 @@ echo
 echo "overhead (medians; wall, CPU):"
 echo "  instrumented, sampled  / plain, same driver: $(ratio run-sampled plain-wprof 1), $(ratio run-sampled plain-wprof 2)"
 echo "  instrumented, none     / plain, same driver: $(ratio run-none plain-wprof 1), $(ratio run-none plain-wprof 2)"
-echo "  instrumented, ring     / plain, same driver: $(ratio run-ring plain-wprof 1), $(ratio run-ring plain-wprof 2)"
+echo "  instrumented, none, addon's probes / plain, same driver: $(ratio run-addon plain-wprof 1), $(ratio run-addon plain-wprof 2)"
 echo "  instrumented, sampled  / plain, bare Node:   $(ratio run-sampled plain-node 1), $(ratio run-sampled plain-node 2)"
 echo "  plain, wprof's driver  / plain, bare Node:   $(ratio plain-wprof plain-node 1), $(ratio plain-wprof plain-node 2)"
 # Wall time is the goal's measure, but other work on the machine inflates it:

@@ -156,75 +156,6 @@ export function exitTrampolines(exit) {
 }
 
 // ---------------------------------------------------------------------------
-// The event ring for native probes: a host whose probes cost a native call
-// each (an N-API addon, ~45 ns) serves enter, exit, count and exit_T from a
-// generated wasm module instead, whose functions append one event word,
-// fid << 2 | kind (RING_KIND), to a ring in its own memory and, when the ring
-// is full, call the imported drain() that replays the events in the native
-// recorder. The memory (the host's, never grown) is laid out as
-//
-//   bytes 0..3   limit: the ring's size in bytes (a host may set it to 0 to
-//                have the next event call drain, e.g. from a signal handler)
-//   bytes 4..7   pos: the bytes of the ring in use (drain() sets it to 0)
-//   bytes 8..    the ring: one little-endian u32 per event
-//
-// and drain() reads pos itself, so that the host can also drain the ring
-// before any probe of its own (frame, catch, alloc...) or at the end.
-// A fid is below 2^30 (V8 takes at most 10^6 functions).
-//
-//   const { probes, memory } = ringProbes(drain, capacity);   // enter, exit, count, exit_T
-//
-// (the memory is the host's, imported: its pages follow the capacity).
-
-export const RING_KIND = { enter: 0, exit: 1, count: 2 };
-export const RING_HEADER_BYTES = 8;
-
-let ringModuleCache = null;
-
-function ringModule() {
-  if (ringModuleCache) return ringModuleCache;
-  const I32 = EXIT_VALUE_TYPES.i32, FUNC = 0x60, END = 0x0b;
-  const LOCAL_GET = 0x20, LOCAL_SET = 0x21, LOCAL_TEE = 0x22, CALL = 0x10, IF = 0x04, EMPTY = 0x40;
-  const I32_CONST = 0x41, I32_LOAD = 0x28, I32_STORE = 0x36, I32_ADD = 0x6a, I32_SHL = 0x74, I32_OR = 0x72, I32_GE_U = 0x4f;
-  const mem = (op, offset) => [op, 2, ...uleb(offset)]; // align 4
-  const types = Object.values(EXIT_VALUE_TYPES);
-  // function k: enter, exit, count (i32) -> (), then exit_T (i32, T) -> T
-  const probes = [['enter', 'enter', null], ['exit', 'exit', null], ['count', 'count', null],
-    ...Object.keys(EXIT_VALUE_TYPES).map((type) => [`exit_${type}`, 'exit', EXIT_VALUE_TYPES[type]])];
-  const body = (kind, valueType) => {
-    const p = valueType === null ? 1 : 2; // the local holding pos
-    const code = [1, 1, I32, // one i32 local
-      I32_CONST, 0, ...mem(I32_LOAD, 4), LOCAL_TEE, p, // p = pos
-      LOCAL_GET, 0, I32_CONST, 2, I32_SHL, I32_CONST, RING_KIND[kind], I32_OR, ...mem(I32_STORE, RING_HEADER_BYTES),
-      I32_CONST, 0, LOCAL_GET, p, I32_CONST, 4, I32_ADD, LOCAL_TEE, p, ...mem(I32_STORE, 4), // pos = p + 4
-      LOCAL_GET, p, I32_CONST, 0, ...mem(I32_LOAD, 0), I32_GE_U, IF, EMPTY, CALL, 0, END, // full: drain()
-      ...(valueType === null ? [] : [LOCAL_GET, 1]), END];
-    return [...uleb(code.length), ...code];
-  };
-  const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    // type 0: drain () -> (); type 1: (i32) -> (); type k+2: (i32, T) -> T
-    ...section(1, [[FUNC, 0, 0], [FUNC, 1, I32, 0], ...types.map((t) => [FUNC, 2, I32, t, 1, t])]),
-    ...section(2, [[...name('native'), ...name('drain'), 0x00, 0], [...name('native'), ...name('memory'), 0x02, 0x00, 1]]),
-    ...section(3, probes.map(([, , t]) => uleb(t === null ? 1 : 2 + types.indexOf(t)))),
-    ...section(7, probes.map(([probe], k) => [...name(probe), 0x00, ...uleb(k + 1)])),
-    ...section(10, probes.map(([, kind, t]) => body(kind, t))),
-  ];
-  ringModuleCache = new WebAssembly.Module(new Uint8Array(bytes));
-  return ringModuleCache;
-}
-
-// The probes { enter, exit, count, exit_i32, ... } of a ring of `capacity`
-// events that calls drain() when full, and its memory.
-export function ringProbes(drain, capacity) {
-  const bytes = RING_HEADER_BYTES + 4 * capacity;
-  const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536), maximum: Math.ceil(bytes / 65536) });
-  new Uint32Array(memory.buffer, 0, 2).set([4 * capacity, 0]); // limit, pos
-  const probes = new WebAssembly.Instance(ringModule(), { native: { drain, memory } }).exports;
-  return { probes: { ...probes }, memory };
-}
-
-// ---------------------------------------------------------------------------
 // The instruction counter for native probes: a host whose probes cannot
 // read a wasm global (an N-API addon) gets wasm trampolines that pass the
 // guest's `wprof.cost` counter along as two i32 (low, high), e.g. enter(fid)
@@ -287,6 +218,47 @@ export function counterTrampolines(native) {
   };
   bind(new WebAssembly.Global({ value: 'i64', mutable: true }, 0n));
   return { probes: { ...probes }, bind };
+}
+
+// The instruction counter for the wasm recorder (runtime-shim/wasm-recorder
+// built with WREC_COST), which imports it as a function cost() -> i64:
+// read() returns the counter of the instance bound later, through a table
+// (0 until then), since the counter exists only once the guest is
+// instantiated, after the recorder:
+//
+//   const c = counterReader();                   // { read, bind }
+//   ... the recorder instantiated with c.read as its cost, then the guest ...
+//   c.bind(instance.exports['wprof.cost']);
+
+let counterReaderCache = null;
+
+function counterReaderModules() {
+  if (counterReaderCache) return counterReaderCache;
+  const I64 = EXIT_VALUE_TYPES.i64, FUNC = 0x60, END = 0x0b;
+  const GLOBAL_GET = 0x23, CALL_INDIRECT = 0x11, I32_CONST = 0x41;
+  const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const code = (body) => [...uleb(body.length + 2), 0 /* no locals */, ...body, END];
+  const module = (imports, body) => new WebAssembly.Module(new Uint8Array([
+    ...header,
+    ...section(1, [[FUNC, 0, 1, I64]]), // type 0: () -> i64
+    ...section(2, [imports]),
+    ...section(3, [[0]]),
+    ...section(7, [[...name('read'), 0x00, 0]]),
+    ...section(10, [code(body)]),
+  ]));
+  counterReaderCache = {
+    front: module([...name('t'), ...name('table'), 0x01, 0x70, 0x00, 1], [I32_CONST, 0, CALL_INDIRECT, 0, 0]),
+    reader: module([...name('g'), ...name('cost'), 0x03, I64, 0x01], [GLOBAL_GET, 0]),
+  };
+  return counterReaderCache;
+}
+
+export function counterReader() {
+  const { front, reader } = counterReaderModules();
+  const table = new WebAssembly.Table({ initial: 1, element: 'anyfunc' });
+  const bind = (cost) => table.set(0, new WebAssembly.Instance(reader, { g: { cost } }).exports.read);
+  bind(new WebAssembly.Global({ value: 'i64', mutable: true }, 0n));
+  return { read: new WebAssembly.Instance(front, { t: { table } }).exports.read, bind };
 }
 
 // ---------------------------------------------------------------------------

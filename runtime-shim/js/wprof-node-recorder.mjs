@@ -3,15 +3,17 @@
 // node`, a WASI command) and wprof-register.mjs (`node --import`, an
 // unchanged JavaScript application). It loads the addon (beside this file in
 // the build tree's runtime-shim/node), builds the `wprof` imports of a
-// module (the instruction-counter trampolines of a `--cost` module
-// included), guards the calls into a recorded instance (a call that ends by
-// a throw closes the frames it leaves: guardInstance, intoGuest), words
-// V8's traps as the wasm2c engine does, and ends a run:
-// the counter's last value, the trap or interruption line, the database.
+// module (the wasm recorder wprof-recorder.wasm, beside the addon too, or
+// the addon's own probes, with the instruction-counter trampolines of a
+// `--cost` module), guards the calls into a recorded instance (a call that
+// ends by a throw closes the frames it leaves: guardInstance, intoGuest),
+// words V8's traps as the wasm2c engine does, and ends a run: the counter's
+// last value, the trap or interruption line, the database.
 
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import process from 'node:process';
-import { counterTrampolines, exitTrampolines, ringProbes, WPROF_ABI_COST_EXPORT, WPROF_ABI_IMPORT_MODULE } from './wprof-host.mjs';
+import { counterReader, counterTrampolines, exitTrampolines, PROBE_NAMES, WPROF_ABI_COST_EXPORT, WPROF_ABI_IMPORT_MODULE } from './wprof-host.mjs';
 
 export const addon = createRequire(import.meta.url)('./wprof_node.node');
 
@@ -45,33 +47,56 @@ export const importsProbes = (module) =>
 export const countsInstructions = (module) =>
   WebAssembly.Module.exports(module).some((e) => e.name === WPROF_ABI_COST_EXPORT && e.kind === 'global');
 
-// The event ring a run with --timing none gets: WPROF_NODE_RING=N, N events
-// (4096, 16 KiB, is what bench/RESULTS.md measured); unset or 0, none (not
-// the default yet: +7-9 ns an event, above issue 12's goal).
-export const ringCapacity = () => Math.max(0, Math.floor(Number(process.env.WPROF_NODE_RING ?? 0)) || 0);
+// Whether a run's enter, exit, count, exit_T, frame and catch probes are
+// the wasm recorder's (runtime-shim/wasm-recorder: wasm-to-wasm calls,
+// 2-5 ns an event) rather than the addon's (an N-API call each, ~45 ns): when
+// it records all the run needs, counts, sampled time and instructions (not
+// exact time, not --trace), unless WPROF_NODE_PROBES=addon.
+export const wasmRecorderServes = ({ timing, trace }) =>
+  timing !== 'exact' && !trace && process.env.WPROF_NODE_PROBES !== 'addon';
 
-// The `wprof` imports of `module` for the open recorder: the addon's
-// functions themselves; with ringEvents > 0 (a module that does not count
-// its instructions, timing none: the events reach libwprof late), enter,
-// exit, count and exit_T from an event ring of that many events that the
-// addon drains; for a module counting its instructions,
-// enter/exit/count/catch through trampolines that pass the counter along.
-// bind(instance) gives them the instance's counter (until then, 0).
-export function recorderProbes(module, { ringEvents = 0 } = {}) {
+// The wasm recorder's probes for `module`, attached to the addon (one per
+// process): its build that reads the instruction counter for a module that
+// has one. bind(instance) gives it the instance's counter. The guards
+// (intoGuest) then unwind the recorder's stack.
+function wasmRecorderProbes(module) {
+  const counter = countsInstructions(module) ? counterReader() : null;
+  const file = counter ? './wprof-recorder-cost.wasm' : './wprof-recorder.wasm';
+  const recorder = new WebAssembly.Instance(new WebAssembly.Module(fs.readFileSync(new URL(file, import.meta.url))),
+    { host: { stopped: addon.recorderStopped, grown: addon.recorderGrown, ...(counter && { cost: counter.read }) } }).exports;
+  const error = addon.recorderAttach(recorder.memory, recorder.init());
+  if (error !== null) throw new Error(error);
+  if (counter) addon.countInstructions();
+  guestStack = { frame: recorder.frame, unwindTo: recorder.unwind };
+  // exit_T for the types C cannot spell (v128, references): trampolines calling its exit
+  const probes = exitTrampolines(recorder.exit);
+  for (const name of PROBE_NAMES) if (name in recorder) probes[name] = recorder[name];
+  return { probes, counter };
+}
+
+// The `wprof` imports of `module` for the open recorder, a run of `timing`
+// (a key of TIMING) and `trace`: the wasm recorder's where it serves
+// (wasmRecorderServes) with the addon's allocation probes; otherwise the
+// addon's functions themselves, with, for a module counting its
+// instructions, enter/exit/count/catch through trampolines that pass the
+// counter along. bind(instance) gives them the instance's counter (until
+// then, 0).
+export function recorderProbes(module, { timing, trace }) {
   const probes = {};
   for (const name of ['enter', 'exit', 'count', 'frame', 'catch', 'alloc', 'realloc', 'free']) probes[name] = addon[name];
-  if (ringEvents > 0 && !countsInstructions(module)) {
-    const ring = ringProbes(addon.drain, ringEvents);
-    const error = addon.ringAttach(ring.memory.buffer);
-    if (error !== null) throw new Error(error);
-    return { probes: { ...probes, ...ring.probes }, bind: () => {}, batched: true };
+  let counter = null;
+  if (wasmRecorderServes({ timing, trace })) {
+    const served = wasmRecorderProbes(module);
+    Object.assign(probes, served.probes);
+    counter = served.counter;
+  } else {
+    counter = countsInstructions(module) ? counterTrampolines(addon) : null;
+    if (counter) {
+      addon.countInstructions();
+      Object.assign(probes, counter.probes);
+    }
+    Object.assign(probes, exitTrampolines(probes.exit));
   }
-  const counter = countsInstructions(module) ? counterTrampolines(addon) : null;
-  if (counter) {
-    addon.countInstructions();
-    Object.assign(probes, counter.probes);
-  }
-  Object.assign(probes, exitTrampolines(probes.exit));
   return {
     probes,
     bind(instance) {
@@ -83,6 +108,8 @@ export function recorderProbes(module, { ringEvents = 0 } = {}) {
 }
 
 let guestCounter = null; // the recorded instance's instruction counter, when it has one
+// the guest's shadow stack, for the guards: libwprof's, or the wasm recorder's
+let guestStack = { frame: addon.frame, unwindTo: addon.unwindTo };
 
 // Gives the addon the counter's current value: where the guest was left by
 // a trap, proc_exit or a throw, ahead of the last probe.
@@ -98,7 +125,8 @@ function passInstructions() {
 // exported functions, the functions its tables hand out, its start
 // function) is wrapped by intoGuest, which notes libwprof's depth when the
 // call begins and, when it ends by a throw, closes the frames above it as
-// unwound (wprof_thread_unwind) before rethrowing: a later call, or the
+// unwound (wprof_thread_unwind, or the wasm recorder's unwind) before
+// rethrowing: a later call, or the
 // import that caught the exception returning to wasm, sees the stack as it
 // was. Re-entry (JS -> wasm -> JS import -> wasm) nests. At the outermost
 // entry no guest frame can be open, so its depth is 0 without asking the
@@ -111,13 +139,13 @@ let entries = 0; // calls into a recorded instance now on the JavaScript stack
 // fn, wrapped so that a call that ends by a throw closes the guest's frames it leaves.
 export function intoGuest(fn) {
   return (...args) => {
-    const depth = entries === 0 ? 0 : addon.frame();
+    const depth = entries === 0 ? 0 : guestStack.frame();
     entries++;
     try {
       return fn(...args);
     } catch (error) {
       passInstructions();
-      addon.unwindTo(depth);
+      guestStack.unwindTo(depth);
       throw error;
     } finally {
       entries--;
@@ -129,7 +157,7 @@ export function intoGuest(fn) {
 // from the event loop, when no other call into the guest is on the stack.
 export const intoGuestLater = (pending) => pending.catch((error) => {
   passInstructions();
-  addon.unwindTo(0);
+  guestStack.unwindTo(0);
   throw error;
 });
 

@@ -42,6 +42,7 @@ import {
 const output = path.resolve(process.env.WPROF_OUTPUT || 'wprof.db');
 const timing = process.env.WPROF_TIMING || 'sampled';
 const quiet = process.env.WPROF_QUIET === '1';
+const trace = process.env.WPROF_TRACE === '1';
 const say = (line) => process.stderr.write(`wprof: ${line}\n`);
 if (!(timing in TIMING)) {
   say(`WPROF_TIMING=${timing}: expected sampled, exact or none`);
@@ -131,7 +132,7 @@ function probesFor(module) {
   }
   if (!source) return notProfiled(module, 'its bytes were not seen: it was compiled before wprof-register.mjs ran');
   const openError = addon.open(output, source.name, source.bytes, process.argv, TIMING[timing],
-    Number(process.env.WPROF_SAMPLE_INTERVAL || 0), false, process.env.WPROF_TRACE === '1');
+    Number(process.env.WPROF_SAMPLE_INTERVAL || 0), false, trace);
   if (openError !== null) {
     // libwprof's words; the exit code tells a module wprof cannot read from a database it cannot create
     const unreadable = (() => {
@@ -146,7 +147,7 @@ function probesFor(module) {
     ended = true;
     process.exit(unreadable ? EXIT.DATA : EXIT.CANT_CREATE);
   }
-  const { probes, bind } = ourOwn(() => recorderProbes(module));
+  const { probes, bind } = ourOwn(() => recorderProbes(module, { timing, trace }));
   run = { module, bytes: source.bytes, name: source.name, probes, bind, counted: countsInstructions(module), bound: false };
   const samplingError = addon.samplingStart();
   if (samplingError !== null) say(`no samples: ${samplingError}`);

@@ -23,7 +23,7 @@ import process from 'node:process';
 import { parseArgs } from 'node:util';
 import { deterministicWasi } from './wprof-deterministic.mjs';
 import { PROBE_NAMES, WPROF_ABI_IMPORT_MODULE } from './wprof-host.mjs';
-import { addon, endRun, EXIT, guardInstance, isTrap, recorderProbes, ringCapacity, SIGNAL_EXIT, STATUS, stopSignalName, TIMING, trapMessage } from './wprof-node-recorder.mjs';
+import { addon, endRun, EXIT, guardInstance, isTrap, recorderProbes, SIGNAL_EXIT, STATUS, stopSignalName, TIMING, trapMessage } from './wprof-node-recorder.mjs';
 
 function fail(code, what, message) {
   process.stderr.write(`wprof run: ${what}: ${message}\n`);
@@ -92,10 +92,7 @@ const openError = addon.open(opts.output, modulePath, bytes, [modulePath, ...gue
   Number(opts['sample-interval']), opts.deterministic, opts.trace);
 if (openError !== null) fail(EXIT.CANT_CREATE, opts.output, openError);
 
-// the event ring (WPROF_NODE_RING) only where the events may reach libwprof
-// late: no clock read at a probe (--timing none), no trace
-const ringEvents = opts.timing === 'none' && !opts.trace ? ringCapacity() : 0;
-const { probes, bind } = recorderProbes(module, { ringEvents });
+const { probes, bind } = recorderProbes(module, { timing: opts.timing, trace: opts.trace });
 
 let instance, guest;
 try {

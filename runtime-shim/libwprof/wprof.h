@@ -134,6 +134,41 @@ void wprof_abandon(wprof_recorder *rec);
 /* Frees everything; removes the temp file if wprof_finish was not reached. */
 void wprof_close(wprof_recorder *rec);
 
+/* Probes served elsewhere (external.c): a host whose enter/exit/count/
+** frame/catch probes run in a recorder of its own (the Node engine's,
+** compiled to wasm: runtime-shim/wasm-recorder) keeps the shadow stack and
+** the calling-context tree there while the guest runs, and hands them to t
+** before each allocation probe (credited to the top frame's path) and before
+** wprof_finish (which closes the open frames as unwound), so that the
+** database is the one libwprof's own probes would have written. For runs
+** without exact time and without --trace (frames get no start time). */
+typedef struct wprof_node wprof_path; /* a call path of a thread's calling-context tree */
+
+/* The thread's root: the host, with no frame open (not a call path). */
+wprof_path *wprof_path_root(wprof_thread *t);
+
+/* The path of a call of fid from `parent`, created if new. A new path takes
+** the next id of the run: add paths in the order the guest first took them,
+** parents first, to get the ids libwprof's probes would have given. */
+wprof_path *wprof_path_child(wprof_thread *t, wprof_path *parent, uint32_t fid);
+
+/* Sets a path's totals: its calls, its frames closed without an exit, the
+** samples that found it on top (sampled time; else 0) and the instructions
+** executed inside it (--cost, see wprof_thread_count_instructions; else 0). */
+void wprof_path_set_counts(wprof_path *p, uint64_t calls, uint64_t unwound, uint64_t samples,
+                           uint64_t incl_instructions);
+
+/* Makes `top` the path on top of t's shadow stack: it and its ancestors
+** are t's open frames. */
+void wprof_thread_set_top(wprof_thread *t, wprof_path *top);
+
+/* --cost: the instruction counter when p's open frame was entered. */
+void wprof_path_set_entry_instructions(wprof_path *p, uint64_t instructions);
+
+/* Sets t's totals: frames closed without an exit, and exit and catch probes
+** that did not match the stack (every other call ended by an exit). */
+void wprof_thread_set_totals(wprof_thread *t, uint64_t unwound, uint64_t mismatches);
+
 /* Summary for the host's one-line report after the run. */
 struct wprof_summary {
   uint64_t calls, functions_called, alloc_objects, alloc_bytes, live_objects, live_bytes;

@@ -17,8 +17,8 @@
 ** samplingStart/samplingStop (the SIGPROF sampler of libwprof, on Node's main
 ** thread: it works there, the guest's syscalls being restarted), finish
 ** (wprof_finish, then the summary line of every wprof host), close (no run),
-** drain and ringAttach (the event ring, below),
-** empty (the bench's baseline) and the stop signals.
+** recorderAttach, recorderGrown and recorderStopped (the wasm recorder,
+** below), empty (the bench's baseline) and the stop signals.
 **
 ** Stop signals: V8 runs the guest synchronously, so a JavaScript SIGINT
 ** handler would never run before it returns. open() installs a C handler
@@ -28,18 +28,19 @@
 ** as 'interrupted'. A second signal removes the unfinished database and exits
 ** at once with 128 + the signal, as the wasm2c host does.
 **
-** The event ring (batching, wprof-node-recorder.mjs decides when): enter,
-** exit, count and exit_T are then the functions of the ring module of
-** wprof-host.mjs (ringProbes), which append fid << 2 | kind to a ring in a
-** wasm memory of their own and call drain() when it is full; drain replays
-** the events through the same wprof_probe_* (about 45 ns of N-API call per
-** ring instead of per event). ringAttach(buffer) gives the addon that
-** memory's ArrayBuffer: its backing store does not move, the memory never
-** growing. Every probe whose handling depends on the stack (frame, catch,
-** alloc, realloc, free) and finish first drain the ring; the stop handler
-** sets the ring's limit to 0, so that every event calls drain, which throws
-** at the first enter (not replayed), as the unbatched enter probe would. The ring outlives the run: events
-** after finish (an 'exit' listener of the application) drain into nothing.
+** The wasm recorder (runtime-shim/wasm-recorder; wprof-node-recorder.mjs
+** decides when): enter, exit, count, exit_T, frame and catch are then the
+** functions of a wasm module that keeps the shadow stack and the
+** calling-context tree in its own memory, about 2-5 ns an event against 45
+** for an N-API call. The addon reads that memory (wasm-recorder.h) and
+** rebuilds its tree in libwprof (wprof_path_child, ...) before each
+** allocation probe, whose path is the top frame's, and at finish, with the
+** counts. recorderAttach(memory, state) gives it the memory and the
+** address of the recorder's state; the recorder calls recorderGrown when
+** its memory grew (and moved), and recorderStopped at its first enter after
+** the stop handler set its state's stop word and made its stack look full
+** (that call throws, as the enter probe would). The recorder outlives the run: events after finish
+** (an 'exit' listener of the application) go nowhere.
 **
 ** Instructions (wasm-instrument --cost): a wasm global cannot be read from
 ** C, so the enter, exit, count and catch probes of a module with a counter
@@ -49,25 +50,41 @@
 ** sets that up; setInstructions(low, high) gives the final value at the end).
 */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <node_api.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "wasm-recorder.h"
 #include "wprof-abi.h"
 #include "wprof.h"
 #include "wprof-probes.h"
+#include "xalloc.h"
 
 static wprof_recorder *recorder;
 static wprof_thread *thread;
 static volatile sig_atomic_t stop_signal;
 static uint64_t instructions; /* the guest's counter, as the last probe was given it */
-/* the ring's memory (wprof-host.mjs, ringProbes): limit, pos, then the events */
-static volatile uint32_t *ring;
-static uint32_t ring_bytes; /* the events' room, in bytes */
-static napi_ref ring_buffer;
+static bool counted;          /* countInstructions() was called */
+/* the wasm recorder (recorderAttach): its memory, where it is, its state */
+static napi_ref wrec_memory;
+static uint8_t *wrec_base;
+static uint32_t wrec_state_at;
+static struct wrec_state *volatile wrec;
+static wprof_path **paths; /* libwprof's path of each of the recorder's nodes */
+static uint32_t npaths, paths_cap;
+/* sampled time with the wasm recorder (below): samples per node id */
+static enum wprof_timing run_timing;
+static uint64_t run_sample_interval_ns;
+static uint32_t *volatile samples;
+static volatile uint32_t samples_cap;
+static timer_t sample_timer;
+static bool sampling;
 
 #define CHECK(call)                        \
   do {                                     \
@@ -154,79 +171,104 @@ CALL_PROBE(enter, STOP_HERE)
 CALL_PROBE(exit, )
 CALL_PROBE(count, )
 
-/* ---- the event ring ---- */
+/* ---- the wasm recorder ---- */
 
-enum { RING_ENTER, RING_EXIT, RING_COUNT };
-
-/* Replays the ring's events into the recorder (none after finish) and
-** empties it; with stop_at_enter, a last event that is an enter is not
-** replayed: false then, that enter being where the guest stops. */
-static WPROF_PROBE_CODE bool drain_events(bool stop_at_enter) {
-  if (!ring) return true;
-  uint32_t used = ring[1];
-  if (used > ring_bytes) used = ring_bytes;
-  const uint32_t *event = (const uint32_t *)ring + 2, *end = event + used / 4; /* only this thread writes them */
-  ring[1] = 0;
-  if (!thread) return true;
-  bool stop = stop_at_enter && event < end && (end[-1] & 3) == RING_ENTER;
-  end -= stop;
-  for (; event < end; event++) {
-    uint32_t word = *event, fid = word >> 2;
-    switch (word & 3) {
-      case RING_ENTER: wprof_probe_enter(thread, fid); break;
-      case RING_EXIT: wprof_probe_exit(thread, fid); break;
-      default: wprof_probe_count(thread, fid); break;
+/* Hands the wasm recorder's tree to libwprof: the paths created since the
+** last time (in order, so that they get the same ids) and the path on top
+** (the allocation probes credit it). With counts (at the end), every path's
+** counts, the open frames' instruction counters at entry and the thread's
+** totals too. */
+static WPROF_PROBE_CODE void recorder_sync(bool counts) {
+  const struct wrec_state *s = wrec;
+  if (!s || !thread) return;
+  const struct wrec_node *nodes = (const struct wrec_node *)(wrec_base + s->nodes);
+  if (s->nnodes > npaths) {
+    if (s->nnodes > paths_cap) {
+      paths_cap = 2 * s->nnodes;
+      paths = realloc(paths, paths_cap * sizeof *paths);
+      if (!paths) wprof_out_of_memory();
     }
+    if (npaths == 0) paths[npaths++] = wprof_path_root(thread);
+    for (; npaths < s->nnodes; npaths++) paths[npaths] = wprof_path_child(thread, paths[nodes[npaths].parent], nodes[npaths].fid);
   }
-  return !stop;
+  const struct wrec_frame *bottom = (const struct wrec_frame *)(wrec_base + s->frames);
+  const struct wrec_frame *top = (const struct wrec_frame *)(wrec_base + s->top);
+  wprof_thread_set_top(thread, paths[top->node]);
+  if (!counts) return;
+  for (uint32_t id = 0; id < s->nnodes; id++)
+    wprof_path_set_counts(paths[id], nodes[id].calls, nodes[id].unwound, id < samples_cap ? samples[id] : 0,
+                          nodes[id].incl_instructions);
+  for (const struct wrec_frame *f = bottom + 1; counted && f <= top; f++)
+    wprof_path_set_entry_instructions(paths[f->node], f->instructions_at_entry);
+  wprof_thread_set_totals(thread, s->unwound, s->mismatches);
 }
 
-static WPROF_PROBE_CODE void drain_ring(void) {
-  drain_events(false);
+/* Where the recorder's memory is now (it moves when it grows). */
+static napi_value recorder_locate(napi_env env) {
+  napi_value memory, buffer;
+  void *data = NULL;
+  size_t len = 0;
+  if (!wrec_memory) return NULL;
+  CHECK(napi_get_reference_value(env, wrec_memory, &memory));
+  CHECK(napi_get_named_property(env, memory, "buffer", &buffer));
+  CHECK(napi_get_arraybuffer_info(env, buffer, &data, &len));
+  if (wrec_state_at + sizeof(struct wrec_state) > len) return NULL;
+  wrec_base = data;
+  wrec = (struct wrec_state *)(wrec_base + wrec_state_at);
+  if (stop_signal) {
+    wrec->stop = 1;
+    wrec->frames_end = wrec->frames;
+  }
+  if (wrec->nodes_cap > samples_cap) { /* with the sampler's signal held back */
+    sigset_t prof, old;
+    sigemptyset(&prof);
+    sigaddset(&prof, SIGPROF);
+    pthread_sigmask(SIG_BLOCK, &prof, &old);
+    uint32_t *more = realloc(samples, wrec->nodes_cap * sizeof *more);
+    if (!more) wprof_out_of_memory();
+    memset(more + samples_cap, 0, (wrec->nodes_cap - samples_cap) * sizeof *more);
+    samples = more;
+    samples_cap = wrec->nodes_cap;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+  }
+  return NULL;
 }
 
-/* drain(): the ring's import, when it is full, or after a stop signal (its
-** limit set to 0) at every event: the stop takes effect at the first enter,
-** not replayed, as the unbatched enter probe stops before it enters. */
-static WPROF_PROBE_CODE napi_value ring_drain(napi_env env, napi_callback_info info) {
+/* recorderAttach(memory, stateAddress): the wasm recorder's memory (a
+** WebAssembly.Memory) and the address of its state (its init()); null, or
+** why not. */
+static napi_value recorder_attach(napi_env env, napi_callback_info info) {
+  napi_value a[2];
+  get_args(env, info, 2, a);
+  if (wrec_memory) return string_value(env, "recorderAttach: a recorder is attached already");
+  CHECK(napi_create_reference(env, a[0], 1, &wrec_memory));
+  wrec_state_at = arg_u32(env, a[1]);
+  recorder_locate(env);
+  return wrec ? null_value(env) : string_value(env, "recorderAttach: not the recorder's memory");
+}
+
+/* recorderGrown(): the recorder's import host.grown, after its memory grew. */
+static napi_value recorder_grown(napi_env env, napi_callback_info info) {
   (void)info;
-  bool stopping = thread && wprof_probe_should_stop(thread);
-  if (drain_events(stopping) || !stopping) {
-    if (ring && !stop_signal) ring[0] = ring_bytes;
-    return NULL;
-  }
+  return recorder_locate(env);
+}
+
+/* recorderStopped(): the recorder's import host.stopped, at the first enter
+** after a stop signal: the guest stops there, as at the enter probe. */
+static napi_value recorder_stopped(napi_env env, napi_callback_info info) {
+  (void)info;
   throw_stop(env);
   return NULL;
 }
 
-/* ringAttach(arrayBuffer): the ring's memory, its limit already set (the
-** room for events); null, or why not. */
-static napi_value ring_attach(napi_env env, napi_callback_info info) {
-  napi_value a[1];
-  get_args(env, info, 1, a);
-  void *data = NULL;
-  size_t len = 0;
-  if (napi_get_arraybuffer_info(env, a[0], &data, &len) != napi_ok || len < 12)
-    return string_value(env, "ringAttach: not the ring's ArrayBuffer");
-  if (ring_buffer) napi_delete_reference(env, ring_buffer);
-  CHECK(napi_create_reference(env, a[0], 1, &ring_buffer));
-  ring = data;
-  ring_bytes = ring[0] <= len - 8 ? ring[0] : (uint32_t)(len - 8) & ~3u;
-  ring[0] = ring_bytes;
-  if (stop_signal) ring[0] = 0;
-  return null_value(env);
-}
-
 static WPROF_PROBE_CODE napi_value probe_frame(napi_env env, napi_callback_info info) {
   (void)info;
-  drain_ring();
   napi_value v;
   CHECK(napi_create_int32(env, thread ? wprof_probe_frame(thread) : 0, &v));
   return v;
 }
 
 static WPROF_PROBE_CODE napi_value probe_catch(napi_env env, napi_callback_info info) {
-  drain_ring();
   napi_value a[2];
   get_args(env, info, 2, a);
   NO_RUN_RETURN(NULL)
@@ -235,7 +277,6 @@ static WPROF_PROBE_CODE napi_value probe_catch(napi_env env, napi_callback_info 
 }
 
 static WPROF_PROBE_CODE napi_value probe_catch_counted(napi_env env, napi_callback_info info) {
-  drain_ring();
   napi_value a[4];
   get_args(env, info, 4, a);
   NO_RUN_RETURN(NULL)
@@ -245,7 +286,7 @@ static WPROF_PROBE_CODE napi_value probe_catch_counted(napi_env env, napi_callba
 }
 
 static WPROF_PROBE_CODE napi_value probe_alloc(napi_env env, napi_callback_info info) {
-  drain_ring();
+  recorder_sync(false);
   napi_value a[2];
   get_args(env, info, 2, a);
   NO_RUN_RETURN(NULL)
@@ -254,7 +295,7 @@ static WPROF_PROBE_CODE napi_value probe_alloc(napi_env env, napi_callback_info 
 }
 
 static WPROF_PROBE_CODE napi_value probe_realloc(napi_env env, napi_callback_info info) {
-  drain_ring();
+  recorder_sync(false);
   napi_value a[3];
   get_args(env, info, 3, a);
   NO_RUN_RETURN(NULL)
@@ -262,21 +303,23 @@ static WPROF_PROBE_CODE napi_value probe_realloc(napi_env env, napi_callback_inf
   return NULL;
 }
 
-/* A function of one u32 whose handling depends on the stack: the ring drained first. */
-#define DRAINED_CALL(name, call)                                                       \
+/* A function of one u32 whose handling depends on the stack: the wasm
+** recorder's tree handed over first. */
+#define SYNCED_CALL(name, call)                                                        \
   static WPROF_PROBE_CODE napi_value name(napi_env env, napi_callback_info info) { \
-    drain_ring();                                                                      \
+    recorder_sync(false);                                                              \
     napi_value a[1];                                                                   \
     get_args(env, info, 1, a);                                                         \
     NO_RUN_RETURN(NULL)                                                                \
     call(thread, arg_u32(env, a[0]));                                                  \
     return NULL;                                                                       \
   }
-DRAINED_CALL(probe_free, wprof_probe_free)
+SYNCED_CALL(probe_free, wprof_probe_free)
 /* unwindTo(depth): the frames deeper than depth (0: all) closed as unwound,
 ** for a call into the guest that ended by a throw (wprof-node-recorder.mjs,
-** which noted the depth with frame() when the call began). */
-DRAINED_CALL(unwind_to, wprof_thread_unwind)
+** which noted the depth with frame() when the call began; under the wasm
+** recorder, its own unwind and frame). */
+SYNCED_CALL(unwind_to, wprof_thread_unwind)
 
 /* No probe at all: the bench's baseline for an N-API call with one argument. */
 static napi_value empty(napi_env env, napi_callback_info info) {
@@ -295,7 +338,10 @@ static void on_stop_signal(int sig) {
   }
   stop_signal = sig;
   if (recorder) wprof_request_stop(recorder);
-  if (ring) ring[0] = 0; /* the next event drains the ring, and stops */
+  if (wrec) { /* the recorder's next enter finds its stack full, and stops */
+    wrec->stop = 1;
+    wrec->frames_end = wrec->frames;
+  }
 }
 
 
@@ -336,9 +382,11 @@ static napi_value open_run(napi_env env, napi_callback_info info) {
   napi_get_value_double(env, a[5], &interval);
   napi_get_value_bool(env, a[6], &deterministic);
   napi_get_value_bool(env, a[7], &trace);
+  run_timing = (enum wprof_timing)arg_u32(env, a[4]);
+  run_sample_interval_ns = interval > 0 ? (uint64_t)interval : WPROF_SAMPLE_INTERVAL_DEFAULT;
   struct wprof_run_options ro = {
       .db_path = db, .module_path = module_path, .module_bytes = bytes, .module_len = len,
-      .argc = (int)argc, .argv = argv, .host = "node", .timing = (enum wprof_timing)arg_u32(env, a[4]),
+      .argc = (int)argc, .argv = argv, .host = "node", .timing = run_timing,
       .sample_interval_ns = (uint64_t)interval, .trace = trace, .deterministic = deterministic,
   };
   char err[512] = "out of memory";
@@ -358,10 +406,13 @@ static napi_value open_run(napi_env env, napi_callback_info info) {
 }
 
 /* countInstructions(): the probes read `instructions`, which the _counted
-** probes set (call it before the first probe). */
+** probes set (call it before the first probe); under the wasm recorder
+** (built with WREC_COST), the open frames' entries are the recorder's and
+** setInstructions gives the final value. */
 static napi_value count_instructions(napi_env env, napi_callback_info info) {
   (void)env, (void)info;
   if (thread) wprof_thread_count_instructions(thread, &instructions);
+  counted = thread != NULL;
   return NULL;
 }
 
@@ -374,15 +425,71 @@ static napi_value set_instructions_now(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ---- sampled time with the wasm recorder ----
+** libwprof's sampler credits each sample to the top of libwprof's shadow
+** stack, which the wasm recorder's probes do not keep. So under the
+** recorder a timer of the addon's own sends SIGPROF to the guest's thread
+** every sample interval, and the handler adds the sample to the node on top
+** of the recorder's stack, read from its memory (the recorder writes its
+** stack pointer after the frame, like libwprof's probes); finish hands the
+** counts to libwprof. The handler reads the memory where recorderGrown last
+** found it: V8 grows a wasm memory in place on 64-bit hosts (it reserves
+** the whole 4 GiB range up front). Samples that land in the recorder's own
+** code cannot be told apart (its code is V8's): run.probe_samples is 0. */
+static void on_recorder_sample(int sig) {
+  (void)sig;
+  const struct wrec_state *s = wrec;
+  if (!s) return;
+  uint32_t id = *(const volatile uint32_t *)(wrec_base + s->top);
+  if (id < samples_cap) samples[id]++;
+}
+
+static int recorder_sampling_start(char *err, size_t errlen) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_recorder_sample;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART | SA_ONSTACK; /* the guest's reads and writes go on */
+  struct sigevent sev;
+  memset(&sev, 0, sizeof sev);
+  sev.sigev_notify = SIGEV_THREAD_ID;
+  sev.sigev_signo = SIGPROF;
+  sev._sigev_un._tid = gettid();
+  struct itimerspec every = {.it_interval = {.tv_sec = (time_t)(run_sample_interval_ns / 1000000000u),
+                                             .tv_nsec = (long)(run_sample_interval_ns % 1000000000u)}};
+  every.it_value = every.it_interval;
+  if (sigaction(SIGPROF, &sa, NULL) != 0 || timer_create(CLOCK_MONOTONIC, &sev, &sample_timer) != 0) {
+    snprintf(err, errlen, "cannot set up the sampling timer: %s", strerror(errno));
+    return -1;
+  }
+  sampling = true;
+  if (timer_settime(sample_timer, 0, &every, NULL) != 0) {
+    snprintf(err, errlen, "cannot start the sampling timer: %s", strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
+/* samplingStart(): sampled time starts (the run's, under the wasm recorder
+** the addon's own); null, or why not */
 static napi_value sampling_start(napi_env env, napi_callback_info info) {
   (void)info;
   char err[256];
-  if (thread && wprof_sampling_start(thread, err, sizeof err) != 0) return string_value(env, err);
+  if (!thread || sampling) return null_value(env);
+  if (wrec && run_timing == WPROF_TIMING_SAMPLED ? recorder_sampling_start(err, sizeof err) != 0
+                                                  : wprof_sampling_start(thread, err, sizeof err) != 0)
+    return string_value(env, err);
   return null_value(env);
+}
+
+static void recorder_sampling_stop(void) {
+  if (sampling) timer_delete(sample_timer);
+  sampling = false;
 }
 
 static napi_value sampling_stop(napi_env env, napi_callback_info info) {
   (void)env, (void)info;
+  recorder_sampling_stop();
   if (thread) wprof_sampling_stop(thread);
   return NULL;
 }
@@ -399,7 +506,7 @@ static napi_value finish_run(napi_env env, napi_callback_info info) {
   char *message = napi_typeof(env, a[2], &mt) == napi_ok && mt == napi_string ? arg_string(env, a[2]) : NULL;
   bool quiet = false;
   napi_get_value_bool(env, a[3], &quiet);
-  drain_ring(); /* the end, a trap, proc_exit, a stop signal */
+  recorder_sync(true); /* the end, a trap, proc_exit, a stop signal */
   const char *db_path_for_summary = NULL;
   char *db = arg_string(env, a[4]);
   db_path_for_summary = db ? db : "";
@@ -418,6 +525,7 @@ static napi_value finish_run(napi_env env, napi_callback_info info) {
 /* close(): gives up the run before the guest ran (no database). */
 static napi_value close_run(napi_env env, napi_callback_info info) {
   (void)env, (void)info;
+  recorder_sampling_stop();
   wprof_set_stop_handlers(SIG_DFL);
   wprof_close(recorder);
   recorder = NULL;
@@ -445,8 +553,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"countCounted", probe_count_counted},
       {"catchCounted", probe_catch_counted},
       {"unwindTo", unwind_to},
-      {"drain", ring_drain},
-      {"ringAttach", ring_attach},
+      {"recorderAttach", recorder_attach},
+      {"recorderGrown", recorder_grown},
+      {"recorderStopped", recorder_stopped},
       {"countInstructions", count_instructions},
       {"setInstructions", set_instructions_now},
       {"empty", empty},

@@ -6,9 +6,11 @@
 # code. (tests/run/e2e.sh checks the wasm2c database against the program's
 # hand-derived .expected file, so the node one is checked too.) The same
 # again for the module rewritten with --cost, with every path's instructions,
-# and, under --timing none, for Node's event ring (WPROF_NODE_RING) of 3
-# events, smaller than any program's events, so that it is drained many
-# times, before frame/catch/alloc probes and at the end.
+# and under --timing none. Node's call probes are the wasm recorder's
+# (runtime-shim/wasm-recorder), whose tables start small enough to grow in
+# every program, and whose tree the addon reads before allocation probes
+# and at the end; the addon's own N-API probes (WPROF_NODE_PROBES=addon, as
+# under exact time and --trace) are compared too, with and without --cost.
 #   compare.sh NAME WPROF WASM_INSTRUMENT TESTDATA_DIR
 set -euo pipefail
 name=$1 wprof=$2 instrument=$3 data=$4
@@ -24,19 +26,20 @@ tables="SELECT id, parent, fid, depth, calls, unwound FROM call_paths WHERE dept
 
 # both VARIANT OPTIONS...: the module instrumented with OPTIONS, run by both
 # engines, their tables compared (with --cost: each path's instructions too;
-# variant ring: --timing none, Node with a ring of 3 events)
+# variant none: --timing none; variants addon*: Node's probes the addon's)
 both() {
-  local variant=$1 engine rc timing=() ring=()
+  local variant=$1 engine rc timing=() probes=
   shift
-  [ "$variant" = ring ] && timing=(--timing none) ring=(WPROF_NODE_RING=3)
+  [ "$variant" = none ] && timing=(--timing none)
+  [ "${variant#addon}" != "$variant" ] && probes=addon
   mkdir "$work/$variant"
   "$instrument" -q "$@" "$data/$name.wasm" "$work/$variant/$name.i.wasm" || fail "wasm-instrument $* failed"
   local t=$tables
-  [ "$variant" = cost ] && t="$t; SELECT id, incl_instructions, self_instructions FROM call_paths WHERE depth > 0 ORDER BY id;
+  [ "${variant%cost}" != "$variant" ] && t="$t; SELECT id, incl_instructions, self_instructions FROM call_paths WHERE depth > 0 ORDER BY id;
                               SELECT instructions FROM run"
   for engine in wasm2c node; do
     rc=0
-    (cd "$work/$variant" && env "${ring[@]}" "$wprof" run -q --engine $engine "${timing[@]}" -o "$work/$engine.db" "$name.i.wasm" a b \
+    (cd "$work/$variant" && WPROF_NODE_PROBES=$probes "$wprof" run -q --engine $engine "${timing[@]}" -o "$work/$engine.db" "$name.i.wasm" a b \
        > "$work/$engine.stdout" 2> "$work/$engine.stderr" < /dev/null) || rc=$?
     echo "$rc" > "$work/$engine.rc"
     [ -s "$work/$engine.db" ] || fail "$variant: --engine $engine wrote no database (exit $rc: $(cat "$work/$engine.stderr"))"
@@ -54,5 +57,7 @@ both probes
 probe_rows=$rows
 both cost --cost
 cost_rows=$rows
-both ring
-echo "ok $name: the same $probe_rows rows under wasm2c and node (exit $(cat "$work/node.rc")), with --cost $cost_rows rows, with a ring of 3 events $rows rows"
+both none
+both addon
+both addon-cost --cost
+echo "ok $name: the same $probe_rows rows under wasm2c and node (exit $(cat "$work/node.rc")), with --cost $cost_rows rows, also with the addon's probes"

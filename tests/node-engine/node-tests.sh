@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `wprof run --engine node` (runtime-shim/node) on what the testdata
-# comparison (compare.sh) does not cover: a guest wasm2c cannot translate
-# (tail calls) with hand-derived counts and instructions, traps and bad
-# input, each
+# comparison (compare.sh) does not cover: guests wasm2c cannot translate
+# (tail calls, exceptions) with hand-derived counts and instructions, traps,
+# bad input and sampled time, each
 # against what the wasm2c engine does where it can run the guest.
 #   node-tests.sh CASE WPROF WASM_INSTRUMENT RUN_TEST_DIR SOURCE_DIR
 # RUN_TEST_DIR holds the wat modules of tests/run, built; $WAT2WASM is wat2wasm.
@@ -125,6 +125,70 @@ case $case_name in
       fail "clocks: $(od -An -tu8 -N32 node.out)"
     cmp wasm2c.out node.out || fail "the guest's output differs"
     diff wasm2c.tables node.tables || fail "the tables differ"
+    ;;
+  sampled)
+    # sampled time (the default) under both engines, under Node the wasm
+    # recorder's stack read by the addon's timer: _start calls leaf, which
+    # returns at once, spin, 2e8 rounds of a linear congruential generator
+    # (about 0.3 s, which no compiler shortens), and leaf again: nearly every
+    # sample is spin's, none is leaf's
+    cat > spin.wat <<'WAT'
+(module
+  (memory (export "memory") 1)
+  (func $leaf)
+  (func $spin (local $x i64) (local $n i32)
+    (local.set $n (i32.const 200000000))
+    (loop
+      (local.set $x (i64.add (i64.mul (local.get $x) (i64.const 6364136223846793005)) (i64.const 1442695040888963407)))
+      (br_if 0 (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (i64.store (i32.const 0) (local.get $x)))
+  (func (export "_start") (call $leaf) (call $spin) (call $leaf)))
+WAT
+    "$WAT2WASM" --debug-names spin.wat -o spin.wasm
+    "$instrument" -q spin.wasm spin.i.wasm
+    for engine in wasm2c node; do
+      run_wprof --engine $engine -o $engine.db spin.i.wasm
+      expect_rc 0
+      total=$(q $engine.db 'SELECT samples FROM run') spin=$(path_value $engine.db samples '_start;spin')
+      [ "$total" -ge 50 ] || fail "--engine $engine: $total samples"
+      [ $((spin * 100)) -ge $((total * 90)) ] || fail "--engine $engine: spin has $spin of $total samples"
+      [ "$(path_value $engine.db 'calls, samples' '_start;leaf')" = "2|0" ] ||
+        fail "--engine $engine: leaf $(path_value $engine.db 'calls, samples' '_start;leaf')"
+    done
+    ;;
+  exceptions)
+    # what only Node runs: exceptions through instrumented frames (the frame
+    # and catch probes), on the wasm recorder's probes and on the addon's.
+    # _start calls catcher five times; each calls middle, which calls
+    # thrower, which throws; catcher catches: middle and thrower are
+    # unwound each time, 16 calls = 6 exits + 10 unwound frames
+    cat > eh.wat <<'WAT'
+(module
+  (memory (export "memory") 1)
+  (tag $boom (param i32))
+  (func $thrower (param i32) (throw $boom (local.get 0)))
+  (func $middle (param i32) (call $thrower (local.get 0)))
+  (func $catcher (param i32) (result i32)
+    (try (result i32)
+      (do (call $middle (local.get 0)) (i32.const 0))
+      (catch $boom)))
+  (func (export "_start") (local $i i32)
+    (loop
+      (drop (call $catcher (local.get $i)))
+      (br_if 0 (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 5))))))
+WAT
+    "$WAT2WASM" --debug-names --enable-exceptions eh.wat -o eh.wasm
+    "$instrument" -q eh.wasm eh.i.wasm
+    for probes in "" addon; do
+      WPROF_NODE_PROBES=$probes run_wprof --engine node --timing none -o eh.db eh.i.wasm
+      expect_rc 0
+      [ "$(q eh.db 'SELECT status, total_calls, total_exits, unwound_frames FROM run')" = "exited|16|6|10" ] ||
+        fail "probes '$probes': run $(q eh.db 'SELECT status, total_calls, total_exits, unwound_frames FROM run')"
+      got=$(q eh.db "SELECT path || '=' || calls || '/' || unwound FROM call_paths JOIN path_names USING (id) ORDER BY id" | tr '\n' ' ')
+      [ "$got" = "_start=1/0 _start;catcher=5/0 _start;catcher;middle=5/5 _start;catcher;middle;thrower=5/5 " ] ||
+        fail "probes '$probes': paths $got"
+      [ "$(q eh.db "SELECT value FROM meta WHERE key = 'probe_mismatches'")" = 0 ] || fail "probes '$probes': mismatches"
+    done
     ;;
   *) fail "unknown case" ;;
 esac

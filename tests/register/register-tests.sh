@@ -4,10 +4,11 @@
 # path work and two of work;leaf) loads the instrumented module each way
 # the WebAssembly API allows, ends normally, through process.exit(), an
 # uncaught exception, a trap or SIGINT; sqljs.mjs is sql.js (Emscripten, its
-# own glue) with its .wasm instrumented, tiktoken.mjs @dqbd/tiktoken
-# (wasm-bindgen, its own glue) likewise; reentry.mjs (with reentry.wat)
-# throws through wasm frames and calls back into wasm from its import. Each
-# case checks the database.
+# own glue) with its .wasm instrumented, with sampled time and counting only,
+# on the wasm recorder's probes and on the addon's; tiktoken.mjs
+# @dqbd/tiktoken (wasm-bindgen, its own glue) likewise; reentry.mjs (with
+# reentry.wat) throws through wasm frames and calls back into wasm from its
+# import. Each case checks the database.
 #   register-tests.sh CASE REGISTER_MJS WASM_INSTRUMENT SOURCE_DIR
 # $WAT2WASM is wat2wasm.
 set -euo pipefail
@@ -147,25 +148,34 @@ case $case_name in
     [ -f "$dist/sql-wasm.wasm" ] || fail "sql.js is not installed: scripts/setup.sh installs it (npm ci in tests/register)"
     "$instrument" -q "$dist/sql-wasm.wasm" sql.i.wasm
     n=37
-    rc=0; WPROF_OUTPUT=x.db node --import "$register" "$here/sqljs.mjs" "$work/sql.i.wasm" $n > out.txt 2> err.txt || rc=$?
-    expect_rc 0
-    [ "$(q x.db 'SELECT status, exit_code, module_path FROM run')" = "exited|0|$work/sql.i.wasm" ] || fail "run $(q x.db 'SELECT status, exit_code, module_path FROM run')"
-    [ "$(q x.db "SELECT value FROM meta WHERE key = 'complete'")" = 1 ] || fail "not complete"
     export_of() { # the export the glue binds Module._NAME to
       local e
       e=$(grep -o "\._$1=[a-z]\.[A-Za-z_\$][A-Za-z0-9_\$]*" "$dist/sql-wasm.js" | sed 's/.*\.//')
       [ -n "$e" ] || fail "sql-wasm.js binds no export to _$1"
       echo "$e"
     }
-    # calls from JavaScript (paths of depth 1): once per row, once for the
-    # CREATE (sqlite3_exec), and one string copied in and freed per Database.run
-    for f_count in sqlite3_prepare_v2=$n sqlite3_clear_bindings=$n sqlite3_reset=$n sqlite3_bind_int=$n \
-                   sqlite3_step=$n sqlite3_finalize=$n sqlite3_exec=1 malloc=$((n + 1)) free=$((n + 1)); do
-      f=${f_count%=*} want=${f_count#*=}
-      e=$(export_of "$f")
-      [ "$(q x.db "SELECT COUNT(*) FROM functions WHERE name = '$e'")" = 1 ] || fail "no function named $e ($f)"
-      got=$(calls x.db "$e")
-      [ "$got" = "$want" ] || fail "$f ($e) called $got times from JavaScript, expected $want"
+    # sampled time (the default) and counts only, both with the wasm
+    # recorder's probes (runtime-shim/wasm-recorder), and counts only with
+    # the addon's (WPROF_NODE_PROBES=addon)
+    for variant in sampled none none:addon; do
+      probes=
+      [ "$variant" = none:addon ] && probes=addon
+      rc=0; WPROF_TIMING=${variant%:*} WPROF_NODE_PROBES=$probes WPROF_OUTPUT=x.db \
+        node --import "$register" "$here/sqljs.mjs" "$work/sql.i.wasm" $n > out.txt 2> err.txt || rc=$?
+      expect_rc 0
+      [ "$(q x.db 'SELECT status, exit_code, module_path, timing FROM run')" = "exited|0|$work/sql.i.wasm|${variant%:*}" ] ||
+        fail "$variant: run $(q x.db 'SELECT status, exit_code, module_path, timing FROM run')"
+      [ "$(q x.db "SELECT value FROM meta WHERE key = 'complete'")" = 1 ] || fail "$variant: not complete"
+      # calls from JavaScript (paths of depth 1): once per row, once for the
+      # CREATE (sqlite3_exec), and one string copied in and freed per Database.run
+      for f_count in sqlite3_prepare_v2=$n sqlite3_clear_bindings=$n sqlite3_reset=$n sqlite3_bind_int=$n \
+                     sqlite3_step=$n sqlite3_finalize=$n sqlite3_exec=1 malloc=$((n + 1)) free=$((n + 1)); do
+        f=${f_count%=*} want=${f_count#*=}
+        e=$(export_of "$f")
+        [ "$(q x.db "SELECT COUNT(*) FROM functions WHERE name = '$e'")" = 1 ] || fail "no function named $e ($f)"
+        got=$(calls x.db "$e")
+        [ "$got" = "$want" ] || fail "$variant: $f ($e) called $got times from JavaScript, expected $want"
+      done
     done
     ;;
   reentry-throw | reentry-nest | reentry-trap | reentry-start)
