@@ -277,6 +277,19 @@ case $case_name in
     [ "$nap" -ge 150000000 ] && [ "$nap" -le 400000000 ] || fail "nap's incl_ns $nap, expected about 300 ms"
     [ "$(path_value n.db incl_ns '_start;spin')" -lt 100000000 ] || fail "spin got the sleep"
     ;;
+  sampled-probes)
+    # callloop.wat: 20,000,000 calls of a one-instruction function, each with its
+    # enter and exit probes (about 20 instructions inlined at the call, against the
+    # loop's 4 and the body's 3): the probes' samples, told apart by the flag the
+    # inlined probes set, are at least a quarter of all samples.
+    module=$(instrumented callloop)
+    run_wprof --sample-interval 100us -o "$work/p.db" "$module"
+    expect_rc 0
+    [ "$(path_value p.db calls '_start;tick')" = 20000000 ] || fail "tick calls: $(path_value p.db calls '_start;tick')"
+    read -r paths probes <<< "$(q p.db 'SELECT samples, probe_samples FROM run' | tr '|' ' ')"
+    awk -v s="$paths" -v p="$probes" 'BEGIN { exit !(s + p >= 100 && p >= (s + p) / 4) }' ||
+      fail "samples on paths $paths, in the probes $probes: expected a quarter or more in the probes"
+    ;;
   sampled-short)
     # counts.wat runs for microseconds: the run and the report say the samples are too few
     module=$(instrumented counts)
