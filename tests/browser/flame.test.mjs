@@ -54,8 +54,12 @@ async function open(file) {
   return { page, errors };
 }
 
-// What the last drawing put where (chart coordinates), and the chart's place on the page.
-const drawn = (page) => page.evaluate(() => window.wprofFlame.drawn().map(({ frame, name, x, y, w }) => ({ frame, name, x, y, w })));
+// What the drawing put where (chart coordinates), once a redraw asked for has
+// been made, and the chart's place on the page.
+const drawn = async (page) => {
+  await page.waitForFunction(() => !window.wprofFlame.pending());
+  return page.evaluate(() => window.wprofFlame.drawn().map(({ frame, name, x, y, w }) => ({ frame, name, x, y, w })));
+};
 const chartBox = (page) => page.evaluate(() => { const r = document.getElementById('chart').getBoundingClientRect(); return { left: r.left, top: r.top, width: r.width }; });
 const only = (rects, name) => { const r = rects.filter((d) => d.name === name); assert.equal(r.length, 1, `one ${name} frame drawn`); return r[0]; };
 const centre = (box, d) => [box.left + d.x + d.w / 2, box.top + d.y + 9];
