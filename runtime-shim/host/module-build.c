@@ -39,7 +39,9 @@
 #include <xxhash.h>
 
 #include "module-entry.h"
-#include "module-probes-text.h"
+#include "module_probes_h-text.h"
+#include "probe_glue_h-text.h"
+#include "wprof_probes_h-text.h"
 #include "wasm-scan.h"
 #include "xalloc.h"
 #include "wprof-abi.h"
@@ -127,13 +129,13 @@ void wprof_host_unload(struct wprof_module_file *m) {
 /* The files a build directory holds; "lock" is flock()ed by the build that
 ** owns the directory, so a later run can tell an abandoned one. */
 static const char *const build_files[] = {"module.c", "module.h", "glue.c", "module.so", "log", "lock",
-                                          wprof_probes_h_file, probe_glue_h_file, module_probes_h_file, NULL};
-enum { BUILD_SO = 3, BUILD_LOCK = 5, BUILD_DIR = 9 }; /* in build_paths */
+                                          "wprof-probes.h", "probe-glue.h", "module-probes.h", NULL};
+enum { BUILD_SO = 3, BUILD_LOCK = 5, BUILD_PROBE_HEADERS = 6, BUILD_MODULE_PROBES_H = 8, BUILD_DIR = 9 }; /* in build_paths */
 
-/* The probe headers written beside an instrumented module's C. */
-static const struct {
-  const char *file, *text;
-} probe_headers[] = {{wprof_probes_h_file, wprof_probes_h}, {probe_glue_h_file, probe_glue_h}, {module_probes_h_file, module_probes_h}};
+/* The text of the probe headers written beside an instrumented module's C,
+** under build_files' names from BUILD_PROBE_HEADERS on (the names their
+** #include lines use). */
+static const char *const probe_headers[] = {wprof_probes_h_text, probe_glue_h_text, module_probes_h_text};
 
 /* While a build runs, SIGINT, SIGTERM and SIGHUP kill its tool (the whole
 ** process group it leads: cc's cc1 too) and remove the build directory,
@@ -418,12 +420,13 @@ static bool write_build_file(const char *module_path, const char *dir, const cha
 static int write_entry(const char *module_path, const struct wprof_module_file *m, const char *dir) {
   if (m->imports_probes)
     for (size_t i = 0; i < sizeof probe_headers / sizeof probe_headers[0]; i++)
-      if (!write_build_file(module_path, dir, probe_headers[i].file, probe_headers[i].text)) return WPROF_EXIT_CANT_CREATE;
+      if (!write_build_file(module_path, dir, build_files[BUILD_PROBE_HEADERS + i], probe_headers[i]))
+        return WPROF_EXIT_CANT_CREATE;
   char counter[128], probes[128] = "";
   wasm2c_mangle(WPROF_ABI_COST_EXPORT, counter, sizeof counter);
   if (m->imports_probes)
     snprintf(probes, sizeof probes, "#define WPROF_GUEST_COUNTER %d\n#include \"%s\"\n", m->exports_counter ? 1 : 0,
-             module_probes_h_file); /* before module.c: its declarations of the imports then name these */
+             build_files[BUILD_MODULE_PROBES_H]); /* before module.c: its declarations of the imports then name these */
   char *text = NULL;
   if (asprintf(&text,
                "%s#include \"module.c\"\n%s"
@@ -508,8 +511,10 @@ static XXH128_hash_t cache_key(const struct wprof_module_file *m) {
   if (!st) wprof_out_of_memory();
   XXH3_128bits_reset(st);
   XXH3_128bits_update(st, m->bytes, m->len);
-  const char *parts[] = {cc_id, w2c_id, "wprof " WPROF_VERSION, flags, wprof_probes_h, probe_glue_h, module_probes_h};
+  const char *parts[] = {cc_id, w2c_id, "wprof " WPROF_VERSION, flags};
   for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) XXH3_128bits_update(st, parts[i], strlen(parts[i]) + 1);
+  for (size_t i = 0; i < sizeof probe_headers / sizeof probe_headers[0]; i++)
+    XXH3_128bits_update(st, probe_headers[i], strlen(probe_headers[i]) + 1);
   XXH128_hash_t key = XXH3_128bits_digest(st);
   XXH3_freeState(st);
   return key;
