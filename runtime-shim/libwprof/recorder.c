@@ -290,7 +290,7 @@ int wprof_finish(wprof_recorder *rec, enum wprof_status status, int exit_code, c
     if (t->root.samples || t->root.incl_instructions) wprof__node_id(t, &t->root);
   }
   if (rec->tracing && wprof__trace_stop(rec, err, errlen) != 0) return -1;
-  wprof__heap_resolve_peaks(&rec->heap);
+  wprof__heap_settle(&rec->heap);
   if (wprof__db_write_run(rec, status, exit_code, message, err, errlen) != 0) return -1;
   return wprof__db_commit_file(rec, err, errlen);
 }
@@ -303,11 +303,9 @@ static int compare_u32(const void *a, const void *b) {
 void wprof_get_summary(const wprof_recorder *rec, struct wprof_summary *out) {
   *out = (struct wprof_summary){0};
   const struct wprof_heap *heap = &rec->heap;
-  for (const struct wprof_site_block *b = heap->sites; b; b = b->next) {
-    for (uint32_t i = 0; i < b->used; i++) {
-      out->alloc_objects += b->sites[i].alloc_objects;
-      out->alloc_bytes += b->sites[i].alloc_bytes;
-    }
+  for (uint32_t i = 0; i < heap->nsites; i++) {
+    out->alloc_objects += heap->sites[i]->alloc_objects;
+    out->alloc_bytes += heap->sites[i]->alloc_bytes;
   }
   out->live_objects = heap->live_objects;
   out->live_bytes = heap->live_bytes;

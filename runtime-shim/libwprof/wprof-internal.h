@@ -34,6 +34,7 @@ struct wprof_site {
   uint64_t live_objects, live_bytes;
   uint64_t peak_objects, peak_bytes;  /* live at the heap's latest peak, once snap_epoch is current */
   uint64_t snap_epoch;
+  uint32_t index;                     /* in heap.sites */
 };
 
 /* Trace records, filled by the guest thread, turned into rows by the writer. */
@@ -96,29 +97,35 @@ struct wprof_hooks {
   bool stop_while_storing;       /* wprof_request_stop as soon as the guest has finished */
 };
 
-/* Open addressing table of live (and recently freed) blocks (heap.c); 16
-** bytes: a wasm32 guest's pointers and sizes are 32-bit (probe ABI). */
+/* The live blocks at 8-byte aligned addresses (heap.c): the size and site of
+** the block that starts in one granule of guest memory. */
+struct wprof_granule {
+  uint32_t size;
+  uint32_t site;            /* 0: no block; WPROF_GRANULE_FREED: freed; else heap.sites index + 1 */
+};
+#define WPROF_GRANULE_FREED UINT32_MAX
+
+/* Open addressing table of the other live (and recently freed) blocks
+** (heap.c); 16 bytes: a wasm32 guest's pointers and sizes are 32-bit. */
 struct wprof_block {
   uint32_t ptr;             /* 0: an empty slot (a null pointer is never tracked) */
   uint32_t size;
   struct wprof_site *site;  /* NULL: freed (a tombstone remembered to catch double frees) */
 };
 
-struct wprof_site_block {
-  struct wprof_site_block *next;
-  uint32_t used;
-  struct wprof_site sites[256];
-};
-
 struct wprof_heap {
   pthread_mutex_t lock;          /* taken only once a second thread is attached */
-  struct wprof_block *slots;
-  size_t cap, used, live;        /* used counts live blocks and tombstones */
+  struct wprof_granule **leaves; /* the shadow of the guest's memory: NULL until a block starts in a leaf */
+  char *leaf_next, *leaf_end;    /* the rest of the latest mapped run of leaves */
+  uint32_t pending_free;         /* a free not counted yet (heap.c: free_later), or 0 */
+  struct wprof_block *slots;     /* blocks at other addresses */
+  size_t cap, used, live;        /* of slots: used counts live blocks and tombstones */
   uint64_t live_bytes, live_objects;
   uint64_t peak_bytes, peak_objects, peak_ticks, epoch;
   uint64_t unknown_frees, double_frees;
   uint64_t next_event_id;        /* trace: alloc_events ids */
-  struct wprof_site_block *sites;
+  struct wprof_site **sites;     /* every call path that allocated, in order of first allocation */
+  uint32_t nsites, sites_cap;
 };
 
 struct wprof_trace {
@@ -233,7 +240,7 @@ uint32_t wprof__cct_assign_final_ids(struct wprof_node **by_raw, uint32_t count,
 
 /* heap.c */
 int wprof__heap_init(struct wprof_heap *heap);
-void wprof__heap_resolve_peaks(struct wprof_heap *heap);
+void wprof__heap_settle(struct wprof_heap *heap);
 void wprof__heap_free_all(struct wprof_heap *heap);
 
 /* module.c */

@@ -643,6 +643,41 @@ static void test_block_table_large(void) {
   sqlite3_close(db);
 }
 
+/* The shadow of 8-byte aligned blocks, and frees counted at the next event
+** (heap.c): all in f, live bytes / objects after each step:
+**   alloc 0x100 (16) 16/1; alloc 0x108 (8) 24/2; alloc 0x100 (32) without a
+**   free: the 16 B block counts as freed, 8/1, then 40/2; free 0x108 32/1;
+**   free 0x108 again (double); free 0x60000000 (unknown, in no shadowed
+**   leaf) and 0x110 (unknown, beside a live block); realloc 0x100 -> 0x100
+**   (64) in place 0/0 then 64/1; alloc 0x300 (8) 72/2 (the peak); free 0x300
+**   64/1; alloc 0x300 (8) 72/2 (not above the peak).
+** Allocated 6 objects / 136 B; freed 16 + 8 + 32 + 8 = 64 B in 4; live
+** 0x100 and 0x300: 2 / 72 B; peak 2 / 72 B. */
+static void test_shadow_granules(void) {
+  struct run r = {0};
+  start(&r, "granules", false);
+  enter(&r, F);
+  wprof_probe_alloc(r.t, 0x100, 16);
+  wprof_probe_alloc(r.t, 0x108, 8);
+  wprof_probe_alloc(r.t, 0x100, 32);
+  wprof_probe_free(r.t, 0x108);
+  wprof_probe_free(r.t, 0x108);
+  wprof_probe_free(r.t, 0x60000000);
+  wprof_probe_free(r.t, 0x110);
+  wprof_probe_realloc(r.t, 0x100, 0x100, 64);
+  wprof_probe_alloc(r.t, 0x300, 8);
+  wprof_probe_free(r.t, 0x300);
+  wprof_probe_alloc(r.t, 0x300, 8);
+  leave(&r, F);
+  sqlite3 *db = finish(&r, WPROF_EXITED, 0, NULL);
+  CHECK_STR("6,136,4,64,2,72,2,72", site_counts(db, "f"));
+  CHECK_EQ(72, q(db, "SELECT peak_live_bytes FROM run"));
+  CHECK_EQ(2, q(db, "SELECT peak_live_objects FROM run"));
+  CHECK_EQ(1, q(db, "SELECT double_frees FROM run"));
+  CHECK_EQ(2, q(db, "SELECT unknown_frees FROM run"));
+  sqlite3_close(db);
+}
+
 /* Allocations before any instrumented frame go to the synthetic path
 ** '(root)': fid -1, depth 0, no parent, never called. */
 static void test_root_allocations(void) {
@@ -1329,6 +1364,7 @@ static const struct {
     {"peak_moves", test_peak_moves},
     {"block_table", test_block_table},
     {"block_table_large", test_block_table_large},
+    {"shadow_granules", test_shadow_granules},
     {"root_allocations", test_root_allocations},
     {"trace_rows", test_trace_rows},
     {"deep_and_wide", test_deep_and_wide},
