@@ -186,6 +186,12 @@ int wprof_host_run(const struct wprof_host_options *opts, struct wprof_module_fi
     rc = WPROF_EXIT_CANT_CREATE;
     goto out;
   }
+  if (opts->timing == WPROF_TIMING_SAMPLED) {
+    struct wprof_code_range *ranges;
+    size_t nranges = wprof_host_code_ranges(so, so_path, entry, module.scan.num_imported_funcs, &ranges);
+    wprof_set_code_ranges(rec, ranges, nranges);
+    free(ranges);
+  }
   wprof_thread *thread = wprof_thread_attach(rec);
   if (!thread || !(instance = calloc(1, entry->instance_size))) {
     fprintf(stderr, "wprof run: %s: out of memory\n", opts->module_path);

@@ -64,6 +64,15 @@ int wprof_host_check_db_dir(const char *db_path);
 ** or an exit code (message printed). */
 int wprof_host_build(const char *module_path, const struct wprof_module_file *m, bool quiet, char **so_path);
 
+/* The native code of each wasm function in the loaded shared object `so`
+** (from so_path's symbol table; see module-code.c), for
+** wprof_set_code_ranges; *out is malloc'ed. Returns how many ranges (0 when
+** the table cannot be read: samples then go to the top path). */
+struct wprof_module_entry;
+struct wprof_code_range;
+size_t wprof_host_code_ranges(void *so, const char *so_path, const struct wprof_module_entry *entry,
+                              uint32_t first_index, struct wprof_code_range **out);
+
 /* Whether the module's shared object is in the cache (a run starts at once). */
 bool wprof_host_is_cached(const struct wprof_module_file *m);
 

@@ -414,10 +414,43 @@ static bool write_build_file(const char *module_path, const char *dir, const cha
   return ok;
 }
 
+/* wasm2c's C names of the module's defined functions, in index order, as
+** C string literals each followed by a comma: wasm2c 1.0.32 declares them
+** first thing, one line each, "static T w2c_NAME(Z_m_instance_t*, ...);".
+** The host maps the compiled code back to wasm functions through them. */
+static char *function_names_c(const char *c_path, uint32_t *count) {
+  static const char prefix[] = "(Z_m_instance_t*";
+  FILE *f = fopen(c_path, "r");
+  char *text = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream(&text, &len);
+  if (!out) wprof_out_of_memory();
+  *count = 0;
+  char *line = NULL;
+  size_t cap = 0;
+  bool in_block = false;
+  while (f && getline(&line, &cap, f) > 0) {
+    char *name = strstr(line, " w2c_"), *paren = name ? strchr(name, '(') : NULL;
+    bool decl = strncmp(line, "static ", 7) == 0 && paren && strncmp(paren, prefix, sizeof prefix - 1) == 0 &&
+                strstr(paren, ");\n") != NULL;
+    if (!decl) {
+      if (in_block) break;
+      continue;
+    }
+    in_block = true;
+    fprintf(out, "\"%.*s\",\n", (int)(paren - name - 1), name + 1);
+    (*count)++;
+  }
+  free(line);
+  if (f) fclose(f);
+  if (fclose(out) != 0) wprof_out_of_memory();
+  return text;
+}
+
 /* Writes glue.c, which defines wprof_module_entry over the Z_m_* functions
 ** of wasm2c's translation and, for an instrumented module, includes its
 ** probe imports (with the headers they need beside it). */
-static int write_entry(const char *module_path, const struct wprof_module_file *m, const char *dir) {
+static int write_entry(const char *module_path, const struct wprof_module_file *m, const char *dir, const char *c_path) {
   if (m->imports_probes)
     for (size_t i = 0; i < sizeof probe_headers / sizeof probe_headers[0]; i++)
       if (!write_build_file(module_path, dir, build_files[BUILD_PROBE_HEADERS + i], probe_headers[i]))
@@ -427,9 +460,12 @@ static int write_entry(const char *module_path, const struct wprof_module_file *
   if (m->imports_probes)
     snprintf(probes, sizeof probes, "#define WPROF_GUEST_COUNTER %d\n#include \"%s\"\n", m->exports_counter ? 1 : 0,
              build_files[BUILD_MODULE_PROBES_H]); /* before module.c: its declarations of the imports then name these */
+  uint32_t nfunctions;
+  char *names = function_names_c(c_path, &nfunctions);
   char *text = NULL;
   if (asprintf(&text,
                "%s#include \"module.c\"\n%s"
+               "static const char *const entry_function_names[] = {\n%sNULL};\n"
                "static void entry_instantiate(void *instance, void *wasi, void *probes) {\n"
                "  (void)wasi, (void)probes;\n"
                "  Z_m_instantiate((Z_m_instance_t *)instance%s);\n}\n"
@@ -439,12 +475,13 @@ static int write_entry(const char *module_path, const struct wprof_module_file *
                "static void entry_free(void *instance) { Z_m_free((Z_m_instance_t *)instance); }\n"
                "const struct wprof_module_entry wprof_module_entry = {\n"
                "  %d, sizeof(Z_m_instance_t), Z_m_init_module, entry_instantiate, entry_start,\n"
-               "  entry_memory, entry_instructions, entry_free};\n",
-               probes, WPROF_MODULE_ENTRY_TEXT, m->instantiate_args,
+               "  entry_memory, entry_instructions, entry_free, entry_function_names, %u};\n",
+               probes, WPROF_MODULE_ENTRY_TEXT, names, m->instantiate_args,
                m->exports_memory ? "Z_mZ_memory((Z_m_instance_t *)instance)" : "(void)instance, NULL",
                m->exports_counter ? "Z_mZ_" : "(void)instance, NULL", m->exports_counter ? counter : "",
-               m->exports_counter ? "((Z_m_instance_t *)instance)" : "", WPROF_MODULE_ENTRY_ABI) < 0)
+               m->exports_counter ? "((Z_m_instance_t *)instance)" : "", WPROF_MODULE_ENTRY_ABI, nfunctions) < 0)
     wprof_out_of_memory();
+  free(names);
   bool ok = write_build_file(module_path, dir, "glue.c", text);
   free(text);
   return ok ? 0 : WPROF_EXIT_CANT_CREATE;
@@ -486,7 +523,7 @@ static int build_in(const char *module_path, const struct wprof_module_file *m, 
     report_wasm2c_failure(module_path, status, log);
     return WPROF_EXIT_UNSUPPORTED;
   }
-  int rc = write_entry(module_path, m, dir);
+  int rc = write_entry(module_path, m, dir, c_path);
   if (rc) return rc;
   char *cc[] = {CC, CC_OPTIMIZE, CC_NO_PLT, "-fPIC", "-shared", "-w", "-o", so, glue, "-lm", NULL};
   status = spawn_and_wait(cc, log, tty ? progress : NULL);

@@ -15,7 +15,7 @@
 
 #include <wasm-rt.h>
 
-#define WPROF_MODULE_ENTRY_ABI 3
+#define WPROF_MODULE_ENTRY_ABI 4
 
 #define WPROF_MODULE_ENTRY_FIELDS                                                    \
   unsigned abi;                                                                      \
@@ -25,7 +25,9 @@
   void (*start)(void *instance);                                                     \
   wasm_rt_memory_t *(*memory)(void *instance); /* NULL: the module exports none */ \
   uint64_t *(*instructions)(void *instance);   /* returns NULL: no instruction counter */ \
-  void (*free_instance)(void *instance);
+  void (*free_instance)(void *instance);                                             \
+  const char *const *function_names; /* wasm2c's C name of each defined function, in index order */ \
+  uint32_t nfunctions;
 
 struct wprof_module_entry {
   WPROF_MODULE_ENTRY_FIELDS

@@ -349,6 +349,7 @@ void wprof_close(wprof_recorder *rec) {
   if (rec->heap.slots) wprof__heap_free_all(&rec->heap);
   for (uint32_t i = 0; i < rec->nfunctions; i++) free(rec->functions[i].name);
   free(rec->functions);
+  free(rec->code);
   for (uint32_t i = 0; i < rec->nsource_files; i++) free(rec->source_files[i]);
   free(rec->source_files);
   free(rec->db_path);

@@ -14,6 +14,13 @@
 ** itself in wprof_probe_state.in_probe) are told apart and reported as the
 ** profiler's cost.
 **
+** The path a sample goes to is the top one, except where the host said
+** which function's native code the interrupted instruction belongs to
+** (wprof_set_code_ranges): the instructions of a call's prologue, before
+** its enter probe, and of its epilogue, after its exit, run while the
+** caller's path is on top, yet they are the callee's, as perf counts them;
+** on SQLite they are a tenth of the run's instructions, given to callers.
+**
 ** A thread that waits for the CPU gets one sample when it runs again (the
 ** timer's overruns are not counted): missed ticks of a preempted guest do not
 ** inflate its time. A thread blocked in a host call is woken by each signal
@@ -23,6 +30,7 @@
 #include "wprof-internal.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -53,16 +61,78 @@ static bool in_probe_code(uintptr_t ip) {
   return ip - start < stop - start;
 }
 
+/* How many callers up the inlined copies of a function's callees may be
+** nested in its code: past that, its prologue is taken for a callee's. */
+#define INLINE_DEPTH 8
+
+static int compare_range_start(const void *a, const void *b) {
+  const struct wprof_fid_range *x = a, *y = b;
+  return (x->start > y->start) - (x->start < y->start);
+}
+
+void wprof_set_code_ranges(wprof_recorder *rec, const struct wprof_code_range *ranges, size_t n) {
+  uint32_t last = 0;
+  for (uint32_t fid = 0; fid < rec->nfunctions; fid++)
+    if (rec->functions[fid].func_index > last) last = rec->functions[fid].func_index;
+  uint32_t *fid_of = malloc(((size_t)last + 1) * sizeof *fid_of);
+  struct wprof_fid_range *code = malloc((n ? n : 1) * sizeof *code);
+  if (!fid_of || !code) wprof__out_of_memory();
+  for (uint32_t i = 0; i <= last; i++) fid_of[i] = WPROF_ROOT_FID;
+  for (uint32_t fid = 0; fid < rec->nfunctions; fid++) fid_of[rec->functions[fid].func_index] = fid;
+  size_t kept = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t fid = ranges[i].func_index <= last ? fid_of[ranges[i].func_index] : WPROF_ROOT_FID;
+    if (fid != WPROF_ROOT_FID && ranges[i].start < ranges[i].end)
+      code[kept++] = (struct wprof_fid_range){ranges[i].start, ranges[i].end, fid};
+  }
+  free(fid_of);
+  qsort(code, kept, sizeof *code, compare_range_start);
+  free(rec->code);
+  rec->code = code;
+  rec->ncode = kept;
+}
+
+/* The function whose code holds ip, or WPROF_ROOT_FID. */
+static uint32_t code_fid(const wprof_recorder *rec, uintptr_t ip) {
+  size_t lo = 0, hi = rec->ncode;
+  while (lo < hi) { /* the first range starting after ip */
+    size_t mid = lo + (hi - lo) / 2;
+    if (rec->code[mid].start <= ip) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 && ip < rec->code[lo - 1].end ? rec->code[lo - 1].fid : WPROF_ROOT_FID;
+}
+
+/* The path a sample at ip goes to, top being on top of the shadow stack:
+** top, unless ip is in the code of a function that is neither top's nor
+** an ancestor's within INLINE_DEPTH (where top would be a callee inlined
+** there), that is, in the prologue or epilogue of top's call of it. The
+** tree is consistent here: it changes only in probe code. */
+static struct wprof_node *sampled_path(const wprof_recorder *rec, struct wprof_node *top, uintptr_t ip) {
+  uint32_t fid = code_fid(rec, ip);
+  if (fid == WPROF_ROOT_FID) return top;
+  const struct wprof_node *a = top;
+  for (int up = 0; up <= INLINE_DEPTH && a; up++, a = a->parent)
+    if (a->fid == fid) return top;
+  if (top->child_cap == 0) return top;
+  for (uint32_t i = wprof__fid_slot(fid, top->child_cap);; i = (i + 1) & (top->child_cap - 1)) {
+    struct wprof_node *child = top->children[i];
+    if (!child) return top; /* its first call, not entered yet */
+    if (child->fid == fid) return child;
+  }
+}
+
 static void on_sample(int sig, siginfo_t *info, void *context) {
   (void)sig, (void)info;
   wprof_thread *t = sampled_thread;
   if (!t) return; /* a late signal of a stopped timer */
-  if (t->probe.in_probe || in_probe_code(interrupted_ip(context))) {
+  uintptr_t ip = interrupted_ip(context);
+  if (t->probe.in_probe || in_probe_code(ip)) {
     t->probe_samples++;
     return;
   }
   /* the probes publish the top path only once its node is written */
-  (*(struct wprof_node *volatile *)&t->probe.cur)->samples++;
+  sampled_path(t->rec, *(struct wprof_node *volatile *)&t->probe.cur, ip)->samples++;
 }
 
 static void install_handler(void) {

@@ -161,6 +161,12 @@ struct wprof_function {
   uint32_t line;     /* wprof.sources: 1-based, or 0 when unknown */
 };
 
+/* A function's native code: [start, end) is fid's (sampler.c). */
+struct wprof_fid_range {
+  uintptr_t start, end;
+  uint32_t fid;
+};
+
 struct wprof_recorder {
   volatile sig_atomic_t stop_requests;  /* calls of wprof_request_stop; non-zero: stop */
   _Atomic uint32_t next_node_id;
@@ -190,6 +196,8 @@ struct wprof_recorder {
   char start_time[32];
   struct wprof_function *functions;
   uint32_t nfunctions;
+  struct wprof_fid_range *code;   /* wprof_set_code_ranges, by start address, for the sampler */
+  size_t ncode;
   char **source_files;            /* the wprof.sources section's file names */
   uint32_t nsource_files;
   sqlite3 *db;

@@ -88,6 +88,20 @@ void wprof_thread_count_instructions(wprof_thread *t, const uint64_t *counter);
 ** calls into the guest and unwinds to it when the call ends by a throw. */
 void wprof_thread_unwind(wprof_thread *t, uint32_t depth);
 
+/* Where the host compiled each wasm function to native code (out of line:
+** a compiler's clones of it count; its copies inlined into other functions
+** do not), for sampled time: a sample that interrupts a function's code
+** while another path is on top, in the function's prologue before its
+** enter probe or its epilogue after its exit, goes to the path of that call
+** (the top path's child for the function), as perf would count it. Without
+** ranges (engines that compile at run time), samples go to the top path.
+** Call before wprof_sampling_start; ranges may be in any order. */
+struct wprof_code_range {
+  uintptr_t start, end;  /* [start, end) */
+  uint32_t func_index;   /* the wasm function index, imports included */
+};
+void wprof_set_code_ranges(wprof_recorder *rec, const struct wprof_code_range *ranges, size_t n);
+
 /* WPROF_TIMING_SAMPLED: starts sampling the calling thread, which must be
 ** the one that runs t's guest code, right before it does. A POSIX timer on
 ** CLOCK_MONOTONIC sends that thread SIGPROF every sample interval (wprof

@@ -1331,6 +1331,63 @@ static void test_sampled_probe_code(void) {
   sqlite3_close(db);
 }
 
+/* Code that the test says is f's (wprof_set_code_ranges), in a section of
+** its own so that its bounds are exact. */
+extern const char __start_wprof_test_f_code[], __stop_wprof_test_f_code[];
+static __attribute__((noinline, section("wprof_test_f_code"))) void f_code(uint32_t rounds) {
+  uint64_t x = burn_sink | 1;
+  for (uint32_t i = 0; i < rounds; i++) x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+  burn_sink = x;
+}
+
+static void f_code_for(double seconds) {
+  for (double until = cpu_seconds() + seconds; cpu_seconds() < until;) f_code(1000000);
+}
+
+/* Samples in a function's code while another path is on top
+** (wprof_set_code_ranges): 0.1 s of CPU in code said to be f's in each of
+**   1. top main, main;f entered and left once before: the prologue or
+**      epilogue of main's call of f, so main;f;
+**   2. top main;f;g, as if cc had inlined g into f: main;f;g (f is its caller);
+**   3. top main;h, which never called f: main;h (no main;h;f to give them to).
+** At 100 us each phase has about 1,000 samples: its path gets most of them
+** and main none of phase 1's (the bounds leave a wide margin). */
+static void test_sampled_code_ranges(void) {
+  struct run r = {0};
+  struct wprof_run_options opts = run_options(&r, "coderanges", false);
+  opts.timing = WPROF_TIMING_SAMPLED;
+  opts.sample_interval_ns = WPROF_SAMPLE_INTERVAL_MIN;
+  struct wprof_hooks hooks = {0};
+  start_with(&r, &opts, &hooks);
+  struct wprof_code_range range = {(uintptr_t)__start_wprof_test_f_code, (uintptr_t)__stop_wprof_test_f_code, F + 2};
+  wprof_set_code_ranges(r.rec, &range, 1);
+  char err[256] = "";
+  CHECK_EQ(0, wprof_sampling_start(r.t, err, sizeof err));
+  enter(&r, MAIN);
+  enter(&r, F);
+  leave(&r, F);
+  f_code_for(0.1);
+  enter(&r, F);
+  enter(&r, G);
+  f_code_for(0.1);
+  leave(&r, G);
+  leave(&r, F);
+  enter(&r, H);
+  f_code_for(0.1);
+  leave(&r, H);
+  leave(&r, MAIN);
+  wprof_sampling_stop(r.t);
+  sqlite3 *db = finish(&r, WPROF_EXITED, 0, NULL);
+  long long f = path_value(db, "samples", "main;f"), fg = path_value(db, "samples", "main;f;g"),
+            h = path_value(db, "samples", "main;h"), main_samples = path_value(db, "samples", "main");
+  if (!(f > 400 && fg > 400 && h > 400 && main_samples < f / 4)) {
+    fprintf(stderr, "main;f %lld, main;f;g %lld, main;h %lld, main %lld\n", f, fg, h, main_samples);
+    failures++;
+  }
+  CHECK_EQ(0, q(db, "SELECT count(*) FROM path_names WHERE path = 'main;h;f'"));
+  sqlite3_close(db);
+}
+
 /* Sampling is refused where it cannot work: with a trace, or an interval out of range. */
 static void test_sampled_bad_options(void) {
   struct run r = {0};
@@ -1385,6 +1442,7 @@ static const struct {
     {"sampled_deep", test_sampled_deep},
     {"count_probe", test_count_probe},
     {"sampled_probe_code", test_sampled_probe_code},
+    {"sampled_code_ranges", test_sampled_code_ranges},
     {"sampled_bad_options", test_sampled_bad_options},
 };
 
