@@ -7,20 +7,24 @@ PROGRAM: sqlite, lz4, cxx (default: all three); run setup.sh BUILD_DIR first.
 
 Ground truth: the plain module, translated by wasm2c and compiled as `wprof run`
 compiles it (cc -O2, a shared object) plus -g, runs natively around w2c-main.c
-under `perf record -e cpu-clock`; each sample in the module is given to the
-innermost wasm function of its inline chain (addr2line -i), found through the
-order of wasm2c's function declarations (the i-th is defined function i).
-Samples outside the module (libc, wasm2c's runtime) are left out, and so is
-wprof's '(root)' path; both are reported.
-
+under `perf record -e cpu-clock`, once per round between wprof's runs; each
+sample in the module is given to the innermost wasm function of its inline
+chain (addr2line -i), found through the order of wasm2c's function
+declarations (the i-th is defined function i). Samples outside the module
+(libc, wasm2c's runtime) are left out, and so is wprof's '(root)' path; both
+are reported. The rounds' perf samples are pooled into one truth, since the
+program's own profile moves from run to run on a shared machine: "perf vs
+perf" is the median distance between two rounds' perf profiles, the floor
+under any profiler's distance here.
 wprof: the instrumented module under `wprof run` with --timing sampled, exact
 and none, and the module instrumented with --count-leaves (NAME.leaves.wasm)
 with sampled and none ("+leaves"), REPEAT rounds, each round running every variant in turn with the
 plain module (`wprof run --timing none` on it) first; CPU time (user+sys) of
 each run, medians. Distance: the total variation distance between the two
 self-time distributions over wasm functions, 0.5 * sum |p - q| (0: identical,
-1: disjoint), the median over the rounds.
-
+1: disjoint): "distance", the median over the rounds of one run's profile
+against the truth (what one run shows); "pooled", the rounds' profiles added
+up against the truth (the method's bias, the sampling noise mostly gone).
 Prints a Markdown table; raw rows go to bench/work/realistic/fidelity.csv.
 """
 import argparse
@@ -139,6 +143,15 @@ def wprof_profile(db):
     return {index - first: ns for index, ns in rows if ns}, root, run
 
 
+def pooled(profiles):
+    """Several profiles added up into one."""
+    total = {}
+    for p in profiles:
+        for k, v in p.items():
+            total[k] = total.get(k, 0) + v
+    return total
+
+
 def distance(p, q):
     tp, tq = sum(p.values()), sum(q.values())
     if not tp or not tq:
@@ -177,12 +190,16 @@ def main():
         for prog in opts.programs:
             name, args = PROGRAMS[prog]
             exe, so, c_file = build_native(opts.build, name)
-            truth, outside = perf_profile(exe, so, c_file, args, 50000)
             cpu = {v: [] for v in variants}
-            dist = {"sampled": [], "exact": [], "sampled+leaves": []}
+            profiles = {"sampled": [], "exact": [], "sampled+leaves": []}
+            truths, outside = [], 0
             extra = {}
             expected = None
             for round_ in range(opts.repeat + 1):  # round 0 fills the compile cache
+                if round_ > 0:
+                    truth, out = perf_profile(exe, so, c_file, args, 50000)
+                    truths.append(truth)
+                    outside += out
                 for v, flags in variants.items():
                     suffix = ".wasm" if v == "plain" else ".leaves.wasm" if v.endswith("+leaves") else ".inst.wasm"
                     module = os.path.join(WORK, name + suffix)
@@ -194,10 +211,13 @@ def main():
                     if round_ == 0:
                         continue
                     cpu[v].append(seconds)
-                    if v in dist:
+                    if v in profiles:
                         profile, root, run = wprof_profile(db)
-                        dist[v].append(distance(truth, profile))
+                        profiles[v].append(profile)
                         extra[v] = (root, run)
+            truth = pooled(truths)
+            floor = statistics.median(distance(truths[i], truths[i + 1]) for i in range(len(truths) - 1)) \
+                if len(truths) > 1 else float("nan")
             plain = statistics.median(cpu["plain"])
             total_truth = sum(truth.values())
             for v in ("sampled", "exact", "none", "sampled+leaves", "none+leaves"):
@@ -205,7 +225,9 @@ def main():
                 row = {
                     "when": stamp, "program": prog, "variant": v,
                     "cpu_s": "%.3f" % statistics.median(cpu[v]), "x_plain": "%.2f" % (statistics.median(cpu[v]) / plain),
-                    "distance": "%.3f" % statistics.median(dist[v]) if v in dist else "",
+                    "distance": "%.3f" % statistics.median(distance(truth, p) for p in profiles[v]) if v in profiles else "",
+                    "pooled": "%.3f" % distance(truth, pooled(profiles[v])) if v in profiles else "",
+                    "perf_vs_perf": "%.3f" % floor,
                     "perf_samples": total_truth, "perf_outside": outside,
                     "samples": run[0] if v.startswith("sampled") else "",
                     "probe_samples": run[1] if v.startswith("sampled") else "",
@@ -213,22 +235,28 @@ def main():
                 }
                 rows.append(row)
             rows.append({"when": stamp, "program": prog, "variant": "plain", "cpu_s": "%.3f" % plain, "x_plain": "1.00",
-                         "distance": "", "perf_samples": total_truth, "perf_outside": outside, "samples": "",
-                         "probe_samples": "", "calls": ""})
+                         "distance": "", "pooled": "", "perf_vs_perf": "%.3f" % floor, "perf_samples": total_truth,
+                         "perf_outside": outside, "samples": "", "probe_samples": "", "calls": ""})
     fields = list(rows[0])
     path = os.path.join(WORK, "fidelity.csv")
+    if os.path.exists(path):
+        with open(path) as f:
+            if f.readline().strip() != ",".join(fields):  # an older script's columns: start anew
+                os.replace(path, path + ".old")
     new = not os.path.exists(path)
     with open(path, "a", newline="") as f:
         w = csv.DictWriter(f, fields)
         if new:
             w.writeheader()
         w.writerows(rows)
-    print("| program | variant | CPU s | x plain | distance to perf | wprof samples (+ in probes) | perf samples (outside the module) |")
-    print("|---|---|---|---|---|---|---|")
+    print("| program | variant | CPU s | x plain | distance to perf | pooled | perf vs perf | wprof samples (+ in probes) "
+          "| perf samples (outside the module) |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         samples = "%s (+%s)" % (r["samples"], r["probe_samples"]) if r["samples"] != "" else ""
-        print("| %s | %s | %s | %s | %s | %s | %s (%s) |" % (r["program"], r["variant"], r["cpu_s"], r["x_plain"],
-                                                           r["distance"], samples, r["perf_samples"], r["perf_outside"]))
+        print("| %s | %s | %s | %s | %s | %s | %s | %s | %s (%s) |" % (
+            r["program"], r["variant"], r["cpu_s"], r["x_plain"], r["distance"], r["pooled"], r["perf_vs_perf"],
+            samples, r["perf_samples"], r["perf_outside"]))
 
 
 if __name__ == "__main__":
