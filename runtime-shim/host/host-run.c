@@ -45,22 +45,13 @@ static wprof_wasi *volatile signal_wasi;
 static bool leave_from_handler;               /* the module has no probes */
 
 static void on_stop_signal(int sig) {
-  if (stop_signal) {
-    if (signal_recorder) wprof_abandon(signal_recorder);
-    _exit(128 + sig);
-  }
-  stop_signal = sig;
-  if (signal_recorder) wprof_request_stop(signal_recorder);
+  wprof_stop_signal(signal_recorder, &stop_signal, sig);
   if (leave_from_handler && guest_running && !wprof_wasi_in_call(signal_wasi)) {
     guest_running = 0;
     WASM_RT_LONGJMP(wasm_rt_jmp_buf, WPROF_WASI_JMP_STOP);
   }
 }
 
-
-static const char *stop_signal_name(void) {
-  return stop_signal == SIGTERM ? "SIGTERM" : stop_signal == SIGHUP ? "SIGHUP" : "SIGINT";
-}
 
 static const char *trap_message(int code) {
   switch (code) {
@@ -126,7 +117,7 @@ static void run_guest(const struct wprof_module_entry *entry, void *instance, wp
   if (jumped == WPROF_WASI_JMP_EXIT)
     *out = (struct outcome){WPROF_EXITED, (int)wprof_wasi_exit_code(wasi), NULL};
   else if (jumped == WPROF_WASI_JMP_STOP)
-    *out = (struct outcome){WPROF_INTERRUPTED, 0, stop_signal_name()};
+    *out = (struct outcome){WPROF_INTERRUPTED, 0, wprof_stop_signal_name(stop_signal)};
   else
     *out = (struct outcome){WPROF_TRAPPED, 0, trap_message(jumped)};
 }

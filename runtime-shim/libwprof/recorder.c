@@ -379,6 +379,19 @@ void wprof_print_summary(FILE *f, const wprof_recorder *rec, const char *db_path
   fflush(f);
 }
 
+void wprof_stop_signal(wprof_recorder *rec, volatile sig_atomic_t *first, int sig) {
+  if (*first) {
+    if (rec) wprof_abandon(rec);
+    _exit(128 + sig);
+  }
+  *first = sig;
+  if (rec) wprof_request_stop(rec);
+}
+
+const char *wprof_stop_signal_name(int sig) {
+  return sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "SIGINT";
+}
+
 void wprof_set_stop_handlers(void (*handler)(int)) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);

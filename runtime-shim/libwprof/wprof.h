@@ -13,6 +13,7 @@
 #ifndef WPROF_H
 #define WPROF_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -139,6 +140,15 @@ void wprof_request_stop(wprof_recorder *rec);
 ** terminal), without SA_RESTART so that a guest blocked in read or poll sees
 ** the interruption: the stop signals of every wprof host. */
 void wprof_set_stop_handlers(void (*handler)(int));
+
+/* The body of every host's stop-signal handler (async-signal-safe): the
+** first signal is kept in *first and asks rec to stop (rec may be NULL: no
+** run yet); a second one abandons the run (wprof_abandon) and exits at once
+** with 128 + its number. */
+void wprof_stop_signal(wprof_recorder *rec, volatile sig_atomic_t *first, int sig);
+
+/* The name a stop signal is reported by: "SIGINT", "SIGTERM" or "SIGHUP". */
+const char *wprof_stop_signal_name(int sig);
 
 /* Removes the unfinished database file and nothing else: async-signal-safe,
 ** for a host that must exit at once (a second SIGINT). Call nothing but

@@ -131,7 +131,7 @@ static napi_value null_value(napi_env env) {
 /* ---- the probes ---- */
 
 static void throw_stop(napi_env env) {
-  napi_throw_error(env, "WPROF_STOP", stop_signal == SIGTERM ? "SIGTERM" : stop_signal == SIGHUP ? "SIGHUP" : "SIGINT");
+  napi_throw_error(env, "WPROF_STOP", wprof_stop_signal_name(stop_signal));
 }
 
 /* enter, exit and count take (fid); their _counted twins, for a module with
@@ -332,12 +332,7 @@ static napi_value empty(napi_env env, napi_callback_info info) {
 /* ---- stop signals ---- */
 
 static void on_stop_signal(int sig) {
-  if (stop_signal) {
-    if (recorder) wprof_abandon(recorder);
-    _exit(128 + sig);
-  }
-  stop_signal = sig;
-  if (recorder) wprof_request_stop(recorder);
+  wprof_stop_signal(recorder, &stop_signal, sig);
   if (wrec) { /* the recorder's next enter finds its stack full, and stops */
     wrec->stop = 1;
     wrec->frames_end = wrec->frames;

@@ -589,6 +589,17 @@ static void test_peak_moves(void) {
   sqlite3_close(db);
 }
 
+/* What a run whose every allocation was f's left in the database: f's
+** site (as site_counts gives it), the heap's peak, bad frees. */
+static void check_f_heap(sqlite3 *db, const char *site, long long peak_bytes, long long peak_objects,
+                         long long double_frees, long long unknown_frees) {
+  CHECK_STR(site, site_counts(db, "f"));
+  CHECK_EQ(peak_bytes, q(db, "SELECT peak_live_bytes FROM run"));
+  CHECK_EQ(peak_objects, q(db, "SELECT peak_live_objects FROM run"));
+  CHECK_EQ(double_frees, q(db, "SELECT double_frees FROM run"));
+  CHECK_EQ(unknown_frees, q(db, "SELECT unknown_frees FROM run"));
+}
+
 /* The live-block table under pointers that collide in it and enough churn
 ** to rebuild it, growing and not. Blocks, all allocated in f:
 **   A: 4000 x 16 B at 0x1000 + 16 i; B: 4000 x 1 B at 0x0F000001 + i (eight
@@ -618,11 +629,7 @@ static void test_block_table(void) {
   for (uint64_t i = 0; i < 4000; i++) wprof_probe_free(r.t, 0x0F000001 + i);
   leave(&r, F);
   sqlite3 *db = finish(&r, WPROF_EXITED, 0, NULL);
-  CHECK_STR("108200,2468600,106000,2436000,2200,32600,8200,68600", site_counts(db, "f"));
-  CHECK_EQ(68600, q(db, "SELECT peak_live_bytes FROM run"));
-  CHECK_EQ(8200, q(db, "SELECT peak_live_objects FROM run"));
-  CHECK_EQ(1, q(db, "SELECT double_frees FROM run"));
-  CHECK_EQ(1, q(db, "SELECT unknown_frees FROM run"));
+  check_f_heap(db, "108200,2468600,106000,2436000,2200,32600,8200,68600", 68600, 8200, 1, 1);
   sqlite3_close(db);
 }
 
@@ -638,8 +645,7 @@ static void test_block_table_large(void) {
   for (uint32_t i = 0; i < 50000; i += 2) wprof_probe_free(r.t, 0x50000000u + 8 * i);
   leave(&r, F);
   sqlite3 *db = finish(&r, WPROF_EXITED, 0, NULL);
-  CHECK_STR("50000,400000,25000,200000,25000,200000,50000,400000", site_counts(db, "f"));
-  CHECK_EQ(0, q(db, "SELECT unknown_frees + double_frees FROM run"));
+  check_f_heap(db, "50000,400000,25000,200000,25000,200000,50000,400000", 400000, 50000, 0, 0);
   sqlite3_close(db);
 }
 
@@ -670,11 +676,7 @@ static void test_shadow_granules(void) {
   wprof_probe_alloc(r.t, 0x300, 8);
   leave(&r, F);
   sqlite3 *db = finish(&r, WPROF_EXITED, 0, NULL);
-  CHECK_STR("6,136,4,64,2,72,2,72", site_counts(db, "f"));
-  CHECK_EQ(72, q(db, "SELECT peak_live_bytes FROM run"));
-  CHECK_EQ(2, q(db, "SELECT peak_live_objects FROM run"));
-  CHECK_EQ(1, q(db, "SELECT double_frees FROM run"));
-  CHECK_EQ(2, q(db, "SELECT unknown_frees FROM run"));
+  check_f_heap(db, "6,136,4,64,2,72,2,72", 72, 2, 1, 2);
   sqlite3_close(db);
 }
 
