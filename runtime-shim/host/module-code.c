@@ -76,10 +76,10 @@ size_t wprof_host_code_ranges(void *so, const char *so_path, const struct wprof_
   if (file == MAP_FAILED) return 0;
   size_t size = (size_t)st.st_size, n = 0;
   const ElfW(Ehdr) *eh = file;
-  const ElfW(Shdr) *sections = (const void *)((const char *)file + eh->e_shoff);
   if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_shentsize != sizeof(ElfW(Shdr)) ||
       eh->e_shoff > size || eh->e_shnum > (size - eh->e_shoff) / sizeof(ElfW(Shdr)))
     goto done;
+  const ElfW(Shdr) *sections = (const void *)((const char *)file + eh->e_shoff);
   struct named *names = wprof_xmalloc(entry->nfunctions * sizeof *names);
   for (uint32_t i = 0; i < entry->nfunctions; i++)
     names[i] = (struct named){entry->function_names[i], strlen(entry->function_names[i]), i};

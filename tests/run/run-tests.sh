@@ -290,6 +290,20 @@ case $case_name in
     awk -v s="$paths" -v p="$probes" 'BEGIN { exit !(s + p >= 100 && p >= (s + p) / 4) }' ||
       fail "samples on paths $paths, in the probes $probes: expected a quarter or more in the probes"
     ;;
+  sampled-leaf-code)
+    # leafburn.wat: 5,000,000 calls through a table of a straight-line leaf, counted
+    # with no frame (--count-leaves): _start is on top throughout, but the samples that
+    # interrupt burn's own compiled code (most of the loop's time) go to _start;burn, as
+    # the host maps code addresses to functions (module-code.c). Without that mapping
+    # _start;burn would have none.
+    "$instrument" -q --count-leaves "$wasm/leafburn.wasm" "$work/leafburn.l.wasm"
+    run_wprof --sample-interval 100us -o "$work/l.db" "$work/leafburn.l.wasm"
+    expect_rc 0
+    [ "$(path_value l.db calls '_start;burn')" = 5000000 ] || fail "burn calls: $(path_value l.db calls '_start;burn')"
+    read -r burn all <<< "$(q l.db "SELECT (SELECT samples FROM call_paths JOIN path_names USING (id) WHERE path = '_start;burn'), samples FROM run" | tr '|' ' ')"
+    awk -v b="$burn" -v a="$all" 'BEGIN { exit !(a >= 100 && b >= a / 4) }' ||
+      fail "samples on _start;burn $burn of $all: expected a quarter or more"
+    ;;
   sampled-short)
     # counts.wat runs for microseconds: the run and the report say the samples are too few
     module=$(instrumented counts)
