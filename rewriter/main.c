@@ -51,7 +51,7 @@ static const char usage_text[] =
     "  --count-leaves     tiny leaf functions (no loop, no call, at most 64\n"
     "                     instructions) get one count probe instead of a frame:\n"
     "                     their calls stay exact and cost about half as much,\n"
-    "                     but their own time is their caller's\n"
+    "                     but their own time may be their caller's\n"
     "  --cost             also count the wasm instructions the module executes,\n"
     "                     exactly (docs/probe-abi.md, \"Instruction cost\"): wprof\n"
     "                     then records instructions per call path\n"
