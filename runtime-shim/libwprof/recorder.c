@@ -151,7 +151,7 @@ wprof_recorder *wprof_open(const struct wprof_run_options *opts, char *err, size
 /* Sends the thread's probes to their slow paths, where hosts check for a stop. */
 static void stop_thread(wprof_thread *t) {
   t->probe.stop = 1;
-  t->probe.slow_path = true;
+  t->probe.mode = WPROF_MODE_SLOW;
 }
 
 wprof_thread *wprof_thread_attach(wprof_recorder *rec) {
@@ -162,7 +162,9 @@ wprof_thread *wprof_thread_attach(wprof_recorder *rec) {
   t->probe.instructions = &no_counter;
   t->clock = (uint8_t)(rec->timing == WPROF_TIMING_EXACT ? rec->clock : WPROF_CLOCK_NONE);
   t->trace = rec->tracing;
-  t->probe.slow_path = t->trace || t->clock != WPROF_CLOCK_NONE;
+  t->probe.mode = t->trace ? WPROF_MODE_SLOW
+                 : t->clock == WPROF_CLOCK_TSC ? WPROF_MODE_TSC
+                 : t->clock == WPROF_CLOCK_NONE ? WPROF_MODE_COUNT : WPROF_MODE_SLOW;
   wprof__cct_init_root(&t->root);
   t->probe.cur = &t->root;
   if (t->trace && wprof__trace_attach(t) != 0) {

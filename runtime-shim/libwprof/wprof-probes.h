@@ -15,10 +15,10 @@
 ** remember (its start time, the instruction counter at entry, its trace id)
 ** lives in its node. In the common case a probe allocates nothing, takes no
 ** lock, makes no system call and reads no clock: a few loads and stores on
-** the tree, and the guest's instruction counter under --cost. Exact time,
-** --trace, a callee new to its caller's path (or not found in one step),
-** allocation events and mismatched exits go to the out-of-line slow paths in
-** recorder.c and heap.c.
+** the tree, and the guest's instruction counter under --cost (and the TSC,
+** for exact time on it). --trace, exact time on another clock, a callee new
+** to its caller's path (or not found in one step), allocation events and
+** mismatched exits go to the out-of-line slow paths in recorder.c and heap.c.
 **
 ** Every probe leaves the recorder consistent when it returns, so a host may
 ** longjmp out of guest code at any probe boundary (trap, SIGINT) and then
@@ -84,11 +84,25 @@ struct wprof_node {
 
 #define WPROF_ROOT_FID UINT32_MAX /* no function's: the root never matches an exit */
 
+/* What the fast paths do (wprof_probe_state.mode). */
+enum wprof_probe_mode {
+  WPROF_MODE_COUNT, /* count: sampled time or none */
+  WPROF_MODE_TSC,   /* count, and read the TSC at every frame's entry and exit: exact time on x86-64 */
+  WPROF_MODE_SLOW,  /* every probe takes the slow path: --trace, exact time on another clock, a stop request */
+};
+
+/* The TSC, read inline by WPROF_MODE_TSC (which only x86-64 runs use). */
+#if defined(__x86_64__)
+#define WPROF_TSC() __builtin_ia32_rdtsc()
+#else
+#define WPROF_TSC() 0ull
+#endif
+
 /* The head of every libwprof thread, all that the fast paths touch. */
 struct wprof_probe_state {
   struct wprof_node *cur;          /* the path on top of the shadow stack (the thread's root when empty) */
   const uint64_t *instructions;    /* the guest's instruction counter (wprof_thread_count_instructions), else a 0 */
-  volatile bool slow_path;         /* exact time, --trace, a stop request: every probe takes the slow path */
+  volatile uint8_t mode;           /* enum wprof_probe_mode */
   volatile uint8_t in_probe;       /* non-zero while inlined probe code runs (sampler.c) */
   volatile sig_atomic_t stop;      /* wprof_request_stop was called */
 };
@@ -136,7 +150,11 @@ WPROF_FAST WPROF_PROBE_CODE bool wprof_probe_enter_fast(wprof_thread *t, uint32_
   struct wprof_probe_state *s = wprof__state(t);
   struct wprof_node *parent = s->cur, *node = parent->predicted;
   if (WPROF_UNLIKELY(node == NULL || node->fid != fid)) node = wprof__child_fast(parent, fid);
-  if (WPROF_UNLIKELY(s->slow_path || node == NULL)) return false;
+  uint8_t mode = s->mode;
+  if (WPROF_UNLIKELY(mode != WPROF_MODE_COUNT || node == NULL)) {
+    if (mode != WPROF_MODE_TSC || node == NULL) return false;
+    node->entry_ticks = WPROF_TSC();
+  }
   node->calls++;
   parent->last_entered = node;
   parent->predicted = node->successor;
@@ -157,7 +175,11 @@ WPROF_FAST WPROF_PROBE_CODE void wprof_probe_enter(wprof_thread *t, uint32_t fid
 WPROF_FAST WPROF_PROBE_CODE bool wprof_probe_exit_fast(wprof_thread *t, uint32_t fid) {
   struct wprof_probe_state *s = wprof__state(t);
   struct wprof_node *node = s->cur;
-  if (WPROF_UNLIKELY(s->slow_path || node->fid != fid)) return false;
+  uint8_t mode = s->mode;
+  if (WPROF_UNLIKELY(mode != WPROF_MODE_COUNT || node->fid != fid)) {
+    if (mode != WPROF_MODE_TSC || node->fid != fid) return false;
+    node->incl_ticks += WPROF_TSC() - node->entry_ticks;
+  }
   if (WPROF_GUEST_COUNTER) node->incl_instructions += *s->instructions - node->entry_instructions;
   wprof__set_top(s, node->parent);
   return true;
@@ -174,7 +196,7 @@ WPROF_FAST WPROF_PROBE_CODE void wprof_probe_count(wprof_thread *t, uint32_t fid
   struct wprof_probe_state *s = wprof__state(t);
   struct wprof_node *parent = s->cur, *node = parent->predicted;
   if (WPROF_UNLIKELY(node == NULL || node->fid != fid)) node = wprof__child_fast(parent, fid);
-  if (WPROF_UNLIKELY(s->slow_path || node == NULL)) {
+  if (WPROF_UNLIKELY(s->mode == WPROF_MODE_SLOW || node == NULL)) {
     wprof__count_slow(t, fid);
     return;
   }

@@ -951,7 +951,7 @@ static void test_callee_prediction(void) {
   opts.timing = WPROF_TIMING_NONE;
   struct wprof_hooks hooks = {0};
   start_with(&r, &opts, &hooks);
-  CHECK(!r.t->probe.slow_path);
+  CHECK_EQ(WPROF_MODE_COUNT, r.t->probe.mode);
   const uint32_t cycle[] = {F, G, H}, tail[] = {G, G, F, H};
   int predicted = 0;
   enter(&r, MAIN);

@@ -267,6 +267,21 @@ case $case_name in
     grep -q "^Time: sampled, [0-9]* samples, one per 100 µs" report.txt || fail "report header: $(head -4 report.txt)"
     ! grep -q "too few" report.txt || fail "report says too few samples: $(head -5 report.txt)"
     ;;
+  exact-split)
+    # split.wat under exact time: a clock read at every entry and exit (the TSC, read by
+    # the probes compiled into the module, where the machine has one): heavy's self time
+    # is 4 times light's, within 10% (150 calls each of 800,000 and 200,000 iterations of
+    # the same loop; the probes' own time is nothing beside them), and _start's inclusive
+    # time is its children's and its own.
+    module=$(instrumented split)
+    run_wprof --timing exact -o "$work/e.db" "$module"
+    expect_rc 0
+    heavy=$(path_value e.db self_ns '_start;heavy') light=$(path_value e.db self_ns '_start;light')
+    awk -v h="$heavy" -v l="$light" 'BEGIN { r = h / l; exit !(l > 0 && r >= 3.6 && r <= 4.4) }' ||
+      fail "heavy:light self_ns $heavy:$light, expected 4:1"
+    [ "$(path_value e.db incl_ns _start)" = "$(q e.db "SELECT SUM(self_ns) FROM call_paths WHERE depth >= 1")" ] ||
+      fail "_start's incl_ns is not the sum of self times"
+    ;;
   sampled-sleep)
     # nap.wat: nap sleeps 300 ms in poll_oneoff, then spin runs briefly: the sleep's wall
     # time is on _start;nap (sampled while blocked), none of it on _start;spin.
