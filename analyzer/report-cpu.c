@@ -56,12 +56,9 @@ int report_top(struct wprof_db *db, const struct report_options *o, struct repor
                               " WHERE (?1 IS NULL OR p.name GLOB ?1) AND (?2 IS NULL OR p.name NOT GLOB ?2)"
                               " ORDER BY %s%s p.name, p.fid",
                               w.self, w.incl, order ? order : "", order ? " DESC," : "");
-  sqlite3_stmt *stmt = wprof_db_prepare(db, sql);
-  free(sql);
+  sqlite3_stmt *stmt = report_prepare_filtered(db, sql, o);
   if (!stmt)
     return -1;
-  wprof_db_bind_text(stmt, 1, o->focus);
-  wprof_db_bind_text(stmt, 2, o->ignore);
 
   struct wprof_table *t = wprof_table_new();
   wprof_table_column(t, w.self, "flat", WPROF_ALIGN_RIGHT, WPROF_SHOWN_BOTH);

@@ -71,12 +71,9 @@ static int site_table(struct wprof_db *db, const struct report_options *o, const
                         " ORDER BY s.%s DESC, s.path_id LIMIT ?3",
                         v->filter, v->sort, columns, v->filter, v->sort);
   free(columns);
-  sqlite3_stmt *stmt = wprof_db_prepare(db, sql);
-  free(sql);
+  sqlite3_stmt *stmt = report_prepare_filtered(db, sql, o);
   if (!stmt)
     return -1;
-  wprof_db_bind_text(stmt, 1, o->focus);
-  wprof_db_bind_text(stmt, 2, o->ignore);
   sqlite3_bind_int64(stmt, 3, report_sql_limit(o));
 
   struct wprof_table *t = wprof_table_new();

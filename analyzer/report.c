@@ -70,6 +70,17 @@ int64_t report_sql_limit(const struct report_options *o)
   return o->limit > 0 ? o->limit : -1;
 }
 
+sqlite3_stmt *report_prepare_filtered(struct wprof_db *db, char *sql, const struct report_options *o)
+{
+  sqlite3_stmt *stmt = wprof_db_prepare(db, sql);
+  free(sql);
+  if (stmt) {
+    wprof_db_bind_text(stmt, 1, o->focus);
+    wprof_db_bind_text(stmt, 2, o->ignore);
+  }
+  return stmt;
+}
+
 static int parse_sort(const char *s, enum report_sort *out)
 {
   static const char *const names[] = {"flat", "cum", "calls", "name"};

@@ -62,4 +62,8 @@ int report_info(struct wprof_db *db, const struct report_options *o, struct repo
 /* Binds the limit (-1 for none) of a LIMIT ? clause. */
 int64_t report_sql_limit(const struct report_options *o);
 
+/* Prepares sql (malloc'ed, freed here) with ?1 bound to --focus and ?2 to
+ * --ignore (NULL when not given); NULL when it cannot be prepared. */
+sqlite3_stmt *report_prepare_filtered(struct wprof_db *db, char *sql, const struct report_options *o);
+
 #endif

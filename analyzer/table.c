@@ -130,11 +130,7 @@ void wprof_table_textf(struct wprof_table *t, const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
-  va_end(ap);
-  char *s = wprof_xmalloc((size_t)n + 1);
-  va_start(ap, fmt);
-  vsnprintf(s, (size_t)n + 1, fmt, ap);
+  char *s = wprof_xvasprintf(fmt, ap);
   va_end(ap);
   add_cell(t, s, NULL, CELL_NULL, 0);
 }

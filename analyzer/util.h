@@ -5,6 +5,7 @@
 #ifndef WPROF_ANALYZER_UTIL_H
 #define WPROF_ANALYZER_UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "xalloc.h"
 
 char *wprof_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *wprof_xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* Prints "wprof CMD: SUBJECT: message" (or "wprof CMD: message" when subject
  * is NULL) on stderr and returns WPROF_EXIT_USAGE (wprof_fail) or code
