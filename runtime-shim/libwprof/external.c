@@ -34,7 +34,8 @@ void wprof_path_set_entry_instructions(wprof_path *p, uint64_t instructions) {
   p->entry_instructions = instructions;
 }
 
-void wprof_thread_set_totals(wprof_thread *t, uint64_t unwound, uint64_t mismatches) {
+void wprof_thread_set_totals(wprof_thread *t, uint64_t unwound, uint64_t mismatches, uint64_t probe_samples) {
   t->unwound = unwound;
   t->exit_mismatches = mismatches;
+  t->probe_samples = probe_samples;
 }

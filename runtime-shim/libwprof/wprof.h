@@ -189,9 +189,10 @@ void wprof_thread_set_top(wprof_thread *t, wprof_path *top);
 /* --cost: the instruction counter when p's open frame was entered. */
 void wprof_path_set_entry_instructions(wprof_path *p, uint64_t instructions);
 
-/* Sets t's totals: frames closed without an exit, and exit and catch probes
-** that did not match the stack (every other call ended by an exit). */
-void wprof_thread_set_totals(wprof_thread *t, uint64_t unwound, uint64_t mismatches);
+/* Sets t's totals: frames closed without an exit, exit and catch probes
+** that did not match the stack (every other call ended by an exit), and
+** samples that landed in the host's own probe code (run.probe_samples). */
+void wprof_thread_set_totals(wprof_thread *t, uint64_t unwound, uint64_t mismatches, uint64_t probe_samples);
 
 /* Summary for the host's one-line report after the run. */
 struct wprof_summary {

@@ -82,6 +82,7 @@ static uint32_t npaths, paths_cap;
 static enum wprof_timing run_timing;
 static uint64_t run_sample_interval_ns;
 static uint32_t *volatile samples;
+static volatile uint64_t probe_samples; /* and those that landed in the recorder's probes */
 static volatile uint32_t samples_cap;
 static timer_t sample_timer;
 static bool sampling;
@@ -200,7 +201,7 @@ static WPROF_PROBE_CODE void recorder_sync(bool counts) {
                           nodes[id].incl_instructions);
   for (const struct wrec_frame *f = bottom + 1; counted && f <= top; f++)
     wprof_path_set_entry_instructions(paths[f->node], f->instructions_at_entry);
-  wprof_thread_set_totals(thread, s->unwound, s->mismatches);
+  wprof_thread_set_totals(thread, s->unwound, s->mismatches, probe_samples);
 }
 
 /* Where the recorder's memory is now (it moves when it grows). */
@@ -429,12 +430,16 @@ static napi_value set_instructions_now(napi_env env, napi_callback_info info) {
 ** stack pointer after the frame, like libwprof's probes); finish hands the
 ** counts to libwprof. The handler reads the memory where recorderGrown last
 ** found it: V8 grows a wasm memory in place on 64-bit hosts (it reserves
-** the whole 4 GiB range up front). Samples that land in the recorder's own
-** code cannot be told apart (its code is V8's): run.probe_samples is 0. */
+** the whole 4 GiB range up front). Samples that land in the recorder's
+** probes, which flag themselves, are its cost: run.probe_samples. */
 static void on_recorder_sample(int sig) {
   (void)sig;
   const struct wrec_state *s = wrec;
   if (!s) return;
+  if (*(const volatile uint32_t *)&s->in_probe) {
+    probe_samples++;
+    return;
+  }
   uint32_t id = *(const volatile uint32_t *)(wrec_base + s->top);
   if (id < samples_cap) samples[id]++;
 }

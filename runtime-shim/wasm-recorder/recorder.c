@@ -180,7 +180,21 @@ static __attribute__((noinline)) void exit_mismatched(uint32_t fid, uint64_t now
   pop(now, 0);
 }
 
+/* While a probe runs, S.in_probe is set, so that a sample that lands in it
+** counts as the recorder's cost (run.probe_samples), not the guest's; the
+** fences keep the probe's own stores inside that window. */
+static inline void probe_begin(void) {
+  S.in_probe = 1;
+  __atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+static inline void probe_end(void) {
+  __atomic_signal_fence(__ATOMIC_SEQ_CST);
+  S.in_probe = 0;
+}
+
 EXPORT("enter") void wrec_enter(uint32_t fid) {
+  probe_begin();
   struct wrec_frame *f = TOP;
   if (UNLIKELY(f + 1 >= (struct wrec_frame *)(uintptr_t)S.frames_end)) f = frames_grow();
   f[1].node = call(fid);
@@ -189,20 +203,23 @@ EXPORT("enter") void wrec_enter(uint32_t fid) {
   f[1].instructions_at_entry = host_cost();
 #endif
   S.top += sizeof *f;
+  probe_end();
 }
 
 static inline void exit_probe(uint32_t fid) {
+  probe_begin();
   struct wrec_frame *f = TOP;
   uint64_t now = COST();
   if (UNLIKELY(f->fid != fid || f == FRAMES)) {
     exit_mismatched(fid, now);
-    return;
-  }
+  } else {
 #ifdef WREC_COST
-  pop(now, 0);
+    pop(now, 0);
 #else
-  S.top -= sizeof *f;
+    S.top -= sizeof *f;
 #endif
+  }
+  probe_end();
 }
 
 EXPORT("exit") void wrec_exit(uint32_t fid) { exit_probe(fid); }
@@ -214,7 +231,9 @@ EXPORT("exit_f64") double wrec_exit_f64(uint32_t fid, double v) { exit_probe(fid
 /* A call counted without a frame: entered and left at once (its
 ** instructions are its caller's). */
 EXPORT("count") void wrec_count(uint32_t fid) {
+  probe_begin();
   call(fid);
+  probe_end();
 }
 
 EXPORT("frame") int32_t wrec_frame(void) { return (int32_t)depth(); }
@@ -223,6 +242,7 @@ EXPORT("frame") int32_t wrec_frame(void) { return (int32_t)depth(); }
 ** without an exit, as libwprof's wprof_thread_unwind: a call into the guest
 ** that ended by a throw of the host's. */
 EXPORT("unwind") void wrec_unwind(uint32_t to) {
+  S.in_probe = 0; /* a throw may have left a probe (host_stopped) */
   uint64_t now = COST();
   while (depth() > to) pop(now, 1);
 }

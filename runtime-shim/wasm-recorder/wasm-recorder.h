@@ -49,6 +49,8 @@ struct wrec_state {
   uint32_t slots;         /* address of the children table: (parent, fid) -> child, open addressing */
   uint32_t slots_cap;     /* a power of 2 */
   uint32_t brk;           /* the first byte not allocated */
+  uint32_t in_probe;      /* non-zero while a probe runs: a sample there is the recorder's cost */
+  uint32_t reserved;
   uint64_t unwound;       /* frames closed without an exit (catch, a mismatched exit); the
                           ** calls that exited are the others, less the frames open */
   uint64_t mismatches;    /* exit and catch probes that did not match the stack */
