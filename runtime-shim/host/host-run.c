@@ -18,7 +18,6 @@
 */
 #define _GNU_SOURCE
 #include "host.h"
-#include "wprof-abi.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -179,12 +178,8 @@ int wprof_host_run(const struct wprof_host_options *opts, struct wprof_module_fi
     goto out;
   }
   if (opts->timing == WPROF_TIMING_SAMPLED) {
-    /* functions.func_index counts the input module's imports, not the probes the rewriter added */
-    uint32_t input_imports = module.scan.num_imported_funcs;
-    for (uint32_t i = 0; i < module.scan.num_imports; i++)
-      if (module.scan.imports[i].kind == WSCAN_FUNC && strcmp(module.scan.imports[i].module, WPROF_ABI_IMPORT_MODULE) == 0) input_imports--;
     struct wprof_code_range *ranges;
-    size_t nranges = wprof_host_code_ranges(so, so_path, entry, input_imports, &ranges);
+    size_t nranges = wprof_host_code_ranges(so, so_path, entry, &ranges);
     wprof_set_code_ranges(rec, ranges, nranges);
     free(ranges);
   }

@@ -71,7 +71,7 @@ int wprof_host_build(const char *module_path, const struct wprof_module_file *m,
 struct wprof_module_entry;
 struct wprof_code_range;
 size_t wprof_host_code_ranges(void *so, const char *so_path, const struct wprof_module_entry *entry,
-                              uint32_t first_index, struct wprof_code_range **out);
+                              struct wprof_code_range **out);
 
 /* Whether the module's shared object is in the cache (a run starts at once). */
 bool wprof_host_is_cached(const struct wprof_module_file *m);

@@ -40,10 +40,10 @@ static int compare_named(const void *a, const void *b) {
 }
 
 /* The symbols of one SHT_SYMTAB section whose names are in names[], as
-** ranges loaded at bias; returns how many were added to *out. */
+** ranges loaded at bias, by defined-function index; returns how many were
+** added to *out. */
 static size_t symtab_ranges(const ElfW(Sym) *syms, size_t nsyms, const char *strtab, size_t strtab_len,
-                            const struct named *names, size_t nnames, uintptr_t bias, uint32_t first_index,
-                            struct wprof_code_range *out) {
+                            const struct named *names, size_t nnames, uintptr_t bias, struct wprof_code_range *out) {
   size_t n = 0;
   for (size_t i = 0; i < nsyms; i++) {
     const ElfW(Sym) *s = &syms[i];
@@ -56,13 +56,13 @@ static size_t symtab_ranges(const ElfW(Sym) *syms, size_t nsyms, const char *str
     const char *dot = memchr(name, '.', (size_t)(nul - name)); /* a clone's suffix */
     struct named key = {name, (size_t)((dot ? dot : nul) - name), 0};
     const struct named *hit = bsearch(&key, names, nnames, sizeof *names, compare_named);
-    if (hit) out[n++] = (struct wprof_code_range){bias + s->st_value, bias + s->st_value + s->st_size, first_index + hit->index};
+    if (hit) out[n++] = (struct wprof_code_range){bias + s->st_value, bias + s->st_value + s->st_size, hit->index};
   }
   return n;
 }
 
 size_t wprof_host_code_ranges(void *so, const char *so_path, const struct wprof_module_entry *entry,
-                              uint32_t first_index, struct wprof_code_range **out) {
+                              struct wprof_code_range **out) {
   *out = NULL;
   struct link_map *map = NULL;
   if (entry->nfunctions == 0 || dlinfo(so, RTLD_DI_LINKMAP, &map) != 0 || !map) return 0;
@@ -95,7 +95,7 @@ size_t wprof_host_code_ranges(void *so, const char *so_path, const struct wprof_
     *out = wprof_xrealloc(*out, (n + nsyms) * sizeof **out);
     n += symtab_ranges((const void *)((const char *)file + sym->sh_offset), nsyms,
                        (const char *)file + str->sh_offset, str->sh_size, names, entry->nfunctions,
-                       (uintptr_t)map->l_addr, first_index, *out + n);
+                       (uintptr_t)map->l_addr, *out + n);
   }
   free(names);
 done:

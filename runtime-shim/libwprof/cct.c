@@ -82,14 +82,19 @@ static WPROF_PROBE_CODE __attribute__((noinline, cold)) struct wprof_node *child
   return node;
 }
 
-static WPROF_PROBE_CODE struct wprof_node *child_lookup(wprof_thread *t, struct wprof_node *parent, uint32_t fid) {
+WPROF_PROBE_CODE struct wprof_node *wprof__child_find(const struct wprof_node *parent, uint32_t fid) {
   uint32_t mask = parent->child_cap - 1;
   if (parent->child_cap) {
     for (uint32_t i = wprof__fid_slot(fid, parent->child_cap); parent->children[i]; i = (i + 1) & mask) {
       if (parent->children[i]->fid == fid) return parent->children[i];
     }
   }
-  return child_new(t, parent, fid);
+  return NULL;
+}
+
+static WPROF_PROBE_CODE struct wprof_node *child_lookup(wprof_thread *t, struct wprof_node *parent, uint32_t fid) {
+  struct wprof_node *node = wprof__child_find(parent, fid);
+  return node ? node : child_new(t, parent, fid);
 }
 
 /* The child `fid` of `parent`, the path of the top frame. On a

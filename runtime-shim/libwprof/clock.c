@@ -41,7 +41,7 @@ static void tsc_and_monotonic(uint64_t *tsc, uint64_t *mono) {
   uint64_t best = UINT64_MAX;
   for (int i = 0; i < 5; i++) {
     uint64_t before = monotonic_ns();
-    uint64_t ticks = __rdtsc();
+    uint64_t ticks = WPROF_TSC();
     uint64_t after = monotonic_ns();
     if (after - before < best) {
       best = after - before;
@@ -73,7 +73,7 @@ void wprof__clock_start(wprof_recorder *rec) {
     tsc_and_monotonic(&tsc1, &mono1);
     rec->conv_ns = mono1 - rec->cal_mono0;
     rec->conv_ticks = tsc1 - rec->cal_tsc0;
-    rec->t0 = __rdtsc();
+    rec->t0 = WPROF_TSC();
 #endif
     break;
   }

@@ -92,6 +92,11 @@ static WPROF_PROBE_CODE size_t block_slot(const struct wprof_block *slots, size_
   return i;
 }
 
+/* ptr's granule within its leaf. */
+static inline uint32_t granule_in_leaf(uint32_t ptr) {
+  return (ptr & ((1u << LEAF_SHIFT) - 1)) >> GRANULE_SHIFT;
+}
+
 /* The granule where ptr (8-byte aligned) starts; NULL if its leaf was never
 ** made and make is false. */
 static WPROF_PROBE_CODE struct wprof_granule *granule_of(struct wprof_heap *heap, uint32_t ptr, bool make) {
@@ -106,7 +111,7 @@ static WPROF_PROBE_CODE struct wprof_granule *granule_of(struct wprof_heap *heap
     *leaf = (struct wprof_granule *)(void *)heap->leaf_next;
     heap->leaf_next += LEAF_BYTES;
   }
-  return &(*leaf)[(ptr & ((1u << LEAF_SHIFT) - 1)) >> GRANULE_SHIFT];
+  return &(*leaf)[granule_in_leaf(ptr)];
 }
 
 static bool in_shadow(uint32_t ptr) {
@@ -246,7 +251,7 @@ static WPROF_PROBE_CODE void block_alloc(wprof_thread *t, struct wprof_heap *hea
 ** hides the cache miss. Events are still counted in their order. */
 static WPROF_PROBE_CODE void free_later(struct wprof_heap *heap, uint32_t ptr) {
   struct wprof_granule *leaf = heap->leaves[ptr >> LEAF_SHIFT];
-  if (leaf) __builtin_prefetch(&leaf[(ptr & ((1u << LEAF_SHIFT) - 1)) >> GRANULE_SHIFT], 1);
+  if (leaf) __builtin_prefetch(&leaf[granule_in_leaf(ptr)], 1);
   heap->pending_free = ptr;
 }
 

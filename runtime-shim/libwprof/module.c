@@ -58,6 +58,7 @@ static int parse_functions(wprof_recorder *rec, struct reader *r, char *err, siz
   }
   /* each entry takes at least 5 bytes, which bounds the allocation */
   if (!read_u32(r, &imported) || !read_u32(r, &count) || count > (size_t)(r->end - r->p) / 5) goto malformed;
+  rec->imported_funcs = imported;
   rec->functions = calloc(count ? count : 1, sizeof *rec->functions);
   if (!rec->functions) goto out_of_memory;
   for (uint32_t i = 0; i < count; i++) {

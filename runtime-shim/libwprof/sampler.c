@@ -72,16 +72,20 @@ static int compare_range_start(const void *a, const void *b) {
 
 void wprof_set_code_ranges(wprof_recorder *rec, const struct wprof_code_range *ranges, size_t n) {
   uint32_t last = 0;
-  for (uint32_t fid = 0; fid < rec->nfunctions; fid++)
-    if (rec->functions[fid].func_index > last) last = rec->functions[fid].func_index;
+  for (size_t i = 0; i < n; i++)
+    if (ranges[i].defined_index > last) last = ranges[i].defined_index;
   uint32_t *fid_of = malloc(((size_t)last + 1) * sizeof *fid_of);
   struct wprof_fid_range *code = malloc((n ? n : 1) * sizeof *code);
   if (!fid_of || !code) wprof__out_of_memory();
-  for (uint32_t i = 0; i <= last; i++) fid_of[i] = WPROF_ROOT_FID;
-  for (uint32_t fid = 0; fid < rec->nfunctions; fid++) fid_of[rec->functions[fid].func_index] = fid;
+  for (size_t i = 0; i <= last; i++) fid_of[i] = WPROF_ROOT_FID;
+  /* functions.func_index counts the input module's imports, not the probes the rewriter added */
+  for (uint32_t fid = 0; fid < rec->nfunctions; fid++) {
+    uint32_t index = rec->functions[fid].func_index;
+    if (index >= rec->imported_funcs && index - rec->imported_funcs <= last) fid_of[index - rec->imported_funcs] = fid;
+  }
   size_t kept = 0;
   for (size_t i = 0; i < n; i++) {
-    uint32_t fid = ranges[i].func_index <= last ? fid_of[ranges[i].func_index] : WPROF_ROOT_FID;
+    uint32_t fid = fid_of[ranges[i].defined_index];
     if (fid != WPROF_ROOT_FID && ranges[i].start < ranges[i].end)
       code[kept++] = (struct wprof_fid_range){ranges[i].start, ranges[i].end, fid};
   }
@@ -114,12 +118,8 @@ static struct wprof_node *sampled_path(const wprof_recorder *rec, struct wprof_n
   const struct wprof_node *a = top;
   for (int up = 0; up <= INLINE_DEPTH && a; up++, a = a->parent)
     if (a->fid == fid) return top;
-  if (top->child_cap == 0) return top;
-  for (uint32_t i = wprof__fid_slot(fid, top->child_cap);; i = (i + 1) & (top->child_cap - 1)) {
-    struct wprof_node *child = top->children[i];
-    if (!child) return top; /* its first call, not entered yet */
-    if (child->fid == fid) return child;
-  }
+  struct wprof_node *call = wprof__child_find(top, fid);
+  return call ? call : top; /* none: its first call, not entered yet */
 }
 
 static void on_sample(int sig, siginfo_t *info, void *context) {

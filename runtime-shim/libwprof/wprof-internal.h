@@ -17,9 +17,6 @@
 #include <sqlite3.h>
 #include <stddef.h>
 #include <time.h>
-#if defined(__x86_64__)
-#include <x86intrin.h>
-#endif
 
 enum wprof_clock_kind {
   WPROF_CLOCK_NONE,       /* timing off: no clock reads */
@@ -196,6 +193,7 @@ struct wprof_recorder {
   char start_time[32];
   struct wprof_function *functions;
   uint32_t nfunctions;
+  uint32_t imported_funcs;        /* the input module's function imports (wprof.functions) */
   struct wprof_fid_range *code;   /* wprof_set_code_ranges, by start address, for the sampler */
   size_t ncode;
   char **source_files;            /* the wprof.sources section's file names */
@@ -218,7 +216,7 @@ uint64_t wprof__now_cold(const wprof_recorder *rec);
 /* Any clock: the slow paths and the recorder's own reads. */
 static inline WPROF_PROBE_CODE uint64_t wprof__clock_read(const wprof_recorder *rec, enum wprof_clock_kind clock) {
 #if defined(__x86_64__)
-  if (clock == WPROF_CLOCK_TSC) return __rdtsc();
+  if (clock == WPROF_CLOCK_TSC) return WPROF_TSC();
 #endif
   if (clock == WPROF_CLOCK_MONOTONIC) {
     struct timespec ts;
@@ -238,6 +236,8 @@ void wprof__sampling_stop_all(wprof_recorder *rec);
 
 /* cct.c */
 struct wprof_node *wprof__child(wprof_thread *t, struct wprof_node *parent, uint32_t fid);
+/* parent's child fid, or NULL: changes nothing, so the sampler may call it */
+struct wprof_node *wprof__child_find(const struct wprof_node *parent, uint32_t fid);
 void wprof__cct_init_root(struct wprof_node *root);
 uint32_t wprof__node_id(wprof_thread *t, struct wprof_node *node);
 void wprof__cct_free(wprof_thread *t);

@@ -91,7 +91,8 @@ enum wprof_probe_mode {
   WPROF_MODE_SLOW,  /* every probe takes the slow path: --trace, exact time on another clock, a stop request */
 };
 
-/* The TSC, read inline by WPROF_MODE_TSC (which only x86-64 runs use). */
+/* The TSC: libwprof's one way to read it, also inline by WPROF_MODE_TSC
+** (which only x86-64 runs use). */
 #if defined(__x86_64__)
 #define WPROF_TSC() __builtin_ia32_rdtsc()
 #else

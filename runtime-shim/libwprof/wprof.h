@@ -98,8 +98,8 @@ void wprof_thread_unwind(wprof_thread *t, uint32_t depth);
 ** ranges (engines that compile at run time), samples go to the top path.
 ** Call before wprof_sampling_start; ranges may be in any order. */
 struct wprof_code_range {
-  uintptr_t start, end;  /* [start, end) */
-  uint32_t func_index;   /* the wasm function index, imports included */
+  uintptr_t start, end;   /* [start, end) */
+  uint32_t defined_index; /* the function's index among the module's defined functions (not its imports) */
 };
 void wprof_set_code_ranges(wprof_recorder *rec, const struct wprof_code_range *ranges, size_t n);
 

@@ -1361,7 +1361,7 @@ static void test_sampled_code_ranges(void) {
   opts.sample_interval_ns = WPROF_SAMPLE_INTERVAL_MIN;
   struct wprof_hooks hooks = {0};
   start_with(&r, &opts, &hooks);
-  struct wprof_code_range range = {(uintptr_t)__start_wprof_test_f_code, (uintptr_t)__stop_wprof_test_f_code, F + 2};
+  struct wprof_code_range range = {(uintptr_t)__start_wprof_test_f_code, (uintptr_t)__stop_wprof_test_f_code, F};
   wprof_set_code_ranges(r.rec, &range, 1);
   char err[256] = "";
   CHECK_EQ(0, wprof_sampling_start(r.t, err, sizeof err));
